@@ -1,0 +1,1 @@
+"""Legwork's data layer: tables, rules and queries. Knows nothing of the UI."""

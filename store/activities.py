@@ -1,0 +1,153 @@
+"""Activities: what happened with the prospect, dated when it happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pendulum
+from sqlalchemy import case, update
+from sqlmodel import Session, func, select
+
+from store import clock, events
+from store.errors import InvalidInput, NotFound
+from store.models import ACTIVITY_TYPES, MILESTONES, Activity, Deal, Rep
+from store.tx import write
+
+MAX_OUTCOME = 500
+# An activity a few minutes "in the future" is clock skew between machines, not a plan.
+FUTURE_SLACK = pendulum.duration(minutes=5)
+
+
+@dataclass(frozen=True)
+class ActivityInfo:
+    id: int
+    deal_id: int
+    rep_id: int
+    rep_name: str
+    type: str
+    milestone: str | None
+    occurred_at: pendulum.DateTime
+    duration_min: int | None
+    outcome: str
+
+
+def milestone_rank(milestone: str | None) -> int:
+    """0 for none, 1 for nurture … 5 for proposal."""
+    return MILESTONES.index(milestone) + 1 if milestone in MILESTONES else 0
+
+
+def next_milestone(reached: str | None) -> str:
+    """The milestone to suggest for the next activity on a deal."""
+    rank = milestone_rank(reached)
+    return MILESTONES[min(rank, len(MILESTONES) - 1)]
+
+
+def refresh_deal_activity(session: Session, deal_id: int) -> None:
+    """Recompute a deal's last activity and furthest milestone from its activities.
+
+    One UPDATE with subqueries, so two reps logging at once cannot lose either.
+    """
+    rank = case({m: i + 1 for i, m in enumerate(MILESTONES)}, value=Activity.milestone, else_=0)
+    best_rank = (
+        select(func.max(rank)).where(Activity.deal_id == deal_id).scalar_subquery()
+    )
+    milestone = case(
+        {i + 1: m for i, m in enumerate(MILESTONES)}, value=best_rank, else_=None
+    )
+    last = select(func.max(Activity.occurred_at)).where(Activity.deal_id == deal_id).scalar_subquery()
+    session.execute(
+        update(Deal)
+        .where(Deal.id == deal_id)
+        .values(last_activity_at=last, milestone=milestone)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def log_activity(
+    session: Session,
+    deal_id: int,
+    type: str,
+    *,
+    by: int,
+    occurred_at: datetime | None = None,
+    milestone: str | None = None,
+    duration_min: int | None = None,
+    outcome: str = "",
+) -> ActivityInfo:
+    if type not in ACTIVITY_TYPES:
+        raise InvalidInput(f"activity type {type!r} must be one of {', '.join(ACTIVITY_TYPES)}")
+    if milestone is not None and milestone not in MILESTONES:
+        raise InvalidInput(f"milestone {milestone!r} must be one of {', '.join(MILESTONES)}")
+    when = clock.aware(occurred_at) if occurred_at is not None else clock.now()
+    if when > clock.now() + FUTURE_SLACK:
+        raise InvalidInput("that is in the future: an activity is what happened; plan it as a task")
+    if duration_min is not None and not 0 <= duration_min <= 24 * 60:
+        raise InvalidInput("duration must be between 0 and 1440 minutes")
+    outcome = " ".join(outcome.split())
+    if len(outcome) > MAX_OUTCOME:
+        raise InvalidInput(f"outcome is {len(outcome)} characters; keep it to one line under {MAX_OUTCOME}")
+    with write(session):
+        if session.get(Deal, deal_id) is None:
+            raise NotFound(f"no deal with id {deal_id}")
+        rep = session.get(Rep, by)
+        if rep is None:
+            raise NotFound(f"no rep with id {by}")
+        activity = Activity(
+            deal_id=deal_id,
+            rep_id=by,
+            type=type,
+            milestone=milestone,
+            occurred_at=when,
+            duration_min=duration_min,
+            outcome=outcome,
+            created_at=clock.now(),
+        )
+        session.add(activity)
+        session.flush()
+        refresh_deal_activity(session, deal_id)
+        events.record(
+            session,
+            deal_id,
+            by,
+            events.ACTIVITY_LOGGED,
+            {"activity_id": activity.id, "type": type, "milestone": milestone, "outcome": outcome},
+        )
+        info = ActivityInfo(
+            id=activity.id,
+            deal_id=deal_id,
+            rep_id=by,
+            rep_name=rep.name,
+            type=type,
+            milestone=milestone,
+            occurred_at=when,
+            duration_min=duration_min,
+            outcome=outcome,
+        )
+    return info
+
+
+def deal_activities(session: Session, deal_id: int, *, limit: int | None = None) -> list[ActivityInfo]:
+    """A deal's activities, newest first."""
+    query = (
+        select(Activity, Rep.name)
+        .join(Rep, Rep.id == Activity.rep_id)
+        .where(Activity.deal_id == deal_id)
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+    )
+    if limit:
+        query = query.limit(limit)
+    return [
+        ActivityInfo(
+            id=a.id,
+            deal_id=a.deal_id,
+            rep_id=a.rep_id,
+            rep_name=name,
+            type=a.type,
+            milestone=a.milestone,
+            occurred_at=clock.aware(a.occurred_at),
+            duration_min=a.duration_min,
+            outcome=a.outcome,
+        )
+        for a, name in session.exec(query)
+    ]

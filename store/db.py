@@ -1,0 +1,153 @@
+"""Engine and sessions: SQLite by default, any SQLAlchemy URL (PostgreSQL included).
+
+Opening a database migrates it to the current schema. Anything that stops a
+database from opening becomes one ``DatabaseUnavailable`` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlmodel import Session, create_engine
+
+from store.errors import DatabaseUnavailable
+
+APP_NAME = "legwork"
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def default_url() -> str:
+    return sqlite_url(data_dir() / "legwork.db")
+
+
+def sqlite_url(path: Path | str) -> str:
+    return f"sqlite:///{Path(path).expanduser()}"
+
+
+def resolve_url(db: str | None) -> str:
+    """``--db`` wins, then ``LEGWORK_DB``, then the default file. A bare path is SQLite."""
+    value = db or os.environ.get("LEGWORK_DB") or default_url()
+    if "://" not in value:
+        value = sqlite_url(value)
+    return value
+
+
+def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _describe(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _first_line(exc: BaseException) -> str:
+    inner = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
+    return lines[0] if lines else type(inner).__name__
+
+
+class Database:
+    """One database: its engine, a session factory, and the schema kept current."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def description(self) -> str:
+        return _describe(self.url)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
+    """Open (and create, and migrate) the database at ``url``.
+
+    Raises ``DatabaseUnavailable`` with a one-line message for a path that cannot
+    be opened, a malformed URL, a missing driver, or a server that is down.
+    """
+    url = resolve_url(url)
+    shown = _describe(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(f"not a database URL: {url!r}") from None
+    if parsed.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(parsed, shown)
+    else:
+        try:
+            engine = create_engine(url, pool_pre_ping=True, connect_args=_connect_args(parsed))
+        except NoSuchModuleError:
+            raise DatabaseUnavailable(
+                f"no driver for {parsed.drivername!r} in {shown} "
+                "(PostgreSQL URLs start postgresql+psycopg://)"
+            ) from None
+        except (ArgumentError, ImportError) as exc:
+            raise DatabaseUnavailable(f"cannot use {shown}: {_first_line(exc)}") from None
+    database = Database(url, engine)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        if migrate:
+            from store.migrations import upgrade
+
+            upgrade(engine)
+    except (DBAPIError, SQLAlchemyError, OSError) as exc:
+        engine.dispose()
+        raise DatabaseUnavailable(f"cannot open {shown}: {_first_line(exc)}") from None
+    return database
+
+
+def _connect_args(parsed) -> dict:
+    if parsed.get_backend_name() == "postgresql":
+        # A server that is down should fail fast, not hang the terminal.
+        return {"connect_timeout": 5}
+    return {}
+
+
+def _sqlite_engine(parsed, shown: str) -> Engine:
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database).expanduser()
+        if path.is_dir():
+            raise DatabaseUnavailable(f"cannot open {shown}: it is a directory")
+        parent = path.parent
+        if path == Path(data_dir() / path.name) or parent == data_dir():
+            parent.mkdir(parents=True, exist_ok=True)
+        if not parent.is_dir():
+            raise DatabaseUnavailable(f"cannot open {shown}: directory {parent} does not exist")
+    engine = create_engine(
+        parsed,
+        connect_args={"check_same_thread": False, "timeout": 5},
+    )
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    return engine

@@ -1,0 +1,182 @@
+"""The tables. Times are naive UTC; money is integer minor units; days are dates.
+
+Only store modules touch these classes; everything leaving the store is a frozen
+dataclass (see the domain modules).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+LEAD = "lead"
+OPPORTUNITY = "opportunity"
+PIPELINES = (LEAD, OPPORTUNITY)
+
+# A stage is open, or one of the terminal kinds. Leads end disqualified ("lost")
+# or by conversion; opportunities end won or lost.
+OPEN, WON, LOST = "open", "won", "lost"
+
+ACTIVITY_TYPES = ("call", "email", "meeting", "demo", "proposal", "other")
+MILESTONES = ("nurture", "rapport", "discovery", "findings", "proposal")
+
+ROLES = ("rep", "manager")
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
+class Rep(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    handle: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    email: Optional[str] = Field(default=None, max_length=200)
+    role: str = Field(default="rep", max_length=16)
+    timezone: str = Field(default="UTC", max_length=64)
+    capacity: int = Field(default=12)
+    # ISO weekdays the rep works, as digits: "12345" is Monday to Friday.
+    working_days: str = Field(default="12345", max_length=7)
+    active: bool = Field(default=True)
+    created_at: datetime
+
+
+class Account(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    domain: Optional[str] = Field(default=None, max_length=200)
+    created_at: datetime
+
+
+class Contact(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    account_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
+    name: str = Field(max_length=200)
+    email: Optional[str] = Field(default=None, max_length=200)
+    phone: Optional[str] = Field(default=None, max_length=64)
+    job_title: Optional[str] = Field(default=None, max_length=200)
+    created_at: datetime
+
+
+class Stage(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("pipeline", "name"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pipeline: str = Field(max_length=16)
+    name: str = Field(max_length=64)
+    position: int
+    kind: str = Field(default=OPEN, max_length=8)
+    probability: int = Field(default=0)  # percent, 0-100
+    rot_days: int = Field(default=14)
+
+
+class LostReason(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("pipeline", "label"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pipeline: str = Field(max_length=16)
+    label: str = Field(max_length=100)
+    position: int
+
+
+class Deal(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_deal_board", "pipeline", "stage_id", "owner_id"),
+        Index("ix_deal_owner_pipeline", "owner_id", "pipeline"),
+        Index("ix_deal_closed", "closed_at"),
+        Index("ix_deal_created", "created_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pipeline: str = Field(max_length=16)
+    stage_id: int = Field(foreign_key="stage.id")
+    title: str = Field(max_length=300)
+    account_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
+    contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
+    owner_id: int = Field(foreign_key="rep.id")
+    value: int = Field(default=0)  # minor units
+    expected_close: Optional[date] = None
+    source: Optional[str] = Field(default=None, max_length=100)
+    territory: Optional[str] = Field(default=None, max_length=100)
+    product: Optional[str] = Field(default=None, max_length=100)
+    created_at: datetime
+    stage_entered_at: datetime
+    converted_at: Optional[datetime] = None
+    closed_at: Optional[datetime] = None
+    lost_reason: Optional[str] = Field(default=None, max_length=300)
+    external_id: Optional[str] = Field(default=None, max_length=200, unique=True)
+    # Kept by the store as activities are logged, so boards can tell stale deals
+    # and milestones without reading the activity table.
+    last_activity_at: Optional[datetime] = None
+    milestone: Optional[str] = Field(default=None, max_length=16)
+    version: int = Field(default=1)
+    updated_at: datetime
+    updated_by_id: Optional[int] = Field(default=None, foreign_key="rep.id")
+
+
+class Activity(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_activity_deal_when", "deal_id", "occurred_at"),
+        Index("ix_activity_rep_when", "rep_id", "occurred_at"),
+        Index("ix_activity_when", "occurred_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id")
+    rep_id: int = Field(foreign_key="rep.id")
+    type: str = Field(max_length=16)
+    milestone: Optional[str] = Field(default=None, max_length=16)
+    occurred_at: datetime
+    duration_min: Optional[int] = None
+    outcome: str = Field(default="", max_length=500)
+    created_at: datetime
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_task_owner_open_due", "owner_id", "done_at", "due"),
+        Index("ix_task_deal_open_due", "deal_id", "done_at", "due"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id")
+    owner_id: int = Field(foreign_key="rep.id")
+    title: str = Field(max_length=300)
+    due: date
+    done_at: Optional[datetime] = None
+    created_at: datetime
+    created_by_id: Optional[int] = Field(default=None, foreign_key="rep.id")
+
+
+class Note(SQLModel, table=True):
+    __table_args__ = (Index("ix_note_deal_when", "deal_id", "created_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id")
+    rep_id: int = Field(foreign_key="rep.id")
+    body: str
+    created_at: datetime
+
+
+class DealEvent(SQLModel, table=True):
+    """The append-only history of a deal: the timeline and the audit trail."""
+
+    __tablename__ = "deal_event"
+    __table_args__ = (
+        Index("ix_event_deal_when", "deal_id", "at"),
+        Index("ix_event_rep_deal", "rep_id", "deal_id", "id"),
+        Index("ix_event_kind_when", "kind", "at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id")
+    rep_id: Optional[int] = Field(default=None, foreign_key="rep.id")
+    at: datetime
+    kind: str = Field(max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Set on an "undone" event: the id of the event it reversed.
+    undoes_id: Optional[int] = Field(default=None, foreign_key="deal_event.id")

@@ -1,0 +1,228 @@
+"""Tasks: what to do next on a deal, with a due day and an owner.
+
+Capacity is how many tasks a rep can do in a day. It warns and suggests; it
+never refuses. A day's load is the rep's tasks due that day that are still open
+or were done on or after the day began.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pendulum
+from sqlmodel import Session, func, or_, select
+
+from store import clock, events
+from store.errors import InvalidInput, NotFound, RuleViolation
+from store.models import Deal, Rep, Task
+from store.reps import RepInfo
+from store.tx import write
+
+MAX_TITLE = 300
+LOOKAHEAD_DAYS = 366
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    id: int
+    deal_id: int
+    deal_title: str
+    owner_id: int
+    title: str
+    due: date
+    done_at: pendulum.DateTime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None
+
+
+@dataclass(frozen=True)
+class DayLoad:
+    day: date
+    load: int
+    capacity: int
+
+    @property
+    def has_room(self) -> bool:
+        return self.load < self.capacity
+
+    @property
+    def label(self) -> str:
+        """``Thu: 9 of 12`` — how full the day is, as the task form shows it."""
+        return f"{pendulum.Date(self.day.year, self.day.month, self.day.day).format('ddd')}: {self.load} of {self.capacity}"
+
+
+def _info(task: Task, deal_title: str) -> TaskInfo:
+    return TaskInfo(
+        id=task.id,
+        deal_id=task.deal_id,
+        deal_title=deal_title,
+        owner_id=task.owner_id,
+        title=task.title,
+        due=task.due,
+        done_at=clock.aware(task.done_at),
+    )
+
+
+def get_task(session: Session, task_id: int) -> TaskInfo:
+    row = session.exec(select(Task, Deal.title).join(Deal, Deal.id == Task.deal_id).where(Task.id == task_id)).first()
+    if row is None:
+        raise NotFound(f"no task with id {task_id}")
+    return _info(*row)
+
+
+def deal_tasks(session: Session, deal_id: int) -> list[TaskInfo]:
+    """Open tasks first (soonest due first), then done ones (latest first)."""
+    rows = session.exec(select(Task, Deal.title).join(Deal, Deal.id == Task.deal_id).where(Task.deal_id == deal_id))
+    tasks = [_info(t, title) for t, title in rows]
+    open_ = sorted((t for t in tasks if t.is_open), key=lambda t: (t.due, t.id))
+    done = sorted((t for t in tasks if not t.is_open), key=lambda t: t.done_at, reverse=True)
+    return open_ + done
+
+
+def next_open_task(session: Session, deal_id: int) -> TaskInfo | None:
+    row = session.exec(
+        select(Task, Deal.title)
+        .join(Deal, Deal.id == Task.deal_id)
+        .where(Task.deal_id == deal_id, Task.done_at.is_(None))
+        .order_by(Task.due, Task.id)
+    ).first()
+    return _info(*row) if row else None
+
+
+# --- capacity ------------------------------------------------------------------------------
+
+
+def is_working_day(rep: RepInfo, day: date) -> bool:
+    return day.isoweekday() in rep.working_days
+
+
+def day_loads(session: Session, rep: RepInfo, start: date, end: date) -> dict[date, int]:
+    """Tasks per day for ``start`` ≤ day ≤ ``end`` (days with none are absent)."""
+    query = (
+        select(Task.due, Task.done_at)
+        .where(Task.owner_id == rep.id, Task.due >= start, Task.due <= end)
+        .where(or_(Task.done_at.is_(None), Task.done_at >= clock.day_start(start, rep.timezone)))
+    )
+    loads: dict[date, int] = {}
+    for due, done_at in session.exec(query):
+        if done_at is None or clock.aware(done_at) >= clock.day_start(due, rep.timezone):
+            loads[due] = loads.get(due, 0) + 1
+    return loads
+
+
+def load_on(session: Session, rep: RepInfo, day: date) -> DayLoad:
+    return DayLoad(day, day_loads(session, rep, day, day).get(day, 0), rep.capacity)
+
+
+def next_day_with_room(session: Session, rep: RepInfo, start: date | None = None, *, exclude: date | None = None) -> DayLoad:
+    """The first working day on or after ``start`` (default: today in the rep's
+    timezone) with fewer tasks than the rep's capacity."""
+    day = pendulum.Date(*(start or clock.today_in(rep.timezone)).timetuple()[:3])
+    horizon = day.add(days=LOOKAHEAD_DAYS)
+    loads = day_loads(session, rep, day, horizon)
+    while day <= horizon:
+        if is_working_day(rep, day) and day != exclude:
+            load = DayLoad(day, loads.get(day, 0), rep.capacity)
+            if load.has_room:
+                return load
+        day = day.add(days=1)
+    raise RuleViolation(f"{rep.name} has no working day with room in the next year")
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+def _clean_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise InvalidInput("a task needs a title")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"title is {len(title)} characters; keep it under {MAX_TITLE}")
+    return title
+
+
+def add_task(
+    session: Session, deal_id: int, title: str, due: date, *, by: int, owner_id: int | None = None
+) -> TaskInfo:
+    title = _clean_title(title)
+    if due is None:
+        raise InvalidInput("a task needs a due day")
+    with write(session):
+        deal = session.get(Deal, deal_id)
+        if deal is None:
+            raise NotFound(f"no deal with id {deal_id}")
+        owner = owner_id or by
+        for rep_id in {by, owner}:
+            if session.get(Rep, rep_id) is None:
+                raise NotFound(f"no rep with id {rep_id}")
+        task = Task(
+            deal_id=deal_id, owner_id=owner, title=title, due=due, created_at=clock.now(), created_by_id=by
+        )
+        session.add(task)
+        session.flush()
+        events.record(
+            session, deal_id, by, events.TASK_ADDED, {"task_id": task.id, "title": title, "due": due.isoformat()}
+        )
+        info = _info(task, deal.title)
+    return info
+
+
+def _load_task(session: Session, task_id: int) -> tuple[Task, str]:
+    row = session.exec(select(Task, Deal.title).join(Deal, Deal.id == Task.deal_id).where(Task.id == task_id)).first()
+    if row is None:
+        raise NotFound(f"no task with id {task_id}")
+    return row
+
+
+def complete_task(session: Session, task_id: int, *, by: int) -> TaskInfo:
+    with write(session):
+        task, deal_title = _load_task(session, task_id)
+        if task.done_at is not None:
+            raise RuleViolation(f"“{task.title}” is already done")
+        task.done_at = clock.now()
+        session.add(task)
+        events.record(session, task.deal_id, by, events.TASK_DONE, {"task_id": task.id, "title": task.title})
+        session.flush()
+        info = _info(task, deal_title)
+    return info
+
+
+def reopen_task(session: Session, task_id: int, *, by: int) -> TaskInfo:
+    with write(session):
+        task, deal_title = _load_task(session, task_id)
+        if task.done_at is None:
+            raise RuleViolation(f"“{task.title}” is not done")
+        task.done_at = None
+        session.add(task)
+        events.record(session, task.deal_id, by, events.TASK_REOPENED, {"task_id": task.id, "title": task.title})
+        session.flush()
+        info = _info(task, deal_title)
+    return info
+
+
+def reschedule_task(session: Session, task_id: int, due: date, *, by: int) -> TaskInfo:
+    with write(session):
+        task, deal_title = _load_task(session, task_id)
+        if task.done_at is not None:
+            raise RuleViolation(f"“{task.title}” is done: there is nothing to reschedule")
+        if task.due != due:
+            events.record(
+                session,
+                task.deal_id,
+                by,
+                events.TASK_RESCHEDULED,
+                {"task_id": task.id, "title": task.title, "from": task.due.isoformat(), "to": due.isoformat()},
+            )
+            task.due = due
+            session.add(task)
+            session.flush()
+        info = _info(task, deal_title)
+    return info
+
+
+def open_task_count(session: Session, deal_id: int) -> int:
+    return session.exec(select(func.count(Task.id)).where(Task.deal_id == deal_id, Task.done_at.is_(None))).one()
+

@@ -1,0 +1,196 @@
+"""Undo the last change a rep made to a deal.
+
+Deal-row changes carry the columns' ``before`` values and the version they
+produced; undo restores those values only if nobody changed the deal since.
+Work recorded on a deal (an activity, a task, a note) is removed or reverted.
+Nothing is erased from the history: an "undone" event points at what it reversed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from store import clock, events
+from store.activities import refresh_deal_activity
+from store.deals import DealDetail, check_version, deserialise, get_deal
+from store.errors import NotFound, RuleViolation
+from store.models import Activity, Deal, DealEvent, Note, Rep, Task
+from store.tx import write
+
+UNDOABLE = events.DEAL_ROW_KINDS - {events.CREATED} | {
+    events.ACTIVITY_LOGGED,
+    events.TASK_ADDED,
+    events.TASK_DONE,
+    events.TASK_REOPENED,
+    events.TASK_RESCHEDULED,
+    events.NOTE_ADDED,
+}
+
+DESCRIPTIONS = {
+    events.STAGE_CHANGED: "stage move",
+    events.CONVERTED: "conversion",
+    events.WON: "won",
+    events.LOST: "lost",
+    events.REOPENED: "reopening",
+    events.OWNER_CHANGED: "owner change",
+    events.VALUE_CHANGED: "value change",
+    events.CLOSE_DATE_CHANGED: "close date change",
+    events.DETAILS_EDITED: "edit",
+    events.ACTIVITY_LOGGED: "logged activity",
+    events.TASK_ADDED: "new task",
+    events.TASK_DONE: "task completion",
+    events.TASK_REOPENED: "task reopening",
+    events.TASK_RESCHEDULED: "task reschedule",
+    events.NOTE_ADDED: "note",
+}
+
+
+@dataclass(frozen=True)
+class Undone:
+    description: str  # "Undid the stage move (Proposal → Negotiation)"
+    deal: DealDetail
+
+
+def _last_change(session: Session, deal_id: int, rep_id: int) -> list[DealEvent]:
+    """The rep's most recent change to the deal not yet undone: one write's events."""
+    undone = set(
+        session.exec(
+            select(DealEvent.undoes_id).where(DealEvent.deal_id == deal_id, DealEvent.kind == events.UNDONE)
+        )
+    )
+    candidates = session.exec(
+        select(DealEvent)
+        .where(DealEvent.deal_id == deal_id, DealEvent.rep_id == rep_id, DealEvent.kind.in_(UNDOABLE))
+        .order_by(DealEvent.id.desc())
+    )
+    for event in candidates:
+        if event.id in undone:
+            continue
+        if event.kind not in events.DEAL_ROW_KINDS:
+            return [event]
+        version = event.data.get("version")
+        group = session.exec(
+            select(DealEvent).where(
+                DealEvent.deal_id == deal_id,
+                DealEvent.rep_id == rep_id,
+                DealEvent.kind.in_(events.DEAL_ROW_KINDS),
+                DealEvent.id <= event.id,
+            ).order_by(DealEvent.id.desc())
+        )
+        return [e for e in group if e.data.get("version") == version and e.id not in undone]
+    return []
+
+
+def _describe(event: DealEvent) -> str:
+    what = DESCRIPTIONS.get(event.kind, event.kind)
+    data = event.data
+    if "from_stage" in data:
+        return f"{what} ({data['from_stage']} → {data['to_stage']})"
+    if "title" in data:
+        return f"{what} “{data['title']}”"
+    return what
+
+
+def undo_last(session: Session, deal_id: int, *, version: int, by: int) -> Undone:
+    with write(session):
+        deal = session.get(Deal, deal_id, populate_existing=True)
+        if deal is None:
+            raise NotFound(f"no deal with id {deal_id}")
+        check_version(session, deal, version)
+        if session.get(Rep, by) is None:
+            raise NotFound(f"no rep with id {by}")
+        change = _last_change(session, deal_id, by)
+        if not change:
+            raise RuleViolation(f"nothing of yours to undo on “{deal.title}”")
+        head = change[0]
+        if head.kind in events.DEAL_ROW_KINDS:
+            _undo_row_change(session, deal, change, by)
+        else:
+            _undo_work(session, deal, head, by)
+        description = "undid the " + "; ".join(_describe(e) for e in reversed(change))
+    return Undone(description, get_deal(session, deal_id))
+
+
+def _undo_row_change(session: Session, deal: Deal, change: list[DealEvent], by: int) -> None:
+    # Later changes to the row, by anyone, must themselves have been undone.
+    undone = set(
+        session.exec(
+            select(DealEvent.undoes_id).where(DealEvent.deal_id == deal.id, DealEvent.kind == events.UNDONE)
+        )
+    )
+    later = session.exec(
+        select(DealEvent, Rep.name)
+        .join(Rep, Rep.id == DealEvent.rep_id, isouter=True)
+        .where(
+            DealEvent.deal_id == deal.id,
+            DealEvent.id > change[0].id,
+            DealEvent.kind.in_(events.DEAL_ROW_KINDS),
+        )
+    )
+    for event, who in later:
+        if event.id not in undone:
+            raise RuleViolation(
+                f"“{deal.title}” was changed again by {who or 'someone'} after your "
+                f"{DESCRIPTIONS[change[0].kind]}: undoing it would overwrite that"
+            )
+    restore: dict = {}
+    for event in change:
+        for column, value in event.data["before"].items():
+            restore[column] = deserialise(column, value)
+    now = clock.now()
+    current = deal.version
+    result = session.execute(
+        update(Deal)
+        .where(Deal.id == deal.id, Deal.version == current)
+        .values(**restore, version=Deal.version + 1, updated_at=now, updated_by_id=by)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise RuleViolation(f"“{deal.title}” changed while undoing; reload and try again")
+    for event in change:
+        events.record(
+            session,
+            deal.id,
+            by,
+            events.UNDONE,
+            {"kind": event.kind, "summary": _describe(event), "version": current + 1},
+            undoes_id=event.id,
+            at=now,
+        )
+    session.flush()
+
+
+def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
+    data = event.data
+    if event.kind == events.ACTIVITY_LOGGED:
+        activity = session.get(Activity, data["activity_id"])
+        if activity is not None:
+            session.delete(activity)
+            session.flush()
+        refresh_deal_activity(session, deal.id)
+    elif event.kind == events.NOTE_ADDED:
+        note = session.get(Note, data["note_id"])
+        if note is not None:
+            session.delete(note)
+    else:
+        task = session.get(Task, data["task_id"])
+        if task is None:
+            raise RuleViolation(f"the task “{data.get('title', '')}” no longer exists")
+        if event.kind == events.TASK_ADDED:
+            if task.done_at is not None:
+                raise RuleViolation(f"“{task.title}” is already done: reopen it rather than undo it")
+            session.delete(task)
+        elif event.kind == events.TASK_DONE:
+            task.done_at = None
+        elif event.kind == events.TASK_REOPENED:
+            task.done_at = event.at
+        elif event.kind == events.TASK_RESCHEDULED:
+            task.due = deserialise("expected_close", data["from"])
+        session.add(task)
+    events.record(
+        session, deal.id, by, events.UNDONE, {"kind": event.kind, "summary": _describe(event)}, undoes_id=event.id
+    )
+    session.flush()
