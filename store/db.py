@@ -7,6 +7,7 @@ database from opening becomes one ``DatabaseUnavailable`` with a one-line reason
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -55,8 +56,9 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
 def _describe(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        # Unparsable, but it may still hold a password: never show one.
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -99,8 +101,8 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
     shown = _describe(url)
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise DatabaseUnavailable(f"not a database URL: {url!r}") from None
+    except (ArgumentError, ValueError):
+        raise DatabaseUnavailable(f"not a database URL: {shown!r}") from None
     if parsed.get_backend_name() == "sqlite":
         engine = _sqlite_engine(parsed, shown)
     else:
@@ -124,6 +126,9 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
     except (DBAPIError, SQLAlchemyError, OSError) as exc:
         engine.dispose()
         raise DatabaseUnavailable(f"cannot open {shown}: {_first_line(exc)}") from None
+    except DatabaseUnavailable:
+        engine.dispose()
+        raise
     return database
 
 

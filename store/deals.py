@@ -35,6 +35,20 @@ from store.stages import to_info as stage_info
 from store.tx import write
 
 MAX_TITLE = 300
+# The value column is a 64-bit integer: refuse what it cannot hold with a message
+# rather than a driver error (PostgreSQL: out of range; SQLite: OverflowError).
+MAX_VALUE = 2**63 - 1
+# Column widths (see models.py): PostgreSQL refuses longer text, SQLite keeps it.
+MAX_LENGTHS = {
+    "account": 200,
+    "contact": 200,
+    "contact_email": 200,
+    "contact_phone": 64,
+    "source": 100,
+    "territory": 100,
+    "product": 100,
+}
+MAX_REASON = 300
 
 
 @dataclass(frozen=True)
@@ -328,6 +342,12 @@ def _validate(fields_: DealFields) -> None:
             raise InvalidInput(f"title is {len(title)} characters; keep it under {MAX_TITLE}")
     if fields_.value is not None and (not isinstance(fields_.value, int) or fields_.value < 0):
         raise InvalidInput("value must be zero or more, in minor units")
+    if fields_.value is not None and fields_.value > MAX_VALUE:
+        raise InvalidInput(f"value is too large: the most a deal can hold is {MAX_VALUE:,} minor units")
+    for field, limit in MAX_LENGTHS.items():
+        given = _clean(getattr(fields_, field))
+        if given is not None and len(given) > limit:
+            raise InvalidInput(f"{field.replace('_', ' ')} is {len(given)} characters; keep it under {limit}")
     if fields_.contact_email and "@" not in fields_.contact_email:
         raise InvalidInput(f"contact email {fields_.contact_email!r} has no @")
 
@@ -565,6 +585,8 @@ def mark_lost(session: Session, deal_id: int, reason: str, *, version: int, by: 
         check_version(session, deal, version)
         if not reason:
             raise InvalidInput(f"say why “{deal.title}” was lost")
+        if len(reason) > MAX_REASON:
+            raise InvalidInput(f"the reason is {len(reason)} characters; keep it under {MAX_REASON}")
         if stage.kind != OPEN:
             raise RuleViolation(_closed_message(deal, stage))
         lost = terminal_stage(session, deal.pipeline, LOST)

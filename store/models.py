@@ -9,21 +9,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-LEAD = "lead"
-OPPORTUNITY = "opportunity"
-PIPELINES = (LEAD, OPPORTUNITY)
-
-# A stage is open, or one of the terminal kinds. Leads end disqualified ("lost")
-# or by conversion; opportunities end won or lost.
-OPEN, WON, LOST = "open", "won", "lost"
-
-ACTIVITY_TYPES = ("call", "email", "meeting", "demo", "proposal", "other")
-MILESTONES = ("nurture", "rapport", "discovery", "findings", "proposal")
-
-ROLES = ("rep", "manager")
+from store.terms import (  # noqa: F401  (re-exported for store modules)
+    ACTIVITY_TYPES,
+    LEAD,
+    LOST,
+    MILESTONES,
+    OPEN,
+    OPPORTUNITY,
+    PIPELINES,
+    ROLES,
+    WON,
+)
 
 
 class Setting(SQLModel, table=True):
@@ -85,7 +84,10 @@ class LostReason(SQLModel, table=True):
 
 class Deal(SQLModel, table=True):
     __table_args__ = (
-        Index("ix_deal_board", "pipeline", "stage_id", "owner_id"),
+        # Covers the board's column totals and forecast sums without touching rows.
+        Index("ix_deal_board", "pipeline", "stage_id", "owner_id", "value", "expected_close"),
+        Index("ix_deal_stage_closed", "stage_id", "closed_at", "value"),
+        Index("ix_deal_converted", "converted_at"),
         Index("ix_deal_owner_pipeline", "owner_id", "pipeline"),
         Index("ix_deal_closed", "closed_at"),
         Index("ix_deal_created", "created_at"),
@@ -98,7 +100,7 @@ class Deal(SQLModel, table=True):
     account_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
     contact_id: Optional[int] = Field(default=None, foreign_key="contact.id")
     owner_id: int = Field(foreign_key="rep.id")
-    value: int = Field(default=0)  # minor units
+    value: int = Field(default=0, sa_type=BigInteger)  # minor units; cents overflow 32 bits at $21m
     expected_close: Optional[date] = None
     source: Optional[str] = Field(default=None, max_length=100)
     territory: Optional[str] = Field(default=None, max_length=100)

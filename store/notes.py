@@ -16,7 +16,7 @@ from store.tx import write
 MAX_SUMMARY = 120
 # A note is a record of what happened; these openings describe a plan (a task).
 _PLAN = re.compile(
-    r"^\s*(?:i\s+|we\s+)?(?:will|'ll|need(?:s)? to|must|should|to ?do|todo|follow[\s-]?up|remember to|"
+    r"^\s*(?:(?:i|we)(?:\s+|(?=['’]ll)))?(?:will|['’]ll|need(?:s)? to|must|should|to ?do|todo|follow[\s-]?up|remember to|"
     r"call back|schedule|plan to|going to|gonna)\b",
     re.IGNORECASE,
 )

@@ -17,6 +17,9 @@ from store.tx import write
 
 _HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 DEFAULT_CAPACITY = 12
+# Column widths (see models.py): PostgreSQL refuses longer text, SQLite keeps it.
+MAX_NAME = 200
+MAX_EMAIL = 200
 MONDAY_TO_FRIDAY = (1, 2, 3, 4, 5)
 
 
@@ -99,6 +102,8 @@ def _check(handle: str, name: str, role: str, timezone: str, capacity: int, work
         )
     if not name.strip():
         raise InvalidInput("name is empty")
+    if len(name.strip()) > MAX_NAME:
+        raise InvalidInput(f"name is {len(name.strip())} characters; keep it under {MAX_NAME}")
     if role not in ROLES:
         raise InvalidInput(f"role {role!r} must be one of {', '.join(ROLES)}")
     if timezone not in pendulum.timezones():
@@ -122,6 +127,8 @@ def create_rep(
 ) -> RepInfo:
     handle = handle.strip().lower()
     _check(handle, name, role, timezone, capacity, working_days)
+    if email is not None and len(email) > MAX_EMAIL:
+        raise InvalidInput(f"email is {len(email)} characters; keep it under {MAX_EMAIL}")
     with write(session):
         if session.exec(select(Rep.id).where(Rep.handle == handle)).first():
             raise InvalidInput(f"a rep with handle {handle!r} already exists")

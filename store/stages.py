@@ -10,6 +10,10 @@ from store.errors import InvalidInput, NotFound
 from store.models import OPEN, PIPELINES, LostReason, Stage
 from store.tx import write
 
+# Column widths (see models.py): PostgreSQL refuses longer text, SQLite keeps it.
+MAX_STAGE_NAME = 64
+MAX_REASON_LABEL = 100
+
 
 @dataclass(frozen=True)
 class StageInfo:
@@ -89,9 +93,16 @@ def update_stage(
         if stage is None:
             raise NotFound(f"no stage with id {stage_id}")
         if name is not None:
-            if not name.strip():
+            name = name.strip()
+            if not name:
                 raise InvalidInput("a stage needs a name")
-            stage.name = name.strip()
+            if len(name) > MAX_STAGE_NAME:
+                raise InvalidInput(f"a stage name is at most {MAX_STAGE_NAME} characters")
+            # Stages are found by name case-insensitively: two must not share one.
+            for other in session.exec(select(Stage).where(Stage.pipeline == stage.pipeline, Stage.id != stage.id)):
+                if other.name.casefold() == name.casefold():
+                    raise InvalidInput(f"the {stage.pipeline} pipeline already has a stage called {other.name!r}")
+            stage.name = name
         if probability is not None:
             if not 0 <= probability <= 100:
                 raise InvalidInput(f"probability {probability} must be between 0 and 100")
@@ -115,6 +126,8 @@ def lost_reasons(session: Session, pipeline: str) -> list[str]:
 def set_lost_reasons(session: Session, pipeline: str, labels: list[str]) -> list[str]:
     _check_pipeline(pipeline)
     cleaned = [label.strip() for label in labels if label.strip()]
+    if any(len(label) > MAX_REASON_LABEL for label in cleaned):
+        raise InvalidInput(f"a lost reason is at most {MAX_REASON_LABEL} characters")
     if len({c.casefold() for c in cleaned}) != len(cleaned):
         raise InvalidInput("lost reasons must be different from each other")
     with write(session):

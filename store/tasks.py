@@ -195,9 +195,17 @@ def reopen_task(session: Session, task_id: int, *, by: int) -> TaskInfo:
         task, deal_title = _load_task(session, task_id)
         if task.done_at is None:
             raise RuleViolation(f"“{task.title}” is not done")
+        done_at = clock.aware(task.done_at)
         task.done_at = None
         session.add(task)
-        events.record(session, task.deal_id, by, events.TASK_REOPENED, {"task_id": task.id, "title": task.title})
+        events.record(
+            session,
+            task.deal_id,
+            by,
+            events.TASK_REOPENED,
+            # When it had been done, so that undoing the reopening can put that back.
+            {"task_id": task.id, "title": task.title, "done_at": done_at.isoformat()},
+        )
         session.flush()
         info = _info(task, deal_title)
     return info

@@ -182,14 +182,18 @@ def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
         if event.kind == events.TASK_ADDED:
             if task.done_at is not None:
                 raise RuleViolation(f"“{task.title}” is already done: reopen it rather than undo it")
+            # (no session.add afterwards: adding a deleted object un-deletes it)
             session.delete(task)
-        elif event.kind == events.TASK_DONE:
-            task.done_at = None
-        elif event.kind == events.TASK_REOPENED:
-            task.done_at = event.at
-        elif event.kind == events.TASK_RESCHEDULED:
-            task.due = deserialise("expected_close", data["from"])
-        session.add(task)
+        else:
+            if event.kind == events.TASK_DONE:
+                task.done_at = None
+            elif event.kind == events.TASK_REOPENED:
+                # When it was done before the reopening (older events lack it).
+                done_at = data.get("done_at")
+                task.done_at = deserialise("done_at", done_at) if done_at else event.at
+            elif event.kind == events.TASK_RESCHEDULED:
+                task.due = deserialise("expected_close", data["from"])
+            session.add(task)
     events.record(
         session, deal.id, by, events.UNDONE, {"kind": event.kind, "summary": _describe(event)}, undoes_id=event.id
     )

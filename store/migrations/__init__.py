@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+from store.errors import DatabaseUnavailable
+
 HEAD = "0001"
 HERE = Path(__file__).parent
 
@@ -32,8 +34,18 @@ def alembic_config(engine: Engine):
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    if revision == "head" and current_revision(engine) == HEAD:
+    current = current_revision(engine)
+    if revision == "head" and current == HEAD:
         return
     from alembic import command
+    from alembic.util import CommandError
 
-    command.upgrade(alembic_config(engine), revision)
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except CommandError as exc:
+        # Typically a database a newer Legwork already migrated past what this one knows.
+        reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatabaseUnavailable(
+            f"the database is at schema revision {current!r}, which this Legwork (up to {HEAD}) "
+            f"cannot migrate: {reason}; is it from a newer release?"
+        ) from None

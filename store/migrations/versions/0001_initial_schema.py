@@ -113,7 +113,7 @@ def upgrade() -> None:
     sa.Column('account_id', sa.Integer(), nullable=True),
     sa.Column('contact_id', sa.Integer(), nullable=True),
     sa.Column('owner_id', sa.Integer(), nullable=False),
-    sa.Column('value', sa.Integer(), nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
     sa.Column('expected_close', sa.Date(), nullable=True),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
     sa.Column('territory', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
@@ -139,7 +139,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('deal', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_deal_account_id'), ['account_id'], unique=False)
-        batch_op.create_index('ix_deal_board', ['pipeline', 'stage_id', 'owner_id'], unique=False)
+        batch_op.create_index('ix_deal_board', ['pipeline', 'stage_id', 'owner_id', 'value', 'expected_close'], unique=False)
+        batch_op.create_index('ix_deal_stage_closed', ['stage_id', 'closed_at', 'value'], unique=False)
+        batch_op.create_index('ix_deal_converted', ['converted_at'], unique=False)
         batch_op.create_index('ix_deal_closed', ['closed_at'], unique=False)
         batch_op.create_index('ix_deal_created', ['created_at'], unique=False)
         batch_op.create_index('ix_deal_owner_pipeline', ['owner_id', 'pipeline'], unique=False)
@@ -274,6 +276,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_deal_owner_pipeline')
         batch_op.drop_index('ix_deal_created')
         batch_op.drop_index('ix_deal_closed')
+        batch_op.drop_index('ix_deal_converted')
+        batch_op.drop_index('ix_deal_stage_closed')
         batch_op.drop_index('ix_deal_board')
         batch_op.drop_index(batch_op.f('ix_deal_account_id'))
 
