@@ -1,0 +1,68 @@
+"""A small team and board, built through the store, for Pilot tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pendulum
+import pytest
+
+from store import deals, reps, tasks
+from store.deals import DealFields
+from tui.app import LegworkApp
+
+
+@dataclass
+class Team:
+    db: object
+    alex: reps.RepInfo
+    morgan: reps.RepInfo
+    acme: deals.DealDetail  # Alex's opportunity in Qualified, with a task
+    globex: deals.DealDetail  # Alex's opportunity in Qualified, EMEA
+    initech: deals.DealDetail  # Morgan's opportunity in Proposal
+    lead: deals.DealDetail  # Alex's lead in New
+
+
+def build_team(db) -> Team:
+    with db.session() as s:
+        alex = reps.create_rep(s, "alex", "Alex Kim")
+        morgan = reps.create_rep(s, "morgan", "Morgan Blake", role="manager")
+        today = pendulum.today("UTC").date()
+        acme = deals.create_opportunity(
+            s,
+            DealFields(title="Acme fleet rollout", account="Acme", contact="Jo Park", value=1_200_000,
+                       expected_close=today.add(days=20), territory="North America", product="Fleet"),
+            by=alex.id,
+        )
+        tasks.add_task(s, acme.id, "Call Jo about the pilot", today.add(days=1), by=alex.id)
+        globex = deals.create_opportunity(
+            s,
+            DealFields(title="Globex renewal", account="Globex", value=500_000,
+                       expected_close=today.add(days=40), territory="EMEA", product="Renewal"),
+            by=alex.id,
+        )
+        initech = deals.create_opportunity(
+            s, DealFields(title="Initech expansion", account="Initech", value=3_000_000, owner_id=morgan.id), by=morgan.id
+        )
+        for _ in range(2):
+            initech = deals.move_deal(s, initech.id, 1, version=initech.version, by=morgan.id)
+        lead = deals.create_lead(s, DealFields(title="Umbrella inbound", account="Umbrella"), by=alex.id)
+    return Team(db, alex, morgan, acme, globex, initech, lead)
+
+
+@pytest.fixture
+def team(sqlite_db) -> Team:
+    return build_team(sqlite_db)
+
+
+@pytest.fixture
+def app(team) -> LegworkApp:
+    return LegworkApp(team.db, "alex")
+
+
+async def settle(app, pilot) -> None:
+    """Wait until every worker is done and the screen has caught up."""
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()

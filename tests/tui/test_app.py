@@ -1,0 +1,79 @@
+"""The application shell: who is signed in, modes, and the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from store import reps
+from tests.tui.conftest import settle
+from tui.app import LegworkApp
+from tui.screens.board import BoardScreen
+from tui.screens.onboarding import OnboardingScreen
+
+
+async def test_an_unknown_rep_is_onboarded(sqlite_db):
+    app = LegworkApp(sqlite_db, "newbie")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, OnboardingScreen)
+        assert app.check_action("switch_mode", ("leads",)) is False  # closed until we know who this is
+        await pilot.press(*"Nora Quinn", "enter")  # enter moves on to the next field
+        capacity = app.screen.query_one("#capacity")
+        capacity.focus()
+        capacity.value = "abc"
+        await pilot.press("enter")
+        assert "whole number" in str(app.screen.query_one("#error").render())
+        app.screen.query_one("#capacity").value = "9"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
+    with sqlite_db.session() as s:
+        nora = reps.find_rep(s, "newbie")
+    assert nora.name == "Nora Quinn" and nora.capacity == 9 and nora.role == "rep"
+
+
+async def test_number_keys_switch_modes(app, team):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert app.current_mode == "leads" and app.screen.pipeline == "lead"
+        await pilot.press("3")
+        assert app.current_mode == "today"
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert app.current_mode == "opportunities"
+        await pilot.press("q")
+    assert not app.is_running
+
+
+def _legwork(*args: str, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, timeout=60, env=env
+    )
+
+
+def test_unopenable_databases_exit_2_with_one_line():
+    for url in ("/nonexistent/dir/x.db", "postgresql+psycopg://nobody@127.0.0.1:1/x"):
+        result = _legwork("--db", url)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("legwork: cannot open"), result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_help_lists_the_subcommands():
+    result = _legwork("--help")
+    assert result.returncode == 0
+    assert "demo" in result.stdout and "init" in result.stdout
+
+
+def test_a_bad_config_file_exits_2(tmp_path):
+    import os
+
+    config = tmp_path / "config.toml"
+    config.write_text("db = [\n")
+    env = {**os.environ, "LEGWORK_CONFIG": str(config)}
+    result = _legwork("init", env=env)
+    assert result.returncode == 2 and "config.toml" in result.stderr

@@ -1,0 +1,50 @@
+"""What the boards look like, at 80×24 and 120×40, on a fixed day."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+
+from tests.tui.conftest import build_team, settle
+from tui.app import LegworkApp
+
+# A Wednesday morning; the clock ticks from here so Textual's timers still run.
+DAY = pendulum.datetime(2026, 11, 18, 9, 0, tz="UTC")
+
+
+@pytest.fixture
+def fixed_team(sqlite_db):
+    with pendulum.travel_to(DAY, freeze=False):
+        yield build_team(sqlite_db)
+
+
+async def _loaded(pilot) -> None:
+    await settle(pilot.app, pilot)
+
+
+class TestBoardSnapshots:
+    @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+    def test_opportunity_board(self, snap_compare, fixed_team, size):
+        with pendulum.travel_to(DAY, freeze=False):
+            assert snap_compare(LegworkApp(fixed_team.db, "alex"), terminal_size=size, run_before=_loaded)
+
+    @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+    def test_team_leads_board(self, snap_compare, fixed_team, size):
+        async def leads_for_the_team(pilot):
+            await _loaded(pilot)
+            await pilot.press("1")
+            await _loaded(pilot)
+            await pilot.press("m")
+            await _loaded(pilot)
+
+        with pendulum.travel_to(DAY, freeze=False):
+            assert snap_compare(LegworkApp(fixed_team.db, "alex"), terminal_size=size, run_before=leads_for_the_team)
+
+    def test_deal_form(self, snap_compare, fixed_team):
+        async def form(pilot):
+            await _loaded(pilot)
+            await pilot.press("e")
+            await pilot.pause()
+
+        with pendulum.travel_to(DAY, freeze=False):
+            assert snap_compare(LegworkApp(fixed_team.db, "alex"), terminal_size=(80, 24), run_before=form)

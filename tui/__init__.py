@@ -1,0 +1,1 @@
+"""Legwork's terminal interface. Talks to the database only through ``store``."""

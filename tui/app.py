@@ -1,0 +1,110 @@
+"""LegworkApp: the five modes, global keys, theme, and who is signed in."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from store.db import Database
+from store.reps import RepInfo, find_rep
+
+
+def _board(pipeline: str):
+    def make():
+        from tui.screens.board import BoardScreen
+
+        return BoardScreen(pipeline)
+
+    return make
+
+
+def _pending(title: str, what: str):
+    def make():
+        from tui.screens.pending import PendingScreen
+
+        return PendingScreen(title, what)
+
+    return make
+
+
+class LegworkApp(App[int]):
+    TITLE = "Legwork"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    MODES = {
+        "leads": _board("lead"),
+        "opportunities": _board("opportunity"),
+        "today": _pending("Today", "the daily task queue with capacity"),
+        "numbers": _pending("Numbers", "activity numbers per rep and team, and the forecast"),
+        "standup": _pending("Stand-up", "the morning deal review"),
+    }
+    # Textual starts in its own blank default mode; the boards open once we know who is signed in.
+    START_MODE = "opportunities"
+
+    BINDINGS = [
+        Binding("1", "switch_mode('leads')", "Leads", show=False, id="mode-leads"),
+        Binding("2", "switch_mode('opportunities')", "Opportunities", show=False, id="mode-opportunities"),
+        Binding("3", "switch_mode('today')", "Today", show=False, id="mode-today"),
+        Binding("4", "switch_mode('numbers')", "Numbers", show=False, id="mode-numbers"),
+        Binding("5", "switch_mode('standup')", "Stand-up", show=False, id="mode-standup"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        database: Database,
+        handle: str,
+        *,
+        theme: str | None = None,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.database = database
+        self.handle = handle
+        self.rep: RepInfo | None = None
+        self._theme_name = theme
+        self._keymap = keymap or {}
+
+    def on_mount(self) -> None:
+        if self._theme_name:
+            if self._theme_name in self.available_themes:
+                self.theme = self._theme_name
+            else:
+                self.notify(f"unknown theme {self._theme_name!r}; using the default", severity="warning")
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        with self.database.session() as session:
+            self.rep = find_rep(session, self.handle)
+        if self.rep is None:
+            from tui.screens.onboarding import OnboardingScreen
+
+            self.push_screen(OnboardingScreen(self.handle), self._signed_up)
+        else:
+            self._start()
+
+    def _start(self) -> None:
+        self.sub_title = f"{self.rep.name} · {self.database.description}"
+        self.switch_mode(self.START_MODE)
+
+    def _signed_up(self, rep: RepInfo | None) -> None:
+        if rep is None:
+            self.exit(0)
+            return
+        self.rep = rep
+        self.notify(f"Welcome, {rep.name}. Press ? for every key.")
+        self._start()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_mode" and self.rep is None:
+            return False
+        return True
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(self.screen))

@@ -1,0 +1,101 @@
+"""The ``legwork`` command: the TUI by default, subcommands for everything else.
+
+Kept light: Textual is imported only when a screen is about to open, so
+``legwork --help`` and scripted subcommands start instantly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_UNAVAILABLE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="legwork",
+        description="Legwork: a keyboard-first sales CRM in the terminal. "
+        "With no command, opens your boards.",
+    )
+    parser.add_argument("--db", metavar="URL", help="database URL or SQLite path (default: LEGWORK_DB, the config file, or the data directory)")
+    parser.add_argument("--rep", metavar="HANDLE", help="who you are (default: LEGWORK_REP, the config file, or your login name)")
+    parser.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. textual-dark, ansi-dark")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = commands.add_parser("demo", help="open Legwork on a demo team (created on first use)")
+    demo.add_argument("--seed", type=int, default=7, help="demo data seed (default 7)")
+    demo.add_argument("--reset", action="store_true", help="throw the demo database away and build it again")
+    commands.add_parser("init", help="create or migrate the database and exit")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"legwork: {message}", file=sys.stderr)
+    return EXIT_UNAVAILABLE
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from store.errors import DatabaseUnavailable
+    from tui.config import ConfigError, load_config
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    try:
+        if args.command == "demo":
+            return _run_demo(args, config)
+        database = _open(args.db or config.db)
+        if args.command == "init":
+            print(f"legwork: {database.description} is ready")
+            return 0
+        return _run_tui(database, args.rep or config.rep, args, config)
+    except DatabaseUnavailable as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _open(url: str | None):
+    from store.db import open_database
+
+    return open_database(url)
+
+
+def _run_demo(args, config) -> int:
+    from store import demo
+    from store.db import data_dir, open_database, sqlite_url
+
+    url = args.db
+    if url is None:
+        path = data_dir() / "demo.db"
+        if args.reset:
+            for suffix in ("", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        url = sqlite_url(path)
+    database = open_database(url)
+    with database.session() as session:
+        if not demo.is_populated(session):
+            print(f"legwork: building a demo team in {database.description} …", file=sys.stderr)
+            summary = demo.populate_demo(session, seed=args.seed)
+            print(
+                f"legwork: {summary.reps} reps, {summary.deals} deals, {summary.activities} activities, "
+                f"{summary.open_tasks} open tasks",
+                file=sys.stderr,
+            )
+    return _run_tui(database, args.rep or demo.DEMO_REP, args, config)
+
+
+def _run_tui(database, handle: str | None, args, config) -> int:
+    from store.reps import signed_in_handle
+    from tui.app import LegworkApp
+
+    app = LegworkApp(database, signed_in_handle(handle), theme=args.theme or config.theme, keymap=config.keymap)
+    app.run()
+    database.dispose()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

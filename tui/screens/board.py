@@ -1,0 +1,529 @@
+"""The lead and opportunity boards: columns of stages, moved along by keyboard.
+
+Database work runs in thread workers that post plain data back; handlers here
+update the widgets. After every write the board reloads and the cursor follows
+the deal it acted on, wherever it went.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from store import board, deals, undo
+from store.board import BoardFilter, ColumnSummary, DealCard, LeadSummary, OpportunitySummary
+from store.errors import Conflict, StoreError
+from store.terms import LEAD
+from store.money import format_money
+from tui.widgets.stage_column import PAGE_SIZE, CardList, StageColumn
+
+LIVE_CHECK_SECONDS = 3.0
+MIN_COLUMN_WIDTH = 30
+
+
+@dataclass(frozen=True)
+class BoardData:
+    columns: list[ColumnSummary]
+    summary: OpportunitySummary | LeadSummary
+    pages: dict[int, dict[int, list[DealCard]]]  # stage id → page → cards
+    focus: tuple[int, int] | None  # (stage id, index) of the deal to select
+    token: tuple
+    today: date
+    team_tz: str = "UTC"
+    extra: dict = field(default_factory=dict)
+
+
+class BoardScreen(Screen):
+    HELP_GROUP = "Board"
+    DEFAULT_CSS = """
+    BoardScreen #summary {
+        height: auto;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        padding: 0 1;
+        background: $boost;
+    }
+    BoardScreen #columns {
+        height: 1fr;
+    }
+    """
+    BINDINGS = [
+        Binding("h,left", "column(-1)", "Left", show=False, id="column-left"),
+        Binding("l,right", "column(1)", "Right", show=False, id="column-right"),
+        Binding("L,greater_than_sign", "move(1)", "Stage →", id="move-forward"),
+        Binding("H,less_than_sign", "move(-1)", "← Stage", id="move-back"),
+        Binding("enter", "open_deal", "Open", id="open-deal"),
+        Binding("a", "log_activity", "Activity", id="log-activity"),
+        Binding("t", "add_task", "Task", id="add-task"),
+        Binding("n", "add_note", "Note", show=False, id="add-note"),
+        Binding("N", "new_deal", "New", id="new-deal"),
+        Binding("e", "edit_deal", "Edit", show=False, id="edit-deal"),
+        Binding("c", "convert", "Convert", id="convert-lead"),
+        Binding("w", "won", "Won", id="mark-won"),
+        Binding("x", "lost", "Lost", id="mark-lost"),
+        Binding("u", "undo", "Undo", show=False, id="undo"),
+        Binding("m", "toggle_mine", "Mine/team", show=False, id="toggle-mine"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        data: BoardData
+
+    @dataclass
+    class PageLoaded(Message):
+        stage_id: int
+        page: int
+        cards: list[DealCard]
+
+    @dataclass
+    class WriteDone(Message):
+        """A write committed (or was refused); the board reloads around ``deal_id``."""
+
+        deal_id: int | None
+        message: str
+        severity: str = "information"
+
+    def __init__(self, pipeline: str) -> None:
+        super().__init__()
+        self.pipeline = pipeline
+        self.HELP_TITLE = "Leads board" if pipeline == LEAD else "Opportunity board"
+        self.flt: BoardFilter | None = None
+        self.data: BoardData | None = None
+        self._columns: dict[int, StageColumn] = {}
+        self._column_order: list[int] = []
+        self._selected_deal: int | None = None
+        self._owner_name: str | None = None
+        self._first_column = 0
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="summary", markup=False)
+        yield Horizontal(id="columns")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        rep = self.app.rep
+        self.title = "Leads" if self.pipeline == LEAD else "Opportunities"
+        self.flt = BoardFilter(owner_id=None if rep.is_manager else rep.id)
+        self._owner_name = rep.name
+        self.reload()
+        self.set_interval(LIVE_CHECK_SECONDS, self._check_for_changes)
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Show as many whole columns as fit, never narrower than a readable card,
+        and page sideways so the focused column is always among them."""
+        if not self._columns:
+            return
+        order = self._column_order
+        fit = max(1, min(len(order), (self.size.width + 1) // (MIN_COLUMN_WIDTH + 1)))
+        focused = self._focused_column_id()
+        index = order.index(focused) if focused in order else 0
+        first = min(max(self._first_column, index - fit + 1), index, len(order) - fit)
+        self._first_column = first
+        width = (self.size.width + 1) // fit - 1
+        for position, stage_id in enumerate(order):
+            column = self._columns[stage_id]
+            visible = first <= position < first + fit
+            column.display = visible
+            column.styles.width = width
+            column.set_edges(more_left=visible and position == first and first > 0,
+                             more_right=visible and position == first + fit - 1 and first + fit < len(order))
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.reload()
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def reload(self, focus_deal: int | None = None) -> None:
+        self._load(self.flt, focus_deal or self._selected_deal)
+
+    @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
+    def _load(self, flt: BoardFilter, focus_deal: int | None) -> None:
+        worker = get_current_worker()
+        with self.app.database.session() as session:
+            tz = board.team_timezone(session)
+            token = board.change_token(session)
+            columns = board.board_columns(session, self.pipeline, flt)
+            if self.pipeline == LEAD:
+                summary = board.lead_summary(session, flt, tz=tz)
+            else:
+                summary = board.opportunity_summary(session, flt, tz=tz)
+            focus = self._locate(session, flt, focus_deal)
+            pages: dict[int, dict[int, list[DealCard]]] = {}
+            for column in columns:
+                wanted = {0}
+                if focus and focus[0] == column.stage_id:
+                    wanted.add(focus[1] // PAGE_SIZE)
+                pages[column.stage_id] = {
+                    page: board.column_cards(session, column.stage_id, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+                    for page in wanted
+                }
+        from store import clock
+
+        if not worker.is_cancelled:
+            self.post_message(
+                self.Loaded(BoardData(columns, summary, pages, focus, token, clock.today_in(tz), tz))
+            )
+
+    def _locate(self, session, flt: BoardFilter, deal_id: int | None) -> tuple[int, int] | None:
+        if deal_id is None:
+            return None
+        try:
+            deal = deals.get_deal(session, deal_id)
+        except StoreError:
+            return None
+        if deal.pipeline != self.pipeline or not deal.is_open:
+            return None
+        index = board.card_index(session, deal.stage_id, flt, deal_id)
+        return (deal.stage_id, index) if index is not None else None
+
+    @on(Loaded)
+    async def _show(self, message: Loaded) -> None:
+        data = message.data
+        previous_focus = self._focused_column_id()
+        previous_cursor = {sid: col.cards.cursor for sid, col in self._columns.items()}
+        self.data = data
+        wanted_order = [c.stage_id for c in data.columns]
+        if wanted_order != self._column_order:
+            container = self.query_one("#columns", Horizontal)
+            await container.remove_children()
+            self._columns = {
+                c.stage_id: StageColumn(c, weighted=self.pipeline != LEAD) for c in data.columns
+            }
+            self._column_order = wanted_order
+            await container.mount_all(self._columns.values())
+            self._fit_columns()
+        for column in data.columns:
+            widget = self._columns[column.stage_id]
+            widget.update_summary(column)
+            widget.cards.reset(column.count, data.pages.get(column.stage_id, {}), data.today)
+            if column.stage_id in previous_cursor:
+                widget.cards.cursor = previous_cursor[column.stage_id]
+        self._show_summary(data)
+        if data.focus:
+            stage_id, index = data.focus
+            cards = self._columns[stage_id].cards
+            cards.cursor = index
+            cards.focus()
+        elif previous_focus in self._columns:
+            self._columns[previous_focus].cards.focus()
+        elif self._columns:
+            self._columns[self._column_order[0]].cards.focus()
+        self._fit_columns()
+
+    def _show_summary(self, data: BoardData) -> None:
+        summary = data.summary
+        text = Text(no_wrap=True, overflow="ellipsis")
+        scope = "Mine" if self.flt.owner_id == self.app.rep.id else ("Team" if self.flt.owner_id is None else "Owner")
+        text.append(f" {scope} ", style="bold reverse")
+        text.append(" ")
+        if isinstance(summary, OpportunitySummary):
+            money = lambda cents: format_money(cents, short=True)  # noqa: E731
+            parts = [
+                ("Open ", f"{money(summary.open_value)} ({summary.open_count})"),
+                ("Forecast ", f"{money(summary.weighted_this_month)} mo / {money(summary.weighted_this_quarter)} qtr"),
+                ("Won ", f"{money(summary.won_this_quarter)} qtr"),
+                ("Next qtr ", money(summary.next_quarter_value)),
+            ]
+        else:
+            parts = [
+                ("Open ", str(summary.open_count)),
+                ("New this week ", str(summary.new_this_week)),
+                ("Converted this month ", str(summary.converted_this_month)),
+                ("Disqualified ", str(summary.disqualified_this_month)),
+            ]
+        for i, (label, value) in enumerate(parts):
+            if i:
+                text.append(" · ", style="dim")
+            text.append(label, style="dim")
+            text.append(value, style="bold")
+        described = self.flt.describe(self._owner_label())
+        if described:
+            text.append("\nfilter: ", style="dim")
+            text.append(described)
+            text.append("  (esc clears)", style="dim")
+        self.query_one("#summary", Static).update(text)
+        self.sub_title = f"{scope.lower()} · {self.app.rep.name}"
+
+    def _owner_label(self) -> str | None:
+        owner = self.flt.owner_id
+        if owner is None or owner == self.app.rep.id:
+            return None  # shown as the Mine / Team badge instead
+        with self.app.database.session() as session:
+            from store.reps import get_rep
+
+            return get_rep(session, owner).name
+
+    @on(CardList.PageNeeded)
+    def _page_needed(self, message: CardList.PageNeeded) -> None:
+        self._load_page(self.flt, message.stage_id, message.page)
+
+    @work(thread=True, group="board-page", exit_on_error=False)
+    def _load_page(self, flt: BoardFilter, stage_id: int, page: int) -> None:
+        with self.app.database.session() as session:
+            cards = board.column_cards(session, stage_id, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+        self.post_message(self.PageLoaded(stage_id, page, cards))
+
+    @on(PageLoaded)
+    def _page_loaded(self, message: PageLoaded) -> None:
+        column = self._columns.get(message.stage_id)
+        if column is not None:
+            column.cards.set_page(message.page, message.cards)
+
+    @on(CardList.CursorMoved)
+    def _cursor_moved(self, message: CardList.CursorMoved) -> None:
+        if message.card_list.has_focus and message.card is not None:
+            self._selected_deal = message.card.id
+
+    # --- live refresh ----------------------------------------------------------------------
+
+    def _check_for_changes(self) -> None:
+        if self.data is not None and self.is_current:
+            self._poll(self.data.token)
+
+    @work(thread=True, exclusive=True, group="board-poll", exit_on_error=False)
+    def _poll(self, token: tuple) -> None:
+        with self.app.database.session() as session:
+            current = board.change_token(session)
+        if current != token:
+            self.app.call_from_thread(self.reload)
+
+    # --- selection -------------------------------------------------------------------------
+
+    def _focused_column_id(self) -> int | None:
+        focused = self.focused
+        return focused.stage_id if isinstance(focused, CardList) else None
+
+    def selected_card(self) -> DealCard | None:
+        focused = self.focused
+        return focused.selected if isinstance(focused, CardList) else None
+
+    def action_column(self, step: int) -> None:
+        if not self._column_order:
+            return
+        current = self._focused_column_id()
+        index = self._column_order.index(current) if current in self._column_order else 0
+        index = max(0, min(index + step, len(self._column_order) - 1))
+        self._columns[self._column_order[index]].cards.focus()
+        self._fit_columns()
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def _need_card(self) -> DealCard | None:
+        card = self.selected_card()
+        if card is None:
+            self.notify("No deal selected", severity="warning")
+        return card
+
+    @work(thread=True, group="board-write", exit_on_error=False)
+    def _write(self, deal_id: int, describe, operation) -> None:
+        """Run one store write; report its outcome as a ``WriteDone``."""
+        try:
+            with self.app.database.session() as session:
+                result = operation(session)
+        except Conflict as exc:
+            self.post_message(self.WriteDone(deal_id, str(exc), "error"))
+            return
+        except StoreError as exc:
+            self.post_message(self.WriteDone(deal_id, str(exc), "warning"))
+            return
+        self.post_message(self.WriteDone(getattr(result, "id", deal_id), describe(result)))
+
+    @on(WriteDone)
+    def _write_done(self, message: WriteDone) -> None:
+        self.notify(message.message, severity=message.severity, markup=False)
+        if message.deal_id is not None:
+            self._selected_deal = message.deal_id
+        self.reload(message.deal_id)
+
+    def action_move(self, step: int) -> None:
+        card = self._need_card()
+        if card is None:
+            return
+        rep_id = self.app.rep.id
+        self._write(
+            card.id,
+            lambda deal: f"“{deal.title}” → {deal.stage_name}",
+            lambda s: deals.move_deal(s, card.id, step, version=card.version, by=rep_id),
+        )
+
+    def action_convert(self) -> None:
+        card = self._need_card()
+        if card is None:
+            return
+        if self.pipeline != LEAD:
+            self.notify("Only leads are converted; this is already an opportunity", severity="warning")
+            return
+        rep_id = self.app.rep.id
+        self._write(
+            card.id,
+            lambda deal: f"“{deal.title}” is now an opportunity in {deal.stage_name} (press 2)",
+            lambda s: deals.convert_lead(s, card.id, version=card.version, by=rep_id),
+        )
+
+    def action_won(self) -> None:
+        card = self._need_card()
+        if card is None:
+            return
+        rep_id = self.app.rep.id
+        self._write(
+            card.id,
+            lambda deal: f"Won “{deal.title}”: {format_money(deal.value)}",
+            lambda s: deals.mark_won(s, card.id, version=card.version, by=rep_id),
+        )
+
+    def action_lost(self) -> None:
+        card = self._need_card()
+        if card is None:
+            return
+        from tui.screens.modals.lost_reason import LostReasonScreen
+
+        with self.app.database.session() as session:
+            from store.stages import lost_reasons
+
+            reasons = lost_reasons(session, self.pipeline)
+        verb = "Disqualify" if self.pipeline == LEAD else "Lost"
+
+        def chosen(reason: str | None) -> None:
+            if not reason:
+                return
+            rep_id = self.app.rep.id
+            self._write(
+                card.id,
+                lambda deal: f"{verb}: “{deal.title}” ({reason})",
+                lambda s: deals.mark_lost(s, card.id, reason, version=card.version, by=rep_id),
+            )
+
+        self.app.push_screen(LostReasonScreen(card.title, reasons, verb), chosen)
+
+    def action_undo(self) -> None:
+        card = self._need_card()
+        if card is None:
+            return
+        rep_id = self.app.rep.id
+        self._write(
+            card.id,
+            lambda result: f"{result.description[0].upper()}{result.description[1:]} on “{result.deal.title}”",
+            lambda s: _UndoResult.of(undo.undo_last(s, card.id, version=card.version, by=rep_id)),
+        )
+
+    def action_open_deal(self) -> None:
+        card = self._need_card()
+        if card is None:
+            return
+        from tui.screens.deal import DealScreen
+
+        self._selected_deal = card.id
+        self.app.push_screen(DealScreen(card.id, pipeline=self.pipeline))
+
+    def _log(self, form_class) -> None:
+        card = self._need_card()
+        if card is None:
+            return
+
+        def saved(message: str | None) -> None:
+            if message:
+                self.notify(message, markup=False)
+                self.reload(card.id)
+
+        self.app.push_screen(form_class(card.id), saved)
+
+    def action_log_activity(self) -> None:
+        from tui.screens.modals.activity_form import LogActivityScreen
+
+        self._log(LogActivityScreen)
+
+    def action_add_task(self) -> None:
+        from tui.screens.modals.task_form import AddTaskScreen
+
+        self._log(AddTaskScreen)
+
+    def action_add_note(self) -> None:
+        from tui.screens.modals.note_form import AddNoteScreen
+
+        self._log(AddNoteScreen)
+
+    def action_new_deal(self) -> None:
+        from tui.screens.modals.deal_form import DealFormScreen
+
+        self.app.push_screen(DealFormScreen(self.pipeline, None), self._form_saved)
+
+    def action_edit_deal(self) -> None:
+        card = self._need_card()
+        if card is None:
+            return
+        from tui.screens.modals.deal_form import DealFormScreen
+
+        with self.app.database.session() as session:
+            deal = deals.get_deal(session, card.id)
+        self.app.push_screen(DealFormScreen(self.pipeline, deal), self._form_saved)
+
+    def _form_saved(self, deal_id: int | None) -> None:
+        if deal_id is not None:
+            self._selected_deal = deal_id
+            self.reload(deal_id)
+
+    def action_toggle_mine(self) -> None:
+        rep = self.app.rep
+        owner = None if self.flt.owner_id is not None else rep.id
+        self.flt = replace(self.flt, owner_id=owner)
+        self.notify("Showing your deals" if owner else "Showing the whole team's deals")
+        self.reload()
+
+    def action_filter(self) -> None:
+        from tui.screens.modals.board_filter import BoardFilterScreen
+
+        def chosen(flt: BoardFilter | None) -> None:
+            if flt is not None:
+                self.flt = flt
+                self.reload()
+
+        self.app.push_screen(BoardFilterScreen(self.flt), chosen)
+
+    def action_clear_filter(self) -> None:
+        if self.flt.is_empty() and self.flt.owner_id in (None, self.app.rep.id):
+            return
+        # Back to the rep's own scope, or the team if they were on the team view.
+        self.flt = BoardFilter(owner_id=None if self.flt.owner_id is None else self.app.rep.id)
+        self.notify("Filter cleared")
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "convert" and self.pipeline != LEAD:
+            return False
+        if action == "won" and self.pipeline == LEAD:
+            return False
+        if action == "clear_filter" and (
+            self.flt is None or (self.flt.is_empty() and self.flt.owner_id in (None, self.app.rep.id))
+        ):
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class _UndoResult:
+    id: int
+    description: str
+    deal: deals.DealDetail
+
+    @classmethod
+    def of(cls, undone: undo.Undone) -> "_UndoResult":
+        return cls(undone.deal.id, undone.description, undone.deal)

@@ -1,0 +1,80 @@
+"""`/`: narrow a board by owner, territory, product, source and free text."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Select, Static
+
+from store import board
+from store.board import BoardFilter
+from tui.screens.modals.form import FORM_CSS, field_row
+
+
+class BoardFilterScreen(ModalScreen[BoardFilter | None]):
+    HELP_TITLE = "Filter"
+    DEFAULT_CSS = (
+        """
+    BoardFilterScreen { align: center middle; }
+    BoardFilterScreen > Vertical {
+        width: 64; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    """
+        + FORM_CSS
+    )
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="filter-cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="filter-apply"),
+    ]
+
+    def __init__(self, current: BoardFilter) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with self.app.database.session() as session:
+            choices = board.filter_choices(session)
+        flt = self.current
+
+        def select(id_: str, values: list, value) -> Select:
+            options = [(str(label), key) for key, label in values]
+            known = {key for _label, key in options}
+            return Select(options, value=value if value in known else Select.NULL, prompt="any", id=id_)
+
+        with Vertical():
+            yield Static("Filter the board (enter applies, escape cancels)", classes="form-title")
+            yield from field_row("Text", Input(flt.text or "", placeholder="title, account or contact", id="text"))
+            yield from field_row("Owner", select("owner", choices.owners, flt.owner_id))
+            yield from field_row("Territory", select("territory", [(t, t) for t in choices.territories], flt.territory))
+            yield from field_row("Product", select("product", [(p, p) for p in choices.products], flt.product))
+            yield from field_row("Source", select("source", [(s, s) for s in choices.sources], flt.source))
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_apply()
+
+    def _value(self, id_: str):
+        value = self.query_one(f"#{id_}", Select).value
+        return None if value is Select.NULL else value
+
+    def action_apply(self) -> None:
+        text = self.query_one("#text", Input).value.strip() or None
+        self.dismiss(
+            BoardFilter(
+                owner_id=self._value("owner"),
+                territory=self._value("territory"),
+                product=self._value("product"),
+                source=self._value("source"),
+                text=text,
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

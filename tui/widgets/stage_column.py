@@ -1,0 +1,302 @@
+"""A board column: a header with the stage's totals over a line-API card list.
+
+``CardList`` draws only the lines on screen with ``render_line`` and keeps
+windows ("pages") of cards; a page it lacks is asked for with ``PageNeeded``,
+so a column of 20,000 deals costs what a column of 20 does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from store.board import ColumnSummary, DealCard
+from store.money import format_money
+
+CARD_HEIGHT = 4  # three lines of card and a separator
+PAGE_SIZE = 40
+
+
+def due_label(day: date, today: date) -> str:
+    delta = (day - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta < 0:
+        return f"{-delta}d late"
+    if delta < 7:
+        return day.strftime("%a")
+    return day.strftime("%b %d").replace(" 0", " ")
+
+
+class CardList(ScrollView, can_focus=True):
+    """The cards of one stage, drawn line by line, fetched a page at a time."""
+
+    COMPONENT_CLASSES = {
+        "card--title",
+        "card--meta",
+        "card--next",
+        "card--warning",
+        "card--cursor",
+        "card--separator",
+    }
+    DEFAULT_CSS = """
+    CardList {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        background: $surface;
+    }
+    CardList > .card--title { text-style: bold; }
+    CardList > .card--meta { color: $text-muted; }
+    CardList > .card--next { color: $text; }
+    CardList > .card--warning { color: $warning; text-style: bold; }
+    CardList > .card--cursor { background: $surface-lighten-1; }
+    CardList:focus > .card--cursor { background: $primary 40%; }
+    CardList > .card--separator { color: $panel-lighten-1; }
+    """
+    BINDINGS = [
+        Binding("j,down", "cursor(1)", "Down", show=False, id="cursor-down"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="cursor-up"),
+        Binding("pagedown", "cursor_page(1)", "Page down", show=False),
+        Binding("pageup", "cursor_page(-1)", "Page up", show=False),
+        Binding("home,g", "cursor_to(0)", "First", show=False),
+        Binding("end,G", "cursor_to(-1)", "Last", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0)
+
+    @dataclass
+    class PageNeeded(Message):
+        card_list: "CardList"
+        stage_id: int
+        page: int
+
+    @dataclass
+    class CursorMoved(Message):
+        card_list: "CardList"
+        card: DealCard | None
+
+    def __init__(self, stage_id: int, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stage_id = stage_id
+        self.total = 0
+        self.today = date.today()
+        self._pages: dict[int, list[DealCard]] = {}
+        self._asked: set[int] = set()
+
+    # --- data in ---------------------------------------------------------------------------
+
+    def reset(self, total: int, pages: dict[int, list[DealCard]], today: date) -> None:
+        """New totals and the pages already fetched; everything else is refetched on demand."""
+        self.total = total
+        self.today = today
+        self._pages = dict(pages)
+        self._asked = set(pages)
+        self._render_card.cache_clear()
+        self.virtual_size = Size(self.size.width, total * CARD_HEIGHT)
+        self.cursor = min(self.cursor, max(total - 1, 0))
+        self.refresh()
+
+    def set_page(self, page: int, cards: list[DealCard]) -> None:
+        self._pages[page] = cards
+        self.refresh()
+
+    def card_at(self, index: int) -> DealCard | None:
+        if not 0 <= index < self.total:
+            return None
+        cards = self._pages.get(index // PAGE_SIZE)
+        if cards is None:
+            return None
+        offset = index % PAGE_SIZE
+        return cards[offset] if offset < len(cards) else None
+
+    @property
+    def selected(self) -> DealCard | None:
+        return self.card_at(self.cursor)
+
+    # --- cursor ----------------------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, self.total - 1)) if self.total else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._render_card.cache_clear()
+        self.scroll_to_region(
+            Region(0, new * CARD_HEIGHT, 1, CARD_HEIGHT), animate=False, force=True, immediate=True
+        )
+        self.refresh()
+        self.post_message(self.CursorMoved(self, self.selected))
+
+    def action_cursor(self, step: int) -> None:
+        self.cursor += step
+
+    def action_cursor_page(self, step: int) -> None:
+        self.cursor += step * max(1, self.size.height // CARD_HEIGHT)
+
+    def action_cursor_to(self, index: int) -> None:
+        self.cursor = index if index >= 0 else self.total - 1
+
+    def on_click(self, event: events.Click) -> None:
+        self.focus()
+        self.cursor = (event.y + self.scroll_offset.y) // CARD_HEIGHT
+
+    def on_focus(self) -> None:
+        self.refresh()
+        self.post_message(self.CursorMoved(self, self.selected))
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        # Cached lines carry the old theme's colours.
+        super().notify_style_update()
+        self._render_card.cache_clear()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_y = self.scroll_offset.y
+        line = scroll_y + y
+        index, row = divmod(line, CARD_HEIGHT)
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= self.total:
+            if self.total == 0 and line == 1:
+                return Strip([Segment(" (no deals)".ljust(width), base + self._foreground("card--meta"))])
+            return Strip.blank(width, base)
+        card = self.card_at(index)
+        if card is None:
+            self._ask_for(index // PAGE_SIZE)
+            return Strip.blank(width, base)
+        selected = index == self.cursor
+        return self._render_card(card, row, width, selected, self.has_focus)
+
+    def _ask_for(self, page: int) -> None:
+        if page not in self._asked:
+            self._asked.add(page)
+            self.post_message(self.PageNeeded(self, self.stage_id, page))
+
+    def _foreground(self, name: str) -> Style:
+        """A component's colour and weight without its background, so the cursor's shows through."""
+        full = self.get_component_rich_style(name)
+        if name == "card--cursor":
+            return Style(bgcolor=full.bgcolor)
+        return Style(color=full.color, bold=full.bold, italic=full.italic)
+
+    @lru_cache(maxsize=512)
+    def _render_card(self, card: DealCard, row: int, width: int, selected: bool, focused: bool) -> Strip:
+        base = self.rich_style
+        style = self._foreground
+        if row == CARD_HEIGHT - 1:
+            return Strip([Segment("─" * width, base + style("card--separator"))])
+        line_style = base + style("card--cursor") if selected else base
+        text = self._card_line(card, row, style)
+        text.truncate(width - 1, overflow="ellipsis")
+        text.pad_right(width - 1 - text.cell_len)
+        # Text.render leaves out the text's own base style: put it under the spans.
+        segments = Segment.apply_style(text.render(self.app.console), style=line_style + text.style)
+        return Strip([Segment(" ", line_style), *segments]).crop(0, width)
+
+    def _card_line(self, card: DealCard, row: int, style) -> Text:
+        if row == 0:
+            return Text(card.title, style=style("card--title"), no_wrap=True)
+        if row == 1:
+            parts = [format_money(card.value, short=True), card.owner_initials, f"{card.days_in_stage}d in stage"]
+            if card.milestone:
+                parts.append(card.milestone)
+            # Titles often start with the account ("Acme — rollout"); don't say it twice.
+            account = card.account_name
+            if account and not card.title.casefold().startswith(account.casefold()):
+                parts.insert(0, account)
+            return Text(" · ".join(parts), style=style("card--meta"), no_wrap=True)
+        if card.next_task_due is None:
+            line = Text("no next step", style=style("card--warning"), no_wrap=True)
+        else:
+            when = due_label(card.next_task_due, self.today)
+            line = Text(f"{when}: ", style=style("card--warning") if card.overdue else style("card--meta"), no_wrap=True)
+            line.append(card.next_task_title or "", style=style("card--next"))
+        if card.stale:
+            line = Text.assemble(Text("stale ", style=style("card--warning")), line, no_wrap=True)
+        return line
+
+
+class StageColumn(Vertical):
+    """One stage: its name and totals, then its cards."""
+
+    DEFAULT_CSS = """
+    StageColumn {
+        width: 30;
+        height: 1fr;
+        margin-right: 1;
+    }
+    StageColumn:last-of-type {
+        margin-right: 0;
+    }
+    StageColumn > .column-header {
+        height: 2;
+        padding: 0 1;
+        background: $panel;
+        color: $text;
+    }
+    StageColumn:focus-within > .column-header {
+        background: $primary;
+        color: $text;
+    }
+    """
+
+    def __init__(self, column: ColumnSummary, *, weighted: bool) -> None:
+        super().__init__(id=f"stage-{column.stage_id}")
+        self.column = column
+        self.weighted = weighted
+        self.cards = CardList(column.stage_id, id=f"cards-{column.stage_id}")
+        self._more_left = False
+        self._more_right = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header(), classes="column-header")
+        yield self.cards
+
+    def set_edges(self, *, more_left: bool, more_right: bool) -> None:
+        """Mark the board's edge columns when more stages are off screen."""
+        if (more_left, more_right) != (self._more_left, self._more_right):
+            self._more_left, self._more_right = more_left, more_right
+            self.query_one(".column-header", Static).update(self._header())
+
+    def update_summary(self, column: ColumnSummary) -> None:
+        self.column = column
+        self.query_one(".column-header", Static).update(self._header())
+
+    def _header(self) -> Table:
+        column = self.column
+        grid = Table.grid(expand=True)
+        grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        grid.add_column(justify="right", no_wrap=True)
+        money = format_money(column.value, short=True)
+        if self.weighted:
+            money += f" · wtd {format_money(column.weighted, short=True)}"
+        name = Text(column.stage_name, style="bold")
+        if self._more_left:
+            name = Text.assemble(("◀ ", "bold"), name)
+        count = Text(f"{column.count} deal" if column.count == 1 else f"{column.count} deals")
+        if self._more_right:
+            count.append(" ▶", style="bold")
+        grid.add_row(name, count)
+        grid.add_row(Text(money), Text(f"{column.probability}%" if self.weighted else ""))
+        return grid
