@@ -1,0 +1,334 @@
+"""One deal: its facts on top, its timeline below, and the board's keys on it.
+
+Pushed over a board with ``enter``; ``escape`` goes back. Loading and every
+write run in thread workers that post plain data back; each write states the
+version this screen read, so a change someone else made meanwhile is refused,
+named, and the screen reloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from store import clock, deals, undo
+from store.deals import DealDetail
+from store.errors import Conflict, StoreError
+from store.terms import LEAD
+from store.money import format_money
+from store.stages import lost_reasons
+from store.timeline import ACTIVITY, EVENT, NOTE, TASK, TimelineEntry, currency, deal_timeline
+from tui.widgets.deal_facts import DealFacts
+from tui.widgets.timeline import Moment, TimelineView
+
+# What `f` cycles through: (label, kinds shown; None is everything).
+FILTERS: list[tuple[str, frozenset[str] | None]] = [
+    ("All", None),
+    ("Activities", frozenset({ACTIVITY})),
+    ("Notes", frozenset({NOTE})),
+    ("Tasks", frozenset({TASK})),
+    ("History", frozenset({EVENT})),
+]
+
+
+@dataclass(frozen=True)
+class DealData:
+    deal: DealDetail
+    entries: list[TimelineEntry]  # every kind; `f` filters on the screen
+    lost_reasons: list[str]
+    moment: Moment
+    currency: str
+
+    @property
+    def next_task(self) -> TimelineEntry | None:
+        # Open tasks lead the timeline, soonest due first.
+        return self.entries[0] if self.entries and self.entries[0].is_open_task else None
+
+
+class DealScreen(Screen):
+    HELP_TITLE = "Deal"
+    HELP_GROUP = "Deal"
+    DEFAULT_CSS = """
+    DealScreen #timeline-bar {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="deal-back"),
+        Binding("L,greater_than_sign", "move(1)", "Stage →", id="deal-move-forward"),
+        Binding("H,less_than_sign", "move(-1)", "← Stage", id="deal-move-back"),
+        Binding("c", "convert", "Convert", id="deal-convert-lead"),
+        Binding("w", "won", "Won", id="deal-mark-won"),
+        Binding("x", "lost", "Lost", id="deal-mark-lost"),
+        Binding("x", "disqualify", "Disqualify", id="deal-disqualify"),  # the same, for a lead
+        Binding("a", "log_activity", "Activity", show=False, id="deal-log-activity"),
+        Binding("t", "add_task", "Task", show=False, id="deal-add-task"),
+        Binding("n", "add_note", "Note", show=False, id="deal-add-note"),
+        Binding("f", "cycle_filter", "Filter", id="deal-filter"),
+        Binding("e", "edit_deal", "Edit", show=False, id="deal-edit"),
+        Binding("u", "undo", "Undo", show=False, id="deal-undo"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        data: DealData
+
+    @dataclass
+    class LoadFailed(Message):
+        message: str
+
+    @dataclass
+    class WriteDone(Message):
+        """A write committed (or was refused); the screen reloads either way."""
+
+        message: str
+        severity: str = "information"
+
+    def __init__(self, deal_id: int, *, pipeline: str | None = None) -> None:
+        """``pipeline``, when the caller knows it, lets the footer show the right
+        keys before the deal has loaded (and spares redrawing it after)."""
+        super().__init__()
+        self.deal_id = deal_id
+        self._pipeline_hint = pipeline
+        self.data: DealData | None = None
+        self.filter_index = 0
+        self._saving = False  # a write is on its way; cleared when the reload lands
+        self._keys_for = self._key_state()  # what the footer's keys were drawn for
+
+    @property
+    def deal(self) -> DealDetail | None:
+        return self.data.deal if self.data else None
+
+    # --- layout and loading ----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DealFacts(id="facts")
+        yield Static("", id="timeline-bar", markup=False)
+        yield TimelineView(id="timeline")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Deal"
+        self.query_one(TimelineView).focus()
+        self.reload()
+
+    def reload(self) -> None:
+        self._load(self.app.rep.timezone)
+
+    @work(thread=True, exclusive=True, group="deal-load", exit_on_error=False)
+    def _load(self, tz: str) -> None:
+        worker = get_current_worker()
+        try:
+            with self.app.database.session() as session:
+                deal = deals.get_deal(session, self.deal_id)
+                today = clock.today_in(tz)
+                data = DealData(
+                    deal=deal,
+                    entries=deal_timeline(session, deal.id, today=today),
+                    lost_reasons=lost_reasons(session, deal.pipeline),
+                    moment=Moment(clock.now(), today, tz),
+                    currency=currency(session),
+                )
+        except StoreError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.Loaded(data))
+
+    @on(Loaded)
+    def _show(self, message: Loaded) -> None:
+        self.data = data = message.data
+        self._saving = False
+        deal = data.deal
+        self.title = "Lead" if deal.pipeline == LEAD else "Opportunity"
+        self.sub_title = deal.title
+        self.query_one(DealFacts).show(deal, data.next_task, data.moment, data.currency)
+        self._show_timeline()
+        if self._key_state() != self._keys_for:
+            self._keys_for = self._key_state()
+            self.refresh_bindings()
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self._saving = False
+        self.notify(message.message, severity="error", markup=False)
+        if self.is_current:
+            self.app.pop_screen()
+
+    def _show_timeline(self) -> None:
+        data = self.data
+        label, kinds = FILTERS[self.filter_index]
+        shown = [e for e in data.entries if kinds is None or e.kind in kinds]
+        empty = "Nothing on this deal yet" if kinds is None else f"No {label.lower()} on this deal"
+        self.query_one(TimelineView).show(shown, data.moment, empty_text=empty)
+        self.query_one("#timeline-bar", Static).update(self._filter_bar())
+
+    def _filter_bar(self) -> Text:
+        counts = {label: sum(1 for e in self.data.entries if kinds is None or e.kind in kinds) for label, kinds in FILTERS}
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, (label, _kinds) in enumerate(FILTERS):
+            chosen = i == self.filter_index
+            text.append(f" {label} {counts[label]} ", style="bold reverse" if chosen else "")
+        text.append("  f filter · enter expands", style="dim")
+        return text
+
+    def action_cycle_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(FILTERS)
+        if self.data is not None:
+            self._show_timeline()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def _write(self, describe: Callable, operation: Callable) -> None:
+        # One write at a time: the next one must state the version this one produces.
+        if self._saving:
+            self.notify("Still saving the last change…", severity="warning", timeout=2)
+            return
+        self._saving = True
+        self._run_write(describe, operation)
+
+    @work(thread=True, group="deal-write", exit_on_error=False)
+    def _run_write(self, describe: Callable, operation: Callable) -> None:
+        """Run one store write; report its outcome as a ``WriteDone``."""
+        try:
+            with self.app.database.session() as session:
+                result = operation(session)
+        except Conflict as exc:
+            self.post_message(self.WriteDone(str(exc), "error"))
+            return
+        except StoreError as exc:
+            self.post_message(self.WriteDone(str(exc), "warning"))
+            return
+        self.post_message(self.WriteDone(describe(result)))
+
+    @on(WriteDone)
+    def _write_done(self, message: WriteDone) -> None:
+        self.notify(message.message, severity=message.severity, markup=False)
+        self.reload()
+
+    def _changed(self, message: str | int | None) -> None:
+        """A form saved something (its message, or a deal id) or was cancelled (None)."""
+        if message is None:
+            return
+        if isinstance(message, str):
+            self.notify(message, markup=False)
+        self.reload()
+
+    def action_move(self, step: int) -> None:
+        if self.deal is None:
+            return  # keys known from the pipeline hint; the deal itself not loaded yet
+        deal, rep_id = self.deal, self.app.rep.id
+        self._write(
+            lambda moved: f"“{moved.title}” → {moved.stage_name}",
+            lambda s: deals.move_deal(s, deal.id, step, version=deal.version, by=rep_id),
+        )
+
+    def action_convert(self) -> None:
+        if self.deal is None:
+            return
+        deal, rep_id = self.deal, self.app.rep.id
+        self._write(
+            lambda converted: f"“{converted.title}” is now an opportunity in {converted.stage_name}",
+            lambda s: deals.convert_lead(s, deal.id, version=deal.version, by=rep_id),
+        )
+
+    def action_won(self) -> None:
+        if self.deal is None:
+            return
+        deal, rep_id, money = self.deal, self.app.rep.id, self.data.currency
+        self._write(
+            lambda won: f"Won “{won.title}”: {format_money(won.value, money)}",
+            lambda s: deals.mark_won(s, deal.id, version=deal.version, by=rep_id),
+        )
+
+    def action_lost(self) -> None:
+        if self.deal is None:
+            return
+        from tui.screens.modals.lost_reason import LostReasonScreen
+
+        deal, rep_id = self.deal, self.app.rep.id
+        verb = "Disqualify" if deal.pipeline == LEAD else "Lost"
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self._write(
+                    lambda lost: f"{verb}: “{lost.title}” ({reason})",
+                    lambda s: deals.mark_lost(s, deal.id, reason, version=deal.version, by=rep_id),
+                )
+
+        self.app.push_screen(LostReasonScreen(deal.title, self.data.lost_reasons, verb), chosen)
+
+    def action_disqualify(self) -> None:
+        self.action_lost()
+
+    def action_undo(self) -> None:
+        if self.deal is None:
+            return
+        deal, rep_id = self.deal, self.app.rep.id
+        self._write(
+            lambda undone: f"{undone.description[0].upper()}{undone.description[1:]} on “{undone.deal.title}”",
+            lambda s: undo.undo_last(s, deal.id, version=deal.version, by=rep_id),
+        )
+
+    def action_edit_deal(self) -> None:
+        if self.deal is None:
+            return
+        from tui.screens.modals.deal_form import DealFormScreen
+
+        self.app.push_screen(DealFormScreen(self.deal.pipeline, self.deal), self._changed)
+
+    def action_log_activity(self) -> None:
+        from tui.screens.modals.activity_form import LogActivityScreen
+
+        self.app.push_screen(LogActivityScreen(self.deal_id), self._changed)
+
+    def action_add_task(self) -> None:
+        from tui.screens.modals.task_form import AddTaskScreen
+
+        self.app.push_screen(AddTaskScreen(self.deal_id), self._changed)
+
+    def action_add_note(self) -> None:
+        from tui.screens.modals.note_form import AddNoteScreen
+
+        self.app.push_screen(AddNoteScreen(self.deal_id), self._changed)
+
+    _NEEDS_DEAL = frozenset(
+        {"move", "convert", "won", "lost", "disqualify", "undo", "edit_deal", "log_activity", "add_task", "add_note"}
+    )
+
+    def _key_state(self) -> tuple[str, bool] | None:
+        """What the deal-action keys depend on: (pipeline, open?)."""
+        if self.data is not None:
+            return (self.data.deal.pipeline, self.data.deal.is_open)
+        return (self._pipeline_hint, True) if self._pipeline_hint else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in self._NEEDS_DEAL:
+            return True
+        state = self._key_state()
+        if state is None:
+            return None  # still loading: shown, but not yet usable
+        pipeline, is_open = state
+        if action in ("move", "convert", "won", "lost", "disqualify") and not is_open:
+            return False  # closed: only undo and edit apply
+        if action in ("convert", "disqualify"):
+            return pipeline == LEAD
+        if action in ("won", "lost"):
+            return pipeline != LEAD
+        return True

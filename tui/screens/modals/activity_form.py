@@ -1,0 +1,234 @@
+"""`a`: log what happened on a deal — a call, an email, a meeting… — and,
+optionally, the follow-up task that comes out of it.
+
+Every field is checked before anything is written, so bad input never leaves
+half a save behind: the activity and its follow-up are saved together or not at
+all (short of the database failing between the two writes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pendulum
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Select, Static
+
+from store import activities, clock, tasks
+from store.activities import FUTURE_SLACK, MAX_OUTCOME, next_milestone
+from store.dates import parse_moment
+from store.deals import DealDetail, get_deal
+from store.errors import InvalidInput, StoreError
+from store.terms import ACTIVITY_TYPES, MILESTONES
+from tui.screens.modals.form import field_row
+from tui.screens.modals.task_form import (
+    LOGGING_FORM_CSS,
+    DueField,
+    DueHint,
+    sentence,
+    show_day,
+    show_field_error,
+)
+
+NO_MILESTONE = "none"
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    """What the rep entered, checked and ready to save."""
+
+    type: str
+    milestone: str | None
+    occurred_at: pendulum.DateTime
+    outcome: str
+    follow_up: str  # "" for no follow-up task
+    due: date | None
+
+
+class FormSelect(Select[str]):
+    """A Select that behaves like the form's other fields: enter saves the form.
+
+    Space and the arrow keys open the list.
+    """
+
+    BINDINGS = [Binding("enter", "submit", "Save", show=False)]
+
+    class Submitted(Message):
+        pass
+
+    def action_submit(self) -> None:
+        self.post_message(self.Submitted())
+
+
+def _what(type_: str) -> str:
+    """``a call``, ``an email``, ``an activity`` (for "other")."""
+    if type_ == "other":
+        return "an activity"
+    return f"{'an' if type_[0] in 'aeiou' else 'a'} {type_}"
+
+
+class LogActivityScreen(ModalScreen[str | None]):
+    """Dismisses with a one-line message saying what was logged, or ``None`` when cancelled.
+
+    The caller shows the message (it quotes the deal's title: ``markup=False``).
+    """
+
+    HELP_TITLE = "Log an activity"
+    DEFAULT_CSS = "LogActivityScreen { align: center middle; }" + LOGGING_FORM_CSS
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="activity-cancel"),
+        Binding("ctrl+s", "save", "Save", id="activity-save"),
+    ]
+
+    def __init__(self, deal_id: int) -> None:
+        super().__init__()
+        self.deal_id = deal_id
+        self.deal: DealDetail | None = None
+        self.follow_up_due = DueField("follow-up-due")
+
+    def compose(self) -> ComposeResult:
+        with self.app.database.session() as session:
+            self.deal = get_deal(session, self.deal_id)
+        suggested = next_milestone(self.deal.milestone)
+        milestones = [(m, m) for m in MILESTONES] + [("none", NO_MILESTONE)]
+        with Vertical(classes="logging-form"):
+            yield Static(f"Log an activity on “{self.deal.title}”", classes="form-title", markup=False)
+            yield Static("enter saves · escape cancels · tab next field · space opens a list", classes="form-hint")
+            yield from field_row(
+                "Type", FormSelect([(t, t) for t in ACTIVITY_TYPES], value="call", allow_blank=False, id="type")
+            )
+            yield from field_row(
+                "Milestone", FormSelect(milestones, value=suggested, allow_blank=False, id="milestone")
+            )
+            yield from field_row(
+                "When", Input(placeholder="now · today 9:30 · yesterday 15:00 · mon 10:00", id="when")
+            )
+            yield Static("", id="when-hint", classes="field-hint", markup=False)
+            yield from field_row("Outcome", Input(placeholder="what came of it, in one line", id="outcome"))
+            yield from field_row("Follow-up task", Input(placeholder="optional: what to do next", id="follow-up"))
+            yield from field_row("Due", Input(placeholder="empty = first day with room", id="follow-up-due"))
+            yield DueHint(self.app.database, self.app.rep, id="follow-up-due-hint")
+            yield Static("", id="form-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#type", FormSelect).focus()
+        self._show_when("")
+        self.query_one(DueHint).check("")
+
+    # --- live hints ------------------------------------------------------------------------
+
+    def _show_when(self, text: str) -> None:
+        tz = self.app.rep.timezone
+        try:
+            moment = parse_moment(text, clock.now(), tz)
+        except InvalidInput:
+            line = 'Not a moment yet: "yesterday 15:00", "mon 10:00", "today 9:30"…'
+        else:
+            shown = moment.in_timezone(tz).format("ddd D MMM HH:mm")
+            line = f"Now ({shown})" if not text.strip() else shown
+        self.query_one("#when-hint", Static).update(line)
+
+    @on(Input.Changed, "#when")
+    def _when_changed(self, event: Input.Changed) -> None:
+        show_field_error(self, "when", None)
+        self._show_when(event.value)
+
+    @on(Input.Changed, "#follow-up-due")
+    def _due_changed(self, event: Input.Changed) -> None:
+        show_field_error(self, "follow-up-due", None)
+        self.follow_up_due.forget()
+        self.query_one(DueHint).check(event.value)
+
+    # --- saving ----------------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    @on(FormSelect.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def _text(self, id_: str) -> str:
+        return " ".join(self.query_one(f"#{id_}", Input).value.split())
+
+    def _read(self, session) -> ActivityEntry | None:
+        """The form's values, or None after marking every bad field."""
+        for id_ in ("when", "outcome", "follow-up", "follow-up-due"):
+            show_field_error(self, id_, None)
+        rep = self.app.rep
+        ok = True
+        milestone = self.query_one("#milestone", FormSelect).value
+        now = clock.now()
+        when = now
+        try:
+            when = parse_moment(self.query_one("#when", Input).value, now, rep.timezone)
+        except InvalidInput as exc:
+            show_field_error(self, "when", sentence(str(exc)))
+            ok = False
+        if when > now + FUTURE_SLACK:
+            show_field_error(self, "when", "That is in the future: an activity is what happened; plan a follow-up")
+            ok = False
+        outcome = self._text("outcome")
+        if len(outcome) > MAX_OUTCOME:
+            show_field_error(self, "outcome", f"That is {len(outcome)} characters; keep it under {MAX_OUTCOME}")
+            ok = False
+        follow_up = self._text("follow-up")
+        due = None
+        if len(follow_up) > tasks.MAX_TITLE:
+            show_field_error(self, "follow-up", f"That is {len(follow_up)} characters; keep it under {tasks.MAX_TITLE}")
+            ok = False
+        elif not follow_up and self._text("follow-up-due"):
+            show_field_error(self, "follow-up", "Say what to do on that day, or clear the due day")
+            ok = False
+        elif follow_up:
+            checked = self.follow_up_due.read(self, session, rep)
+            ok = ok and checked is not None
+            due = checked and checked.day
+        if not ok:
+            return None
+        return ActivityEntry(
+            type=self.query_one("#type", FormSelect).value,
+            milestone=None if milestone == NO_MILESTONE else milestone,
+            occurred_at=when,
+            outcome=outcome,
+            follow_up=follow_up,
+            due=due,
+        )
+
+    def action_save(self) -> None:
+        rep_id = self.app.rep.id
+        try:
+            with self.app.database.session() as session:
+                entry = self._read(session)
+                if entry is None:
+                    return
+                # Everything was checked above, so neither write is refused for its input.
+                # Still two transactions: see the module docstring.
+                activity = activities.log_activity(
+                    session,
+                    self.deal_id,
+                    entry.type,
+                    by=rep_id,
+                    occurred_at=entry.occurred_at,
+                    milestone=entry.milestone,
+                    outcome=entry.outcome,
+                )
+                message = f"Logged {_what(activity.type)} on “{self.deal.title}”"
+                if entry.follow_up:
+                    try:
+                        task = tasks.add_task(session, self.deal_id, entry.follow_up, entry.due, by=rep_id)
+                    except StoreError as exc:
+                        self.app.notify(f"The follow-up was not saved: {exc}", severity="error", markup=False)
+                    else:
+                        message += f"; follow-up due {show_day(task.due)}"
+        except StoreError as exc:
+            self.query_one("#form-error", Static).update(str(exc))
+            return
+        self.dismiss(message)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

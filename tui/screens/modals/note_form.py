@@ -1,0 +1,164 @@
+"""`n`: write a note — a short summary of an outcome — on a deal.
+
+A note is what happened; a plan is a task. A note whose first line reads like a
+plan ("will call Tuesday") is not saved straight away: one key turns it into a
+task on the rep's next day with room, another saves it as a note anyway.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static, TextArea
+
+from store import tasks
+from store.deals import DealDetail, get_deal
+from store.errors import StoreError
+from store.notes import MAX_SUMMARY, add_note, looks_like_plan, summary_of
+from store.tasks import DayLoad, next_day_with_room
+from tui.screens.modals.form import show_error
+from tui.screens.modals.task_form import LOGGING_FORM_CSS, show_day
+
+PLAN_OFFER = "This reads like a plan: t = make it a task, enter = save as a note anyway"
+
+
+class PlanOffer(Static, can_focus=True):
+    """The one-key offer; focusable so that its keys reach the screen, not the text."""
+
+
+class AddNoteScreen(ModalScreen[str | None]):
+    """Dismisses with a one-line message saying what was saved, or ``None`` when cancelled.
+
+    The caller shows the message (it quotes the deal's title: ``markup=False``).
+    """
+
+    HELP_TITLE = "Add a note"
+    DEFAULT_CSS = (
+        """
+    AddNoteScreen { align: center middle; }
+    AddNoteScreen #body { height: 8; border: none; padding: 0 1; background: $boost; }
+    AddNoteScreen #body:focus { background: $primary 15%; }
+    AddNoteScreen #body-error { padding-left: 0; }
+    AddNoteScreen PlanOffer { height: auto; margin-top: 1; color: $warning; text-style: bold; }
+    AddNoteScreen PlanOffer:focus { background: $warning 15%; }
+    AddNoteScreen #plan-detail { color: $text-muted; height: auto; }
+    AddNoteScreen .-hidden { display: none; }
+    """
+        + LOGGING_FORM_CSS
+    )
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="note-cancel"),
+        Binding("ctrl+s", "save", "Save", id="note-save"),
+        Binding("t", "make_task", "Make it a task", id="note-make-task"),
+        Binding("enter", "save_note", "Save as a note", id="note-save-anyway"),
+    ]
+
+    def __init__(self, deal_id: int) -> None:
+        super().__init__()
+        self.deal_id = deal_id
+        self.deal: DealDetail | None = None
+        self.offering = False  # the plan offer is showing and waits for t or enter
+
+    def compose(self) -> ComposeResult:
+        with self.app.database.session() as session:
+            self.deal = get_deal(session, self.deal_id)
+        with Vertical(classes="logging-form"):
+            yield Static(f"Note on “{self.deal.title}”", classes="form-title", markup=False)
+            yield Static(
+                "The first line is the summary the timeline shows; the rest is detail.\n"
+                "ctrl+s saves · escape cancels",
+                classes="form-hint",
+            )
+            yield TextArea(id="body")
+            yield Static("", id="body-error", classes="field-error -empty", markup=False)
+            yield PlanOffer(PLAN_OFFER, id="plan-offer", classes="-hidden", markup=False)
+            yield Static("", id="plan-detail", classes="-hidden", markup=False)
+            yield Static("", id="form-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#body", TextArea).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # t and enter belong to the text while writing; they answer the offer only while it shows.
+        if action in ("make_task", "save_note"):
+            return self.offering
+        return True
+
+    @property
+    def body(self) -> str:
+        return self.query_one("#body", TextArea).text.strip()
+
+    def _offer(self, show: bool, detail: str = "") -> None:
+        self.offering = show
+        offer = self.query_one(PlanOffer)
+        offer.set_class(not show, "-hidden")
+        plan_detail = self.query_one("#plan-detail", Static)
+        plan_detail.update(detail)
+        plan_detail.set_class(not show, "-hidden")
+        body = self.query_one("#body", TextArea)
+        body.read_only = show
+        (offer if show else body).focus()
+        self.refresh_bindings()
+
+    def _suggested_day(self, session) -> DayLoad:
+        return next_day_with_room(session, self.app.rep)
+
+    def action_save(self) -> None:
+        if self.offering:
+            self.action_save_note()
+            return
+        show_error(self, "body", None)
+        body = self.body
+        if not body:
+            show_error(self, "body", "The note is empty: write what happened")
+            return
+        summary = summary_of(body)
+        if len(summary) > MAX_SUMMARY:
+            show_error(
+                self,
+                "body",
+                f"The first line is {len(summary)} characters; keep the summary under {MAX_SUMMARY} "
+                "and put the detail on the lines below",
+            )
+            return
+        if looks_like_plan(body):
+            try:
+                with self.app.database.session() as session:
+                    day = self._suggested_day(session)
+            except StoreError as exc:
+                detail = f"No day to suggest: {exc} · escape edits"
+            else:
+                detail = f"Task from the first line, due {show_day(day.day)} ({day.label}) · escape edits"
+            self._offer(True, detail)
+            return
+        self.action_save_note()
+
+    def action_save_note(self) -> None:
+        try:
+            with self.app.database.session() as session:
+                note = add_note(session, self.deal_id, self.body, by=self.app.rep.id)
+        except StoreError as exc:
+            self._offer(False)
+            self.query_one("#form-error", Static).update(str(exc))
+            return
+        self.dismiss(f"Note “{note.summary}” on “{self.deal.title}”")
+
+    def action_make_task(self) -> None:
+        rep = self.app.rep
+        try:
+            with self.app.database.session() as session:
+                day = self._suggested_day(session)
+                task = tasks.add_task(session, self.deal_id, summary_of(self.body), day.day, by=rep.id)
+        except StoreError as exc:
+            self._offer(False)
+            self.query_one("#form-error", Static).update(str(exc))
+            return
+        self.dismiss(f"Task “{task.title}” due {show_day(task.due)} on “{self.deal.title}”")
+
+    def action_cancel(self) -> None:
+        if self.offering:
+            self._offer(False)  # back to writing; nothing was saved
+            return
+        self.dismiss(None)
