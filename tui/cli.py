@@ -26,7 +26,17 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="demo data seed (default 7)")
     demo.add_argument("--reset", action="store_true", help="throw the demo database away and build it again")
     commands.add_parser("init", help="create or migrate the database and exit")
+    for name, module in _command_modules().items():
+        module.add_arguments(commands.add_parser(name, help=module.HELP, description=module.HELP))
     return parser
+
+
+def _command_modules() -> dict:
+    import importlib
+
+    from tui.commands import MODULES
+
+    return {name: importlib.import_module(path) for name, path in MODULES.items()}
 
 
 def _fail(message: str) -> int:
@@ -50,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init":
             print(f"legwork: {database.description} is ready")
             return 0
+        if args.command:
+            from store.reps import signed_in_handle
+
+            module = _command_modules()[args.command]
+            return module.run(args, database, signed_in_handle(args.rep or config.rep))
         return _run_tui(database, args.rep or config.rep, args, config)
     except DatabaseUnavailable as exc:
         return _fail(str(exc))

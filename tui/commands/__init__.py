@@ -1,0 +1,8 @@
+"""Scripted subcommands of ``legwork``, one module each.
+
+Each module defines ``HELP`` (one line), ``add_arguments(parser)`` and
+``run(args, database, handle) -> int`` (the exit status). None imports Textual.
+"""
+
+# The subcommands in the order ``legwork --help`` lists them.
+MODULES = {}
