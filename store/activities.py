@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import pendulum
 from sqlalchemy import case, update
@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 from store import clock, events
 from store.errors import InvalidInput, NotFound
 from store.models import ACTIVITY_TYPES, MILESTONES, Activity, Deal, Rep
+from store.tasks import TaskInfo, insert_task
 from store.tx import write
 
 MAX_OUTCOME = 500
@@ -30,6 +31,7 @@ class ActivityInfo:
     occurred_at: pendulum.DateTime
     duration_min: int | None
     outcome: str
+    follow_up: TaskInfo | None = None  # the task logged with it, if any
 
 
 def milestone_rank(milestone: str | None) -> int:
@@ -74,7 +76,10 @@ def log_activity(
     milestone: str | None = None,
     duration_min: int | None = None,
     outcome: str = "",
+    follow_up: tuple[str, date] | None = None,
 ) -> ActivityInfo:
+    """Record what happened; with ``follow_up`` (title, due day), the next step's
+    task is added in the same transaction, so either both are saved or neither."""
     if type not in ACTIVITY_TYPES:
         raise InvalidInput(f"activity type {type!r} must be one of {', '.join(ACTIVITY_TYPES)}")
     if milestone is not None and milestone not in MILESTONES:
@@ -113,6 +118,7 @@ def log_activity(
             events.ACTIVITY_LOGGED,
             {"activity_id": activity.id, "type": type, "milestone": milestone, "outcome": outcome},
         )
+        task = insert_task(session, deal_id, follow_up[0], follow_up[1], by=by) if follow_up else None
         info = ActivityInfo(
             id=activity.id,
             deal_id=deal_id,
@@ -123,6 +129,7 @@ def log_activity(
             occurred_at=when,
             duration_min=duration_min,
             outcome=outcome,
+            follow_up=task,
         )
     return info
 

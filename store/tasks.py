@@ -147,27 +147,32 @@ def _clean_title(title: str) -> str:
 def add_task(
     session: Session, deal_id: int, title: str, due: date, *, by: int, owner_id: int | None = None
 ) -> TaskInfo:
+    with write(session):
+        info = insert_task(session, deal_id, title, due, by=by, owner_id=owner_id)
+    return info
+
+
+def insert_task(
+    session: Session, deal_id: int, title: str, due: date, *, by: int, owner_id: int | None = None
+) -> TaskInfo:
+    """``add_task`` inside a transaction someone else commits (a follow-up to an activity)."""
     title = _clean_title(title)
     if due is None:
         raise InvalidInput("a task needs a due day")
-    with write(session):
-        deal = session.get(Deal, deal_id)
-        if deal is None:
-            raise NotFound(f"no deal with id {deal_id}")
-        owner = owner_id or by
-        for rep_id in {by, owner}:
-            if session.get(Rep, rep_id) is None:
-                raise NotFound(f"no rep with id {rep_id}")
-        task = Task(
-            deal_id=deal_id, owner_id=owner, title=title, due=due, created_at=clock.now(), created_by_id=by
-        )
-        session.add(task)
-        session.flush()
-        events.record(
-            session, deal_id, by, events.TASK_ADDED, {"task_id": task.id, "title": title, "due": due.isoformat()}
-        )
-        info = _info(task, deal.title)
-    return info
+    deal = session.get(Deal, deal_id)
+    if deal is None:
+        raise NotFound(f"no deal with id {deal_id}")
+    owner = owner_id or by
+    for rep_id in {by, owner}:
+        if session.get(Rep, rep_id) is None:
+            raise NotFound(f"no rep with id {rep_id}")
+    task = Task(deal_id=deal_id, owner_id=owner, title=title, due=due, created_at=clock.now(), created_by_id=by)
+    session.add(task)
+    session.flush()
+    events.record(
+        session, deal_id, by, events.TASK_ADDED, {"task_id": task.id, "title": title, "due": due.isoformat()}
+    )
+    return _info(task, deal.title)
 
 
 def _load_task(session: Session, task_id: int) -> tuple[Task, str]:

@@ -189,3 +189,23 @@ def test_a_naive_datetime_is_not_guessed(session, db, ana, lead):
     with pytest.raises((InvalidInput, ValueError)):
         activities.log_activity(session, lead.id, "call", by=ana.id, occurred_at=datetime(2026, 11, 18, 9, 0))
     assert activity_rows(db) == []
+
+
+def test_a_follow_up_is_saved_with_its_activity_or_not_at_all(session, frozen):
+    import pendulum
+    import pytest
+
+    from store import activities, deals, reps, tasks
+    from store.errors import InvalidInput
+
+    ana = reps.create_rep(session, "ana2", "Ana Two")
+    deal = deals.create_lead(session, deals.DealFields(title="Follow-up deal"), by=ana.id)
+    due = pendulum.Date(2026, 11, 20)
+    logged = activities.log_activity(session, deal.id, "call", by=ana.id, follow_up=("Send the deck", due))
+    assert logged.follow_up is not None and logged.follow_up.due == due
+    assert [t.title for t in tasks.deal_tasks(session, deal.id)] == ["Send the deck"]
+    # A follow-up the store refuses takes the activity down with it.
+    with pytest.raises(InvalidInput):
+        activities.log_activity(session, deal.id, "email", by=ana.id, follow_up=("   ", due))
+    assert [a.type for a in activities.deal_activities(session, deal.id)] == ["call"]
+    assert len(tasks.deal_tasks(session, deal.id)) == 1

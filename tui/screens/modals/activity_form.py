@@ -1,9 +1,8 @@
 """`a`: log what happened on a deal — a call, an email, a meeting… — and,
 optionally, the follow-up task that comes out of it.
 
-Every field is checked before anything is written, so bad input never leaves
-half a save behind: the activity and its follow-up are saved together or not at
-all (short of the database failing between the two writes).
+Every field is checked before anything is written, and the activity and its
+follow-up are one store call, one transaction: saved together or not at all.
 """
 
 from __future__ import annotations
@@ -206,8 +205,6 @@ class LogActivityScreen(ModalScreen[str | None]):
                 entry = self._read(session)
                 if entry is None:
                     return
-                # Everything was checked above, so neither write is refused for its input.
-                # Still two transactions: see the module docstring.
                 activity = activities.log_activity(
                     session,
                     self.deal_id,
@@ -216,15 +213,11 @@ class LogActivityScreen(ModalScreen[str | None]):
                     occurred_at=entry.occurred_at,
                     milestone=entry.milestone,
                     outcome=entry.outcome,
+                    follow_up=(entry.follow_up, entry.due) if entry.follow_up else None,
                 )
                 message = f"Logged {_what(activity.type)} on “{self.deal.title}”"
-                if entry.follow_up:
-                    try:
-                        task = tasks.add_task(session, self.deal_id, entry.follow_up, entry.due, by=rep_id)
-                    except StoreError as exc:
-                        self.app.notify(f"The follow-up was not saved: {exc}", severity="error", markup=False)
-                    else:
-                        message += f"; follow-up due {show_day(task.due)}"
+                if activity.follow_up:
+                    message += f"; follow-up due {show_day(activity.follow_up.due)}"
         except StoreError as exc:
             self.query_one("#form-error", Static).update(str(exc))
             return
