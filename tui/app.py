@@ -48,7 +48,7 @@ class LegworkApp(App[int]):
         Binding("3", "switch_mode('today')", "Today", show=False, id="mode-today"),
         Binding("4", "switch_mode('numbers')", "Numbers", show=False, id="mode-numbers"),
         Binding("5", "switch_mode('standup')", "Stand-up", show=False, id="mode-standup"),
-        Binding("question_mark", "help", "Help", id="help"),
+        Binding("question_mark", "help", "Help", tooltip="Every key of this screen", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 

@@ -241,8 +241,9 @@ async def test_help_lists_the_board_keys(app, team):
 
         assert isinstance(app.screen, HelpScreen)
         shown = str(app.screen.query_one("Static").render())
-        for words in ("Stage →", "Lost", "Filter", "Mine/team", "Undo", "Leads"):
+        for words in ("one stage forward", "lost", "Filter by owner", "the whole team", "Undo", "Leads"):
             assert words in shown
+        assert "Scroll Left" not in shown and "Focus Next" not in shown  # Textual's own keys stay out
         await pilot.press("escape")
         assert isinstance(app.screen, BoardScreen)
 
@@ -304,3 +305,27 @@ async def test_board_reaches_the_logging_forms(app, team):
         assert "Send the contract" in titles
         assert noted[0].summary == "Budget approved by the CFO"
         assert isinstance(app.screen, BoardScreen) and selected(app).id == card.id
+
+
+async def test_stale_and_overdue_cards_say_so(team):
+    """A deal untouched past its stage's rot threshold with nothing scheduled is
+    marked stale; an overdue next step shows how late it is."""
+    import pendulum
+
+    from store import tasks
+    from tui.app import LegworkApp
+
+    with pendulum.travel_to(pendulum.now("UTC").subtract(days=30), freeze=False):
+        with team.db.session() as s:
+            old = deals.create_opportunity(s, DealFields(title="Forgotten deal", value=1), by=team.alex.id)
+            tasks.add_task(s, team.globex.id, "Chase the renewal", pendulum.today("UTC").date(), by=team.alex.id)
+    app = LegworkApp(team.db, "alex")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        cards = app.screen._columns[team.acme.stage_id].cards
+        lines = ["".join(seg.text for seg in cards.render_line(y)) for y in range(cards.size.height)]
+        screen_text = "\n".join(lines)
+        assert "Forgotten deal" in screen_text
+        assert "stale no next step" in screen_text
+        assert "30d late: Chase the renewal" in screen_text
+        assert old.id in {cards.card_at(i).id for i in range(cards.total)}

@@ -58,23 +58,23 @@ class BoardScreen(Screen):
     }
     """
     BINDINGS = [
-        Binding("h,left", "column(-1)", "Left", show=False, id="column-left"),
-        Binding("l,right", "column(1)", "Right", show=False, id="column-right"),
-        Binding("L,greater_than_sign", "move(1)", "Stage →", id="move-forward"),
-        Binding("H,less_than_sign", "move(-1)", "← Stage", id="move-back"),
-        Binding("enter", "open_deal", "Open", id="open-deal"),
-        Binding("a", "log_activity", "Activity", id="log-activity"),
-        Binding("t", "add_task", "Task", id="add-task"),
-        Binding("n", "add_note", "Note", show=False, id="add-note"),
-        Binding("N", "new_deal", "New", id="new-deal"),
-        Binding("e", "edit_deal", "Edit", show=False, id="edit-deal"),
-        Binding("c", "convert", "Convert", id="convert-lead"),
-        Binding("w", "won", "Won", id="mark-won"),
-        Binding("x", "lost", "Lost", id="mark-lost"),
-        Binding("u", "undo", "Undo", show=False, id="undo"),
-        Binding("m", "toggle_mine", "Mine/team", show=False, id="toggle-mine"),
-        Binding("slash", "filter", "Filter", id="filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
+        Binding("h,left", "column(-1)", "Left", show=False, tooltip="Previous stage column", id="column-left"),
+        Binding("l,right", "column(1)", "Right", show=False, tooltip="Next stage column", id="column-right"),
+        Binding("L,greater_than_sign", "move(1)", "Stage →", tooltip="Move the deal one stage forward", id="move-forward"),
+        Binding("H,less_than_sign", "move(-1)", "← Stage", tooltip="Move the deal one stage back", id="move-back"),
+        Binding("enter", "open_deal", "Open", tooltip="Open the deal's timeline", id="open-deal"),
+        Binding("a", "log_activity", "Activity", tooltip="Log an activity (call, email, meeting…)", id="log-activity"),
+        Binding("t", "add_task", "Task", tooltip="Add a task (next step) to the deal", id="add-task"),
+        Binding("n", "add_note", "Note", show=False, tooltip="Add a note (an outcome summary)", id="add-note"),
+        Binding("N", "new_deal", "New", tooltip="New lead / opportunity", id="new-deal"),
+        Binding("e", "edit_deal", "Edit", show=False, tooltip="Edit the deal", id="edit-deal"),
+        Binding("c", "convert", "Convert", tooltip="Convert the lead into an opportunity", id="convert-lead"),
+        Binding("w", "won", "Won", tooltip="Mark the deal won", id="mark-won"),
+        Binding("x", "lost", "Lost", tooltip="Mark the deal lost / disqualify the lead, with a reason", id="mark-lost"),
+        Binding("u", "undo", "Undo", show=False, tooltip="Undo your last change to the deal", id="undo"),
+        Binding("m", "toggle_mine", "Mine/team", show=False, tooltip="Your deals / the whole team", id="toggle-mine"),
+        Binding("slash", "filter", "Filter", tooltip="Filter by owner, territory, product, source, text", id="filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="Clear the filter", id="clear-filter"),
     ]
 
     @dataclass
@@ -120,6 +120,7 @@ class BoardScreen(Screen):
         self.title = "Leads" if self.pipeline == LEAD else "Opportunities"
         self.flt = BoardFilter(owner_id=None if rep.is_manager else rep.id)
         self._owner_name = rep.name
+        self.sub_title = f"{'team' if rep.is_manager else 'mine'} · {rep.name}"
         self.reload()
         self.set_interval(LIVE_CHECK_SECONDS, self._check_for_changes)
 

@@ -11,15 +11,21 @@ from textual.widgets import Static
 
 
 def describe_bindings(screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(group title, [(keys, description)])] for the screen's active bindings."""
+    """[(group title, [(keys, description)])] for the screen's active bindings.
+
+    Only Legwork's own bindings are listed (they all carry an id, so a keymap
+    can remap them); Textual's built-in focus and scroll keys are left out.
+    """
     app = screen.app
+    default_group = getattr(screen, "HELP_GROUP", "This screen")
     groups: dict[str, dict[str, tuple[list[str], str]]] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
-        if binding.system or not binding.description:
+        if binding.system or not binding.description or binding.id is None:
             continue
-        group = "Everywhere" if active.node is app else getattr(active.node, "HELP_GROUP", "This screen")
-        entry = groups.setdefault(group, {}).setdefault(binding.action, ([], binding.description))
+        group = "Everywhere" if active.node is app else getattr(active.node, "HELP_GROUP", default_group)
+        # The footer shows the short description; help has room for the tooltip.
+        entry = groups.setdefault(group, {}).setdefault(binding.action, ([], binding.tooltip or binding.description))
         key = app.get_key_display(binding)
         if key not in entry[0]:
             entry[0].append(key)
@@ -33,7 +39,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
     }
     HelpScreen > VerticalScroll {
-        width: 64;
+        width: 76;
         max-width: 100%;
         height: auto;
         max-height: 90%;
@@ -44,6 +50,10 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close", show=False),
+        Binding("j,down", "scroll(1)", "Scroll down", show=False),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False),
+        Binding("space,pagedown", "scroll(10)", "Page down", show=False),
+        Binding("b,pageup", "scroll(-10)", "Page up", show=False),
     ]
 
     def __init__(self, under: Screen) -> None:
@@ -59,9 +69,12 @@ class HelpScreen(ModalScreen[None]):
             for keys, description in entries:
                 text.append(f"  {keys:<16}", style="bold")
                 text.append(f"{description}\n")
-        text.append("\nctrl+p  command palette · escape closes this", style="dim")
+        text.append("\nj/k scroll · ctrl+p command palette · escape closes this", style="dim")
         with VerticalScroll():
             yield Static(text)
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def action_dismiss(self) -> None:
         self.dismiss()

@@ -46,8 +46,13 @@ def due_label(day: date, today: date) -> str:
     return day.strftime("%b %d").replace(" 0", " ")
 
 
-class CardList(ScrollView, can_focus=True):
-    """The cards of one stage, drawn line by line, fetched a page at a time."""
+class CardList(ScrollView, can_focus=True, inherit_bindings=False):
+    """The cards of one stage, drawn line by line, fetched a page at a time.
+
+    It takes none of ScrollView's keys: left and right belong to the board.
+    """
+
+    HELP_GROUP = "Board"
 
     COMPONENT_CLASSES = {
         "card--title",
@@ -72,12 +77,12 @@ class CardList(ScrollView, can_focus=True):
     CardList > .card--separator { color: $panel-lighten-1; }
     """
     BINDINGS = [
-        Binding("j,down", "cursor(1)", "Down", show=False, id="cursor-down"),
-        Binding("k,up", "cursor(-1)", "Up", show=False, id="cursor-up"),
-        Binding("pagedown", "cursor_page(1)", "Page down", show=False),
-        Binding("pageup", "cursor_page(-1)", "Page up", show=False),
-        Binding("home,g", "cursor_to(0)", "First", show=False),
-        Binding("end,G", "cursor_to(-1)", "Last", show=False),
+        Binding("j,down", "cursor(1)", "Down", show=False, tooltip="Next deal in the column", id="cursor-down"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, tooltip="Previous deal in the column", id="cursor-up"),
+        Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="cursor-page-down"),
+        Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="cursor-page-up"),
+        Binding("home,g", "cursor_to(0)", "First deal", show=False, id="cursor-first"),
+        Binding("end,G", "cursor_to(-1)", "Last deal", show=False, id="cursor-last"),
     ]
 
     cursor: reactive[int] = reactive(0)
@@ -211,7 +216,8 @@ class CardList(ScrollView, can_focus=True):
         text.truncate(width - 1, overflow="ellipsis")
         text.pad_right(width - 1 - text.cell_len)
         # Text.render leaves out the text's own base style: put it under the spans.
-        segments = Segment.apply_style(text.render(self.app.console), style=line_style + text.style)
+        own = text.style if isinstance(text.style, Style) else self.app.console.get_style(text.style or "none")
+        segments = Segment.apply_style(text.render(self.app.console), style=line_style + own)
         return Strip([Segment(" ", line_style), *segments]).crop(0, width)
 
     def _card_line(self, card: DealCard, row: int, style) -> Text:
