@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import App
 from textual.binding import Binding
 
@@ -59,6 +61,7 @@ class LegworkApp(App[int]):
         *,
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
+        timezone: str | None = None,
     ) -> None:
         super().__init__()
         self.database = database
@@ -66,6 +69,7 @@ class LegworkApp(App[int]):
         self.rep: RepInfo | None = None
         self._theme_name = theme
         self._keymap = keymap or {}
+        self._timezone = timezone
 
     def on_mount(self) -> None:
         if self._theme_name:
@@ -77,12 +81,23 @@ class LegworkApp(App[int]):
             self.set_keymap(self._keymap)
         with self.database.session() as session:
             self.rep = find_rep(session, self.handle)
+        if self.rep is not None and self._timezone:
+            self.rep = self._in_timezone(self.rep)
         if self.rep is None:
             from tui.screens.onboarding import OnboardingScreen
 
             self.push_screen(OnboardingScreen(self.handle), self._signed_up)
         else:
             self._start()
+
+    def _in_timezone(self, rep: RepInfo) -> RepInfo:
+        """The config file's timezone wins over the rep's for this terminal (a rep travelling)."""
+        import pendulum
+
+        if self._timezone not in pendulum.timezones():
+            self.notify(f"unknown timezone {self._timezone!r} in the config file; using {rep.timezone}", severity="warning")
+            return rep
+        return replace(rep, timezone=self._timezone)
 
     def _start(self) -> None:
         self.sub_title = f"{self.rep.name} · {self.database.description}"

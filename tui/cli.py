@@ -106,7 +106,13 @@ def _run_tui(database, handle: str | None, args, config) -> int:
     from store.reps import signed_in_handle
     from tui.app import LegworkApp
 
-    app = LegworkApp(database, signed_in_handle(handle), theme=args.theme or config.theme, keymap=config.keymap)
+    app = LegworkApp(
+        database,
+        signed_in_handle(handle),
+        theme=args.theme or config.theme,
+        keymap=config.keymap,
+        timezone=config.timezone,
+    )
     app.run()
     database.dispose()
     return app.return_code or 0

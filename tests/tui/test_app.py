@@ -77,3 +77,26 @@ def test_a_bad_config_file_exits_2(tmp_path):
     env = {**os.environ, "LEGWORK_CONFIG": str(config)}
     result = _legwork("init", env=env)
     assert result.returncode == 2 and "config.toml" in result.stderr
+
+
+async def test_the_config_timezone_wins_for_this_terminal(team):
+    app = LegworkApp(team.db, "alex", timezone="Asia/Tokyo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.rep.timezone == "Asia/Tokyo"
+    app = LegworkApp(team.db, "alex", timezone="Mars/Olympus")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.rep.timezone == "UTC"
+        assert any("unknown timezone" in n.message for n in app._notifications)
+
+
+async def test_an_unknown_theme_falls_back_with_a_warning(team):
+    app = LegworkApp(team.db, "alex", theme="no-such-theme")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert any("unknown theme" in n.message for n in app._notifications)
+    app = LegworkApp(team.db, "alex", theme="ansi-dark")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "ansi-dark"
