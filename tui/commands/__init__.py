@@ -5,4 +5,7 @@ Each module defines ``HELP`` (one line), ``add_arguments(parser)`` and
 """
 
 # The subcommands in the order ``legwork --help`` lists them.
-MODULES = {}
+MODULES = {
+    "import": "tui.commands.import_csv",
+    "export": "tui.commands.export",
+}

@@ -1,0 +1,160 @@
+"""Reading an import file into a header and rows of text cells.
+
+CSV (comma, semicolon, tab or pipe separated; UTF-8 with or without a BOM, or
+UTF-16 as Excel's "Unicode text" writes it; CRLF, LF or CR line ends) and JSON
+(a list of objects, as ``legwork export --format json`` writes). Anything else is
+an ``UnreadableFile`` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.errors import StoreError
+
+DELIMITERS = (",", ";", "\t", "|")
+csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))  # long notes
+
+
+class UnreadableFile(StoreError):
+    """The file cannot be read as a table at all (missing, binary, wrong encoding)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    format: str  # "csv" | "json"
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (row number as a spreadsheet shows it, cells)
+    delimiter: str = ","
+
+
+def read_table(path: str | Path, encoding: str = "utf-8") -> Table:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFile(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UnreadableFile(f"{path} is a directory, not a file") from None
+    except PermissionError:
+        raise UnreadableFile(f"cannot read {path}: permission denied") from None
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read {path}: {exc.strerror or exc}") from None
+    return parse_table(data, path.name, encoding, json_hint=path.suffix.lower() == ".json")
+
+
+def parse_table(data: bytes, name: str, encoding: str = "utf-8", *, json_hint: bool = False) -> Table:
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableFile(f"{name} is a spreadsheet workbook, not CSV: save it as CSV (UTF-8) and import that")
+    text = _decode(data, name, encoding)
+    if "\x00" in text:
+        raise UnreadableFile(f"{name} holds binary data, not text: is it really a CSV file?")
+    if not text.strip():
+        raise UnreadableFile(f"{name} is empty")
+    if json_hint or text.lstrip()[:1] in ("[", "{"):
+        return _json_table(text, name)
+    return _csv_table(text, name)
+
+
+def _decode(data: bytes, name: str, encoding: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"  # a BOM is read past, not kept in the first column's name
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise UnreadableFile(f"unknown encoding {encoding!r}") from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        raise UnreadableFile(
+            f"{name} is not {encoding.removesuffix('-sig').upper()} text (byte 0x{byte} on line {line}): "
+            "save it as UTF-8, or name its encoding with --encoding (e.g. --encoding cp1252)"
+        ) from None
+
+
+def _headers(raw: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    headers = []
+    for index, header in enumerate(raw, start=1):
+        header = " ".join(str(header).replace("\ufeff", "").split()) or f"column {index}"
+        count = seen.get(header.casefold(), 0) + 1
+        seen[header.casefold()] = count
+        headers.append(header if count == 1 else f"{header} ({count})")
+    return headers
+
+
+def _sniff(first_line: str) -> str:
+    counts = {d: 0 for d in DELIMITERS}
+    quoted = False
+    for ch in first_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _csv_table(text: str, name: str) -> Table:
+    first_line = text.lstrip("\r\n").splitlines()[0]
+    delimiter = _sniff(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise UnreadableFile(f"{name} is not readable CSV near line {reader.line_num}: {exc}") from None
+    while records and not any(cell.strip() for cell in records[0]):
+        records.pop(0)
+    if not records:
+        raise UnreadableFile(f"{name} is empty")
+    headers = _headers(records[0])
+    rows = [
+        (number, [cell.strip() for cell in record])
+        for number, record in enumerate(records[1:], start=2)
+        if any(cell.strip() for cell in record)
+    ]
+    return Table(name, "csv", headers, rows, delimiter)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value).strip()
+
+
+def _json_table(text: str, name: str) -> Table:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(f"{name} is not valid JSON (line {exc.lineno}): {exc.msg}") from None
+    if isinstance(data, dict):
+        lists = [value for value in data.values() if isinstance(value, list)]
+        if len(lists) != 1:
+            raise UnreadableFile(f"{name}: expected a list of records, or an object holding one")
+        data = lists[0]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise UnreadableFile(f"{name}: expected a list of records (JSON objects)")
+    keys: dict[str, None] = {}
+    for item in data:
+        for key in item:
+            keys.setdefault(str(key), None)
+    raw_headers = list(keys)
+    headers = _headers(raw_headers)
+    rows = [
+        (number, [_cell(item.get(key)) for key in raw_headers])
+        for number, item in enumerate(data, start=1)
+        if any(_cell(v) for v in item.values())
+    ]
+    return Table(name, "json", headers, rows)

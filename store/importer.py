@@ -1,0 +1,1543 @@
+"""Import deals, activities, tasks and notes from another CRM's export or a spreadsheet.
+
+``import_file`` reads the file, maps its columns to fields (import_fields.py),
+reads every row into plain values (import_values.py) and checks it against the
+store's rules, then — unless it is a dry run — writes everything in ONE
+transaction with bulk Core inserts: the rows, and the deal events the store
+would have recorded (``created``, ``converted``, ``won`` / ``lost``,
+``activity_logged``, ``task_added``, ``task_done``, ``note_added``), with the
+importing rep as who, so every timeline stays true.
+
+A real run is all or nothing. By default a file with any refused row imports
+nothing (the report lists every refused row and why); with ``skip_invalid`` the
+valid rows go in and the refused ones are left out. Either way the report says
+which happened.
+
+Re-importing a file creates no duplicates. A deal is known by its external id,
+else by a stable key — a hash of owner, title and account — which is stored as
+its external id; existing deals without an external id are known by the same key
+(``deal_keys``), which is also what ``legwork export`` writes for them. Work rows
+are known by their deal and content (an activity by its type, moment and
+outcome; a task by its title and due day; a note by its body; plus its creation
+time when the file gives one).
+
+Speed: rows go in with ids given here — SQLite takes its write lock first
+(``BEGIN IMMEDIATE``) and counts on from the highest id; PostgreSQL reserves ids
+from its sequences and loads the rows with ``COPY`` — so 50,000 deals with their
+accounts, contacts and events go in in seconds (bench/import_probe.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time as timer
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, case, column, func, insert, select, text, update
+from sqlalchemy import table as sql_table
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from store import clock, events
+from store.errors import InvalidInput, StoreError
+from store.import_fields import (
+    ACTIVITIES,
+    DEALS,
+    KINDS,
+    NOTES,
+    TASKS,
+    Mapping,
+    build_mapping,
+    missing_message,
+    parse_overrides,
+)
+from store.import_files import Table, UnreadableFile, read_table
+from store.import_values import (
+    DAY_FIRST,
+    MONTH_FIRST,
+    Moment,
+    derive_handle,
+    fold,
+    name_from_email,
+    normalise,
+    numeric_order,
+    parse_amount,
+    parse_duration,
+    parse_flag,
+    parse_moment,
+)
+from store.models import (
+    ACTIVITY_TYPES,
+    LEAD,
+    LOST,
+    MILESTONES,
+    OPEN,
+    OPPORTUNITY,
+    WON,
+    Account,
+    Activity,
+    Contact,
+    Deal,
+    DealEvent,
+    Note,
+    Rep,
+    Setting,
+    Task,
+)
+from store.reps import _HANDLE, RepInfo, get_rep
+from store.stages import StageInfo, list_stages
+from store.tx import write
+
+__all__ = [
+    "ImportOptions",
+    "ImportReport",
+    "RowProblem",
+    "UnreadableFile",
+    "deal_keys",
+    "import_file",
+    "import_table",
+    "read_mapping",
+    "stable_key",
+]
+
+UTC = timezone.utc
+BATCH = 2000
+PROGRESS_MIN = 2000  # files with fewer rows than this report no progress
+FUTURE_SLACK = timedelta(minutes=5)
+Progress = Callable[[str, int, int], None]
+
+# Column widths (see models.py) and the store's own limits.
+LIMITS = {
+    "title": 300, "account": 200, "contact": 200, "contact_email": 200, "contact_phone": 64,
+    "contact_job_title": 200, "source": 100, "territory": 100, "product": 100, "lost_reason": 300,
+    "external_id": 200, "outcome": 500, "rep": 200, "owner": 200, "deal_title": 300,
+}
+NOTE_SUMMARY = 120
+
+_WON_WORDS = {"won", "closedwon", "dealwon", "win", "wonclosed", "signed"}
+_LOST_WORDS = {"lost", "closedlost", "deallost", "loss", "lostclosed"}
+_DISQUALIFIED_WORDS = {"disqualified", "unqualified", "dq", "junk", "notqualified", "notafit"}
+_OPEN_WORDS = {"open", "active", "inprogress", "ongoing", "new"}
+_PIPELINE_WORDS = {
+    "lead": LEAD, "leads": LEAD, "leadpipeline": LEAD,
+    "opportunity": OPPORTUNITY, "opportunities": OPPORTUNITY, "opp": OPPORTUNITY, "opps": OPPORTUNITY,
+    "deal": OPPORTUNITY, "deals": OPPORTUNITY, "opportunitypipeline": OPPORTUNITY,
+}
+_ACTIVITY_WORDS = {
+    **dict.fromkeys(("call", "calls", "phone", "phonecall", "outboundcall", "inboundcall", "coldcall", "logacall",
+                     "loggedcall"), "call"),
+    **dict.fromkeys(("email", "emails", "mail", "emailsent", "sentemail", "inboundemail", "outboundemail",
+                     "loggedemail"), "email"),
+    **dict.fromkeys(("meeting", "meetings", "lunch", "visit", "appointment", "videocall", "zoom", "onsite",
+                     "event", "conference", "coffee", "meet"), "meeting"),
+    **dict.fromkeys(("demo", "demonstration", "productdemo", "presentation", "webinar"), "demo"),
+    **dict.fromkeys(("proposal", "quote", "offer", "sentproposal", "quotation"), "proposal"),
+    **dict.fromkeys(("other", "task", "deadline", "note", "linkedin", "linkedinmessage", "message", "sms", "text",
+                     "whatsapp", "chat", "todo"), "other"),
+}
+_MILESTONE_WORDS = {
+    **{m: m for m in MILESTONES},
+    **dict.fromkeys(("1stmeeting", "firstmeeting", "meeting1"), "rapport"),
+    **dict.fromkeys(("2ndmeeting", "secondmeeting", "meeting2"), "discovery"),
+    **dict.fromkeys(("3rdmeeting", "thirdmeeting", "meeting3"), "findings"),
+    **dict.fromkeys(("4thmeeting", "fourthmeeting", "meeting4"), "proposal"),
+}
+_DATE_FIELDS = {
+    DEALS: ("expected_close", "close_date", "closed_at", "created_at", "stage_entered_at", "converted_at"),
+    ACTIVITIES: ("occurred_at",),
+    TASKS: ("due", "done_at", "created_at"),
+    NOTES: ("created_at",),
+}
+
+
+# --- what goes in and what comes out -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    kind: str = DEALS
+    mappings: tuple[str, ...] = ()  # --map "Column=field"
+    stages: tuple[str, ...] = ()  # --stage "Their Stage=Our Stage"
+    date_order: str | None = None  # DAY_FIRST / MONTH_FIRST (--dayfirst / --monthfirst)
+    pipeline: str | None = None  # the pipeline of deal rows that do not say
+    timezone: str | None = None  # of times without an offset (default: the importing rep's)
+    skip_invalid: bool = False  # import the valid rows even when some are refused
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    file: str
+    kind: str
+    dry_run: bool
+    rows: int = 0
+    mapping: Mapping | None = None
+    date_order: str | None = None
+    date_note: str = ""
+    file_problem: str | None = None  # the whole file was refused before its rows were read
+    refused: tuple[RowProblem, ...] = ()
+    skipped: tuple[RowProblem, ...] = ()  # already in the database, or deleted at the source
+    unmatched_stages: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    created: tuple[tuple[str, int], ...] = ()  # what was (or would be) created, in order
+    new_reps: tuple[tuple[str, str], ...] = ()  # (handle, name)
+    committed: bool = False
+    error: str | None = None  # the write failed and was rolled back
+    seconds: float = 0.0
+    skip_invalid: bool = False
+
+    def count(self, what: str) -> int:
+        return dict(self.created).get(what, 0)
+
+    @property
+    def valid(self) -> int:
+        return self.rows - len(self.refused) - len(self.skipped)
+
+    @property
+    def blocked(self) -> bool:
+        """True when a real run writes nothing because of the file or its rows."""
+        return self.file_problem is not None or (bool(self.refused) and not self.skip_invalid)
+
+    @property
+    def ok(self) -> bool:
+        """The import did (or, dry, would) go through: exit status 0."""
+        return not self.blocked and self.error is None
+
+    def lines(self) -> list[str]:
+        return _describe(self)
+
+
+# --- keys --------------------------------------------------------------------------------------
+
+
+def stable_key(owner_handle: str, title: str, account: str | None) -> str:
+    """The key of a deal that came without an external id: owner, title and account, hashed."""
+    text = "\x1f".join((fold(owner_handle), fold(title), fold(account or "")))
+    return "lw-" + hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def deal_keys(rows: Iterable[tuple[int, str | None, str, str, str | None]]) -> dict[int, str]:
+    """Each deal's key, from ``(id, external_id, owner_handle, title, account_name)`` rows in id
+    order: its external id, else its stable key (``-2``, ``-3`` … for deals sharing one)."""
+    keys: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for deal_id, external_id, handle, title, account in rows:
+        if external_id:
+            keys[deal_id] = external_id
+            continue
+        base = stable_key(handle, title, account)
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        keys[deal_id] = base if n == 1 else f"{base}-{n}"
+    return keys
+
+
+def _deal_key_rows(session: Session):
+    return session.execute(
+        select(Deal.id, Deal.external_id, Rep.handle, Deal.title, Account.name)
+        .join(Rep, Rep.id == Deal.owner_id)
+        .join(Account, Account.id == Deal.account_id, isouter=True)
+        .order_by(Deal.id)
+    ).all()
+
+
+# --- entry points ------------------------------------------------------------------------------
+
+
+def read_mapping(path: str | Path, options: ImportOptions = ImportOptions()) -> Mapping:
+    """The mapping an import of ``path`` would use (``--show-mapping``). Raises
+    ``UnreadableFile``, or ``InvalidInput`` for a bad ``--map``."""
+    table = read_table(path, options.encoding)
+    return build_mapping(options.kind, table.headers, parse_overrides(options.kind, list(options.mappings)))
+
+
+def import_file(
+    session: Session,
+    path: str | Path,
+    *,
+    by: int,
+    options: ImportOptions = ImportOptions(),
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import ``path`` as the rep ``by``. Raises ``UnreadableFile`` for a file that cannot
+    be read at all; everything else — bad columns, bad rows, a failed write — is in the report."""
+    table = read_table(path, options.encoding)
+    return import_table(session, table, by=by, options=options, dry_run=dry_run, progress=progress)
+
+
+def import_table(
+    session: Session,
+    table: Table,
+    *,
+    by: int,
+    options: ImportOptions = ImportOptions(),
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    started = timer.perf_counter()
+    if options.kind not in KINDS:
+        raise InvalidInput(f"--kind {options.kind!r} must be one of {', '.join(KINDS)}")
+    base = dict(file=table.name, kind=options.kind, dry_run=dry_run, rows=len(table.rows),
+                skip_invalid=options.skip_invalid)
+    try:
+        mapping = build_mapping(options.kind, table.headers, parse_overrides(options.kind, list(options.mappings)))
+    except InvalidInput as exc:
+        return ImportReport(**base, file_problem=str(exc), seconds=timer.perf_counter() - started)
+    base["mapping"] = mapping
+    if mapping.missing:
+        return ImportReport(**base, file_problem=missing_message(mapping, options.kind),
+                            seconds=timer.perf_counter() - started)
+    rep = get_rep(session, by)
+    order, note, problem = _date_order(table, mapping, options)
+    base.update(date_order=order, date_note=note)
+    if problem:
+        session.rollback()
+        return ImportReport(**base, file_problem=problem, seconds=timer.perf_counter() - started)
+    planner_class = {DEALS: _DealImport, ACTIVITIES: _ActivityImport, TASKS: _TaskImport, NOTES: _NoteImport}
+    try:
+        planner = planner_class[options.kind](session, rep, table, mapping, options, order, progress)
+    except InvalidInput as exc:
+        session.rollback()
+        return ImportReport(**base, file_problem=str(exc), seconds=timer.perf_counter() - started)
+    planner.plan()
+    refused = tuple(RowProblem(row, "; ".join(reasons)) for row, reasons in sorted(planner.problems.items()))
+    result = dict(
+        **base,
+        refused=refused,
+        skipped=tuple(planner.skipped),
+        unmatched_stages=tuple((name, tuple(rows)) for name, rows in planner.unmatched.items()),
+        created=tuple(planner.counts().items()),
+        new_reps=tuple((handle, name) for handle, (name, _email) in planner.reps.new.items()),
+    )
+    blocked = bool(refused) and not options.skip_invalid
+    if dry_run or blocked or not planner.has_work():
+        session.rollback()
+        return ImportReport(**result, seconds=timer.perf_counter() - started)
+    try:
+        with write(session):
+            _lock(session)
+            planner.write()
+    except (SQLAlchemyError, StoreError, ValueError, OverflowError) as exc:
+        return ImportReport(**result, error=_first_line(exc), seconds=timer.perf_counter() - started)
+    return ImportReport(**result, committed=True, seconds=timer.perf_counter() - started)
+
+
+def _first_line(exc: BaseException) -> str:
+    inner = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
+    return lines[0] if lines else type(inner).__name__
+
+
+# --- dates: which way round ----------------------------------------------------------------------
+
+
+def _date_order(table: Table, mapping: Mapping, options: ImportOptions) -> tuple[str | None, str, str | None]:
+    """(order, how it was decided, why the file is refused) for the file's a/b/yyyy dates."""
+    columns = [i for f in _DATE_FIELDS[options.kind] for i in mapping.fields.get(f, ())]
+    day_first: list[tuple[int, str]] = []
+    month_first: list[tuple[int, str]] = []
+    ambiguous: list[tuple[int, str]] = []
+    for number, cells in table.rows:
+        for i in columns:
+            cell = cells[i] if i < len(cells) else ""
+            if not cell or "/" not in cell and "-" not in cell[:3]:
+                continue
+            proven, unsure = numeric_order(cell)
+            if proven == DAY_FIRST:
+                day_first.append((number, cell))
+            elif proven == MONTH_FIRST:
+                month_first.append((number, cell))
+            elif unsure:
+                ambiguous.append((number, cell))
+    if options.date_order:
+        shown = "D/M/YYYY" if options.date_order == DAY_FIRST else "M/D/YYYY"
+        flag = "--dayfirst" if options.date_order == DAY_FIRST else "--monthfirst"
+        return options.date_order, f"dates read as {shown} ({flag})", None
+
+    def show(found: list[tuple[int, str]], limit: int = 8) -> str:
+        rows = sorted({n for n, _ in found})
+        listed = ", ".join(str(n) for n in rows[:limit]) + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+        return f"row{'s' if len(rows) > 1 else ''} {listed} (e.g. {found[0][1]!r})"
+
+    if day_first and month_first:
+        return None, "", (
+            f"the dates disagree: {show(day_first)} can only be day first, {show(month_first)} only month first; "
+            "fix them, or pass --dayfirst or --monthfirst to read them all one way"
+        )
+    if day_first:
+        return DAY_FIRST, f"dates read as D/M/YYYY: {show(day_first, 3)} can only be day first", None
+    if month_first:
+        return MONTH_FIRST, f"dates read as M/D/YYYY: {show(month_first, 3)} can only be month first", None
+    if ambiguous:
+        return None, "", (
+            f"the dates are ambiguous: {show(ambiguous)} could be day first or month first; "
+            "pass --dayfirst (D/M/YYYY) or --monthfirst (M/D/YYYY)"
+        )
+    return None, "", None
+
+
+# --- shared planning ----------------------------------------------------------------------------
+
+
+class _Reps:
+    """Reps by handle, name and e-mail; owners the file names that do not exist yet are planned."""
+
+    def __init__(self, session: Session, importer: RepInfo) -> None:
+        self.importer = importer
+        self.ids: dict[str, int] = {}
+        self.by_name: dict[str, str] = {}
+        self.by_email: dict[str, str] = {}
+        for rep_id, handle, name, email in session.execute(select(Rep.id, Rep.handle, Rep.name, Rep.email)):
+            self.ids[handle] = rep_id
+            self.by_name.setdefault(fold(name), handle)
+            if email:
+                self.by_email.setdefault(fold(email), handle)
+        self.new: dict[str, tuple[str, str | None]] = {}  # handle -> (name, email)
+        self.new_by_text: dict[str, str] = {}
+
+    def resolve(self, name: str | None, handle: str | None) -> str:
+        """The handle of the rep a row names (creating one is planned if needed)."""
+        if handle:
+            handle = handle.strip().lower()
+            if handle in self.ids or handle in self.new:
+                return handle
+            if not _HANDLE.match(handle):
+                raise InvalidInput(f"rep handle {handle!r} must be lower-case letters, digits, '.', '_' or '-'")
+            display = " ".join((name or handle).split())
+            if len(display) > LIMITS["rep"]:
+                raise InvalidInput(f"rep name is {len(display)} characters; keep it under {LIMITS['rep']}")
+            self.new[handle] = (display, None)
+            return handle
+        if not name:
+            return self.importer.handle
+        text = " ".join(name.split())
+        key = fold(text)
+        for found in (key if key in self.ids else None, self.by_name.get(key), self.by_email.get(key),
+                      self.new_by_text.get(key)):
+            if found:
+                return found
+        if len(text) > LIMITS["rep"]:
+            raise InvalidInput(f"owner {text[:40]!r}… is {len(text)} characters; keep it under {LIMITS['rep']}")
+        email = text if "@" in text and " " not in text else None
+        display = name_from_email(text) if email else text
+        base = derive_handle(text)
+        handle, n = base, 2
+        while handle in self.ids or handle in self.new:
+            handle, n = f"{base}{n}", n + 1
+        self.new[handle] = (display, email)
+        self.new_by_text[key] = handle
+        return handle
+
+    def keep(self, used: set[str]) -> None:
+        """Forget planned reps that only refused rows named."""
+        self.new = {handle: spec for handle, spec in self.new.items() if handle in used}
+
+    def write(self, session: Session, now: datetime) -> None:
+        if not self.new:
+            return
+        rows = [
+            {"handle": handle, "name": name, "email": email, "role": "rep", "timezone": self.importer.timezone,
+             "capacity": 12, "working_days": "12345", "active": True, "created_at": now}
+            for handle, (name, email) in self.new.items()
+        ]
+        for handle, rep_id in zip(self.new, _insert(session, Rep, rows)):
+            self.ids[handle] = rep_id
+
+
+class _DealIndex:
+    """Every deal by key (external id or stable key) and by title, for duplicates and links."""
+
+    def __init__(self, session: Session, extra: bool = False) -> None:
+        rows = _deal_key_rows(session)
+        keys = deal_keys(rows)
+        self.by_key: dict[str, int] = {}
+        for deal_id, key in keys.items():
+            self.by_key.setdefault(key, deal_id)
+        self.by_title: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for deal_id, _ext, _handle, title, account in rows:
+            self.by_title[fold(title)].append((deal_id, fold(account or "")))
+
+    def find(self, external_id: str | None, title: str | None, account: str | None) -> int:
+        if external_id and external_id in self.by_key:
+            return self.by_key[external_id]
+        if not title:
+            if external_id:
+                raise InvalidInput(f"no deal has external id {external_id!r}")
+            raise InvalidInput("no deal named: give a deal external id, or the deal's title (and account)")
+        candidates = self.by_title.get(fold(title), [])
+        if account:
+            candidates = [c for c in candidates if c[1] == fold(account)]
+        where = f" at {account!r}" if account else ""
+        unknown = f"no deal has external id {external_id!r}, and " if external_id else ""
+        if not candidates:
+            raise InvalidInput(f"{unknown}no deal is called {title!r}{where}")
+        if len(candidates) > 1:
+            raise InvalidInput(f"{len(candidates)} deals are called {title!r}{where}: give the deal's external id")
+        return candidates[0][0]
+
+
+class _Import:
+    kind = DEALS
+    label = "rows"
+
+    def __init__(self, session: Session, rep: RepInfo, table: Table, mapping: Mapping, options: ImportOptions,
+                 order: str | None, progress: Progress | None) -> None:
+        self.session, self.rep, self.table, self.mapping = session, rep, table, mapping
+        self.options, self.order = options, order
+        self.progress = progress if progress is not None and len(table.rows) >= PROGRESS_MIN else None
+        now = clock.now()  # a plain datetime: pendulum's arithmetic is slow in bulk
+        self.now = datetime(now.year, now.month, now.day, now.hour, now.minute, now.second, now.microsecond, UTC)
+        self.tz = options.timezone or rep.timezone
+        self._check_timezone()
+        self.latest = self.now + FUTURE_SLACK
+        self.today = self.now.astimezone(_zone(self.tz)).date()
+        self.reps = _Reps(session, rep)
+        self.problems: dict[int, list[str]] = {}
+        self.skipped: list[RowProblem] = []
+        self.unmatched: dict[str, list[int]] = {}
+        self.width = len(table.headers)
+        self.fields = [(f, ix) for f, ix in mapping.fields.items()]
+
+    def _check_timezone(self) -> None:
+        import pendulum
+
+        if self.tz not in pendulum.timezones():
+            raise InvalidInput(f"timezone {self.tz!r} is not a known zone like Europe/Berlin")
+
+    # reading rows
+
+    def values(self, cells: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        n = len(cells)
+        for name, indexes in self.fields:
+            for i in indexes:
+                if i < n and cells[i]:
+                    out[name] = cells[i]
+                    break
+        return out
+
+    def rows(self) -> Iterable[tuple[int, dict[str, str]]]:
+        total = len(self.table.rows)
+        for done, (number, cells) in enumerate(self.table.rows):
+            if self.progress and done % 1000 == 0:
+                self.progress(f"checking {self.kind}", done, total)
+            if len(cells) > self.width and any(cells[self.width:]):
+                self.refuse(number, f"has {len(cells)} cells but the header names {self.width} columns")
+                continue
+            yield number, self.values(cells)
+        if self.progress:
+            self.progress(f"checking {self.kind}", total, total)
+
+    def refuse(self, row: int, reason: str) -> None:
+        self.problems.setdefault(row, []).append(reason)
+
+    def text(self, values: dict[str, str], name: str, reasons: list[str], *, what: str | None = None) -> str | None:
+        value = values.get(name)
+        if value is None:
+            return None
+        value = " ".join(value.split())
+        limit = LIMITS.get(name)
+        if limit and len(value) > limit:
+            reasons.append(f"{what or name.replace('_', ' ')} is {len(value)} characters; keep it under {limit}")
+            return None
+        return value or None
+
+    def moment(self, values: dict[str, str], name: str, reasons: list[str]) -> Moment | None:
+        value = values.get(name)
+        if not value:
+            return None
+        try:
+            return parse_moment(value, self.order)
+        except InvalidInput as exc:
+            reasons.append(f"{name.replace('_', ' ')}: {exc}")
+            return None
+
+    def past(self, moment: Moment | None, what: str, reasons: list[str], *, start_of_day: bool = False,
+             hint: str = "") -> datetime | None:
+        """A moment that has happened. A bare date means noon that day in the file's timezone
+        (its start, for creation), and a bare date of today means now at the latest."""
+        if moment is None:
+            return None
+        at = moment.at(self.tz, time(0, 0) if start_of_day else time(12, 0))
+        if at > self.latest:
+            if moment.clock is None and moment.day <= self.today:
+                return self.now
+            reasons.append(f"{what} {moment.day.isoformat()} is in the future{hint}")
+            return None
+        return at
+
+    def _not_before(self, later: datetime | None, moment: Moment | None, earlier: datetime) -> datetime | None:
+        if later is None or moment is None or later >= earlier or moment.clock is not None:
+            return later
+        return earlier if moment.day == earlier.astimezone(_zone(self.tz)).date() else later
+
+    def _day(self, moment: datetime) -> str:
+        return moment.astimezone(_zone(self.tz)).date().isoformat()
+
+    def rep_handle(self, values: dict[str, str], name_field: str, handle_field: str, reasons: list[str]) -> str | None:
+        try:
+            return self.reps.resolve(values.get(name_field), values.get(handle_field))
+        except InvalidInput as exc:
+            reasons.append(str(exc))
+            return None
+
+    # hooks
+
+    def plan(self) -> None:
+        raise NotImplementedError
+
+    def counts(self) -> dict[str, int]:
+        raise NotImplementedError
+
+    def has_work(self) -> bool:
+        return any(self.counts().values())
+
+    def write(self) -> None:
+        raise NotImplementedError
+
+    def written(self, label: str, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(label, done, total)
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _lock(session: Session) -> None:
+    """Start the write now: SQLite takes its write lock up front (BEGIN IMMEDIATE), so the
+    ids read below stay free until the commit. PostgreSQL reserves ids from its sequences."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    raw = session.connection().connection.dbapi_connection
+    if not raw.in_transaction:
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _reserve_ids(session: Session, model, n: int) -> list[int]:
+    if session.get_bind().dialect.name == "postgresql":
+        return sorted(session.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": model.__tablename__, "n": n},
+        ).scalars())
+    start = (session.execute(select(func.max(model.id))).scalar() or 0) + 1
+    return list(range(start, start + n))
+
+
+def _insert(session: Session, model, rows: list[dict], report: Callable[[int], None] | None = None) -> list[int]:
+    """Insert ``rows`` with ids given here (bulk executemany, no RETURNING); their ids, in order."""
+    if not rows:
+        return []
+    ids = _reserve_ids(session, model, len(rows))
+    for row, row_id in zip(rows, ids):
+        row["id"] = row_id
+    _insert_plain(session, model, rows, report)
+    return ids
+
+
+def _sqlite_moment(value: datetime) -> str:
+    """As SQLAlchemy's SQLite DateTime stores it: ``2026-11-18 14:30:00.000000`` (UTC)."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return datetime.isoformat(value.replace(tzinfo=None), " ", "microseconds")
+
+
+def _converters(model, dialect: str, keys) -> list[tuple[str, Callable[[Any], Any]]]:
+    """What the column types would do to each value, done once here (as demo.py does)."""
+    out = []
+    for col in model.__table__.columns:
+        if col.name not in keys:
+            continue
+        kind = col.type
+        if isinstance(kind, JSON):
+            out.append((col.name, json.dumps))
+        elif dialect != "sqlite":
+            continue
+        elif isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime):
+            out.append((col.name, _sqlite_moment))
+        elif isinstance(kind, Date):
+            out.append((col.name, date.isoformat))
+        elif isinstance(kind, Boolean):
+            out.append((col.name, int))
+    return out
+
+
+def _insert_plain(session: Session, model, rows: list[dict], report: Callable[[int], None] | None = None) -> None:
+    if not rows:
+        return
+    keys = list(rows[0])
+    dialect = session.get_bind().dialect.name
+    convert = {key: fn for key, fn in _converters(model, dialect, keys)}
+    if dialect == "sqlite":
+        # The driver's own executemany: SQLAlchemy's per-row parameter handling costs more
+        # than SQLite's work here.
+        sql = f"INSERT INTO {model.__tablename__} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
+        connection = session.connection()
+        plain = [(key, convert.get(key)) for key in keys]
+        for start in range(0, len(rows), BATCH):
+            batch = [
+                tuple(row[key] if fn is None or row[key] is None else fn(row[key]) for key, fn in plain)
+                for row in rows[start : start + BATCH]
+            ]
+            connection.exec_driver_sql(sql, batch)
+            if report:
+                report(start + len(batch))
+        return
+    if dialect == "postgresql":
+        # COPY: an order of magnitude faster than INSERTs for big batches, in the same transaction.
+        raw = session.connection().connection.dbapi_connection
+        done = 0
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY {model.__tablename__} ({', '.join(keys)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[key] if key not in convert or row[key] is None else convert[key](row[key])
+                                    for key in keys])
+                    done += 1
+                    if report and done % BATCH == 0:
+                        report(done)
+        return
+    statement = insert(sql_table(model.__tablename__, *(column(key) for key in keys)))
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        if convert:
+            batch = [dict(row) for row in batch]
+            for row in batch:
+                for key, fn in convert.items():
+                    if row[key] is not None:
+                        row[key] = fn(row[key])
+        session.execute(statement, batch)
+        if report:
+            report(start + len(batch))
+
+
+def _event(deal_id: int, rep_id: int, at: datetime, kind: str, data: dict) -> dict:
+    return {"deal_id": deal_id, "rep_id": rep_id, "at": at, "kind": kind, "data": data, "undoes_id": None}
+
+
+def _chunks(items: list, size: int = 900) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- deals -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _PlannedDeal:
+    row: int
+    key: str
+    title: str
+    pipeline: str
+    stage: StageInfo  # where it is now (won / lost stages for closed deals)
+    closed_from: StageInfo | None  # the open stage it was closed from
+    owner: str
+    account: str | None
+    contact: tuple[str, str] | None
+    value: int
+    expected_close: date | None
+    source: str | None
+    territory: str | None
+    product: str | None
+    created_at: datetime
+    stage_entered_at: datetime
+    converted_at: datetime | None
+    closed_at: datetime | None
+    lost_reason: str | None
+
+
+class _DealImport(_Import):
+    kind = DEALS
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        session = self.session
+        self.currency = session.execute(select(Setting.value).where(Setting.key == "currency")).scalar() or "USD"
+        self.stages = {p: list_stages(session, p) for p in (LEAD, OPPORTUNITY)}
+        self.open = {p: [s for s in stages if s.kind == OPEN] for p, stages in self.stages.items()}
+        self.terminal = {
+            (p, kind): next((s for s in stages if s.kind == kind), None)
+            for p, stages in self.stages.items()
+            for kind in (WON, LOST)
+        }
+        self.by_name = {p: {normalise(s.name): s for s in stages} for p, stages in self.stages.items()}
+        self.stage_map = self._stage_map(self.options.stages)
+        self.default_pipeline = self.options.pipeline
+        if self.default_pipeline not in (None, LEAD, OPPORTUNITY):
+            raise InvalidInput(f"--pipeline {self.default_pipeline!r} must be lead or opportunity")
+        self.index = _DealIndex(session)
+        self.accounts: dict[str, int] = {}
+        self.account_names: dict[int, str] = {}
+        for account_id, name in session.execute(select(Account.id, Account.name).order_by(Account.id)):
+            self.accounts.setdefault(fold(name), account_id)
+            self.account_names[account_id] = fold(name)
+        self.contacts: dict[tuple[str, str], int] = {}
+        for contact_id, account_id, name in session.execute(
+            select(Contact.id, Contact.account_id, Contact.name).order_by(Contact.id)
+        ):
+            self.contacts.setdefault((self.account_names.get(account_id, ""), fold(name)), contact_id)
+        self.new_accounts: dict[str, str] = {}
+        self.new_contacts: dict[tuple[str, str], dict] = {}
+        self.planned: list[_PlannedDeal] = []
+        self.seen: dict[str, int] = {}
+
+    def _stage_map(self, pairs: tuple[str, ...]) -> dict[str, StageInfo]:
+        out: dict[str, StageInfo] = {}
+        for pair in pairs:
+            theirs, sep, ours = pair.rpartition("=")
+            if not sep or not theirs.strip() or not ours.strip():
+                raise InvalidInput(f"--stage {pair!r}: write it as \"Their Stage=Our Stage\"")
+            pipeline, _, name = ours.strip().rpartition(":")
+            pipelines = [_PIPELINE_WORDS[normalise(pipeline)]] if pipeline and normalise(pipeline) in _PIPELINE_WORDS \
+                else [OPPORTUNITY, LEAD]
+            if pipeline and normalise(pipeline) not in _PIPELINE_WORDS:
+                name = ours.strip()
+            found = [self.by_name[p][normalise(name)] for p in pipelines if normalise(name) in self.by_name[p]]
+            if not found:
+                raise InvalidInput(f"--stage {pair!r}: there is no stage called {name.strip()!r} ({self._stage_list()})")
+            if len(found) > 1:
+                raise InvalidInput(
+                    f"--stage {pair!r}: both pipelines have a stage called {name.strip()!r}; "
+                    f"say which, e.g. \"{theirs.strip()}=opportunity:{found[0].name}\""
+                )
+            out[normalise(theirs)] = found[0]
+        return out
+
+    def _stage_list(self) -> str:
+        return "; ".join(
+            f"{'leads' if p == LEAD else 'opportunities'}: {', '.join(s.name for s in self.stages[p])}"
+            for p in (LEAD, OPPORTUNITY)
+        )
+
+    # one row
+
+    def _stage(self, text: str, hint: str | None) -> StageInfo | None:
+        key = normalise(text)
+        if key in self.stage_map:
+            return self.stage_map[key]
+        pipelines = [hint] if hint else [OPPORTUNITY, LEAD]
+        found = [self.by_name[p][key] for p in pipelines if key in self.by_name[p]]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise InvalidInput(
+                f"stage {text!r} is in both pipelines: add a pipeline column, or pass --pipeline"
+            )
+        if key in _WON_WORDS and hint != LEAD:
+            return self.terminal[(OPPORTUNITY, WON)]
+        if key in _LOST_WORDS:
+            return self.terminal[(hint or OPPORTUNITY, LOST)]
+        if key in _DISQUALIFIED_WORDS:
+            return self.terminal[(hint or LEAD, LOST)]
+        return None
+
+    def _status(self, values: dict[str, str], reasons: list[str]) -> str | None:
+        """"won", "lost", "open", "deleted" or None (the stage decides), from a status column
+        (Pipedrive) or won / closed flags (Salesforce)."""
+        status = values.get("status")
+        closed: bool | None = None
+        if status:
+            key = normalise(status)
+            if key in _WON_WORDS:
+                return WON
+            if key in _LOST_WORDS or key in _DISQUALIFIED_WORDS:
+                return LOST
+            if key in _OPEN_WORDS:
+                return OPEN
+            if key == "deleted":
+                return "deleted"
+            if key != "closed":
+                reasons.append(f"status {status!r} is none of open, won, lost")
+                return None
+            closed = True
+        try:
+            won = parse_flag(values["is_won"], "won") if "is_won" in values else None
+            if "is_closed" in values:
+                closed = parse_flag(values["is_closed"], "closed")
+        except InvalidInput as exc:
+            reasons.append(str(exc))
+            return None
+        if won:
+            return WON
+        if closed:
+            return LOST if won is False else None  # closed, won or lost unknown: the stage says
+        if closed is False:
+            return OPEN
+        return None
+
+    def _pipeline_hint(self, values: dict[str, str]) -> str | None:
+        text = values.get("pipeline")
+        if text:
+            found = _PIPELINE_WORDS.get(normalise(text))
+            if found:
+                return found
+        return self.default_pipeline
+
+    def _plan_row(self, number: int, values: dict[str, str]) -> None:
+        reasons: list[str] = []
+        if self.mapping.titled_from_account and values.get("account"):
+            product = values.get("product")
+            values = {**values, "title": f"{values['account']} — {product}" if product else values["account"]}
+        title = self.text(values, "title", reasons)
+        if not title and not any("title" in r for r in reasons):
+            reasons.append("no title")
+        external_id = self.text(values, "external_id", reasons, what="external id")
+        owner = self.rep_handle(values, "owner", "owner_handle", reasons)
+        account = self.text(values, "account", reasons)
+        contact = self.text(values, "contact", reasons)
+        email = self.text(values, "contact_email", reasons, what="contact email")
+        phone = self.text(values, "contact_phone", reasons, what="contact phone")
+        job = self.text(values, "contact_job_title", reasons, what="contact job title")
+        if email and "@" not in email:
+            reasons.append(f"contact email {email!r} has no @")
+        if (email or phone) and not contact:
+            contact = name_from_email(email) if email else None
+        source = self.text(values, "source", reasons)
+        territory = self.text(values, "territory", reasons)
+        product = self.text(values, "product", reasons)
+        lost_reason = self.text(values, "lost_reason", reasons, what="lost reason")
+        # value
+        value = 0
+        currency = values.get("currency")
+        if currency and normalise(currency) != normalise(self.currency):
+            reasons.append(f"value is in {currency.strip()}; this database keeps amounts in {self.currency}")
+        elif values.get("value"):
+            try:
+                value = parse_amount(values["value"], self.currency)
+            except InvalidInput as exc:
+                reasons.append(str(exc))
+        # stage
+        hint = self._pipeline_hint(values)
+        status = self._status(values, reasons)
+        if status == "deleted":
+            self.skipped.append(RowProblem(number, "marked deleted in the file"))
+            return
+        stage: StageInfo | None = None
+        stage_text = values.get("stage")
+        if stage_text:
+            try:
+                stage = self._stage(stage_text, hint)
+            except InvalidInput as exc:
+                reasons.append(str(exc))
+                stage = None
+            else:
+                if stage is None:
+                    self.unmatched.setdefault(" ".join(stage_text.split()), []).append(number)
+                    where = f" {'lead' if hint == LEAD else 'opportunity'}" if hint else ""
+                    reasons.append(
+                        f"stage {stage_text!r} matches no{where} stage: map it with --stage \"{stage_text}=Our Stage\""
+                    )
+        placed = self._place(stage, status, hint, stage_text is not None and stage is None, reasons)
+        # dates
+        created_m = self.moment(values, "created_at", reasons)
+        expected_m = self.moment(values, "expected_close", reasons)
+        close_m = self.moment(values, "close_date", reasons)
+        closed_m = self.moment(values, "closed_at", reasons)
+        converted_m = self.moment(values, "converted_at", reasons)
+        entered_m = self.moment(values, "stage_entered_at", reasons)
+        created_at = self.past(created_m, "created", reasons, start_of_day=True)
+        converted_at = self.past(converted_m, "converted", reasons)
+        entered_at = self.past(entered_m, "stage entered", reasons)
+        expected_close = expected_m.day if expected_m else None
+        closed_at = None
+        if placed is not None:
+            pipeline, now_stage, closed_from = placed
+            if now_stage.kind != OPEN:
+                closed_m = closed_m or close_m or expected_m
+                if closed_m is None and not any(r.startswith(("closed", "close date", "expected")) for r in reasons):
+                    word = "won" if now_stage.kind == WON else "lost" if pipeline == OPPORTUNITY else "disqualified"
+                    reasons.append(f"{word} but no close date: add a close date column (when it was {word})")
+                closed_at = self.past(closed_m, "close date", reasons)
+                if expected_close is None and close_m is not None:
+                    expected_close = close_m.day
+            elif expected_close is None and close_m is not None:
+                expected_close = close_m.day
+            if converted_at is not None and pipeline == LEAD:
+                reasons.append("a converted lead is an opportunity: its pipeline must be opportunity")
+            if lost_reason and now_stage.kind != LOST:
+                lost_reason = None  # Pipedrive and others keep an old reason on reopened deals
+        if created_at is None and created_m is None:
+            created_at = closed_at if closed_at is not None and closed_at < self.now else self.now
+            if converted_at is not None and converted_at < created_at:
+                created_at = converted_at
+        if created_at is not None:
+            # A bare date on the day it was created means "that day", not a moment before it.
+            converted_at = self._not_before(converted_at, converted_m, created_at)
+            closed_at = self._not_before(closed_at, closed_m, converted_at or created_at)
+            entered_at = self._not_before(entered_at, entered_m, converted_at or created_at)
+            for later, what in ((converted_at, "converted"), (closed_at, "closed"), (entered_at, "entered its stage")):
+                if later is not None and later < created_at:
+                    reasons.append(f"{what} {self._day(later)} before it was created {self._day(created_at)}")
+            if converted_at is not None and closed_at is not None and closed_at < converted_at:
+                reasons.append("closed before it was converted")
+        if reasons or placed is None or title is None or owner is None or created_at is None:
+            if not reasons:
+                reasons.append("not importable")
+            self.problems.setdefault(number, []).extend(reasons)
+            return
+        pipeline, now_stage, closed_from = placed
+        key = external_id or stable_key(owner, title, account)
+        if key in self.index.by_key:
+            how = f"external id {external_id!r}" if external_id else "the same owner, title and account"
+            self.skipped.append(RowProblem(number, f"already in the database ({how})"))
+            return
+        if key in self.seen:
+            how = f"external id {external_id!r}" if external_id else "owner, title and account"
+            self.refuse(number, f"a duplicate of row {self.seen[key]} (same {how})")
+            return
+        self.seen[key] = number
+        account_key = None
+        if account:
+            account_key = fold(account)
+            if account_key not in self.accounts:
+                self.new_accounts.setdefault(account_key, account)
+        contact_key = None
+        if contact:
+            contact_key = (account_key or "", fold(contact))
+            if contact_key not in self.contacts and contact_key not in self.new_contacts:
+                self.new_contacts[contact_key] = {"name": contact, "email": email, "phone": phone, "job_title": job}
+        if closed_at is not None:
+            entered = closed_at
+        else:
+            entered = entered_at or converted_at or created_at
+        self.planned.append(_PlannedDeal(
+            row=number, key=key, title=title, pipeline=pipeline, stage=now_stage, closed_from=closed_from,
+            owner=owner, account=account_key, contact=contact_key, value=value, expected_close=expected_close,
+            source=source, territory=territory, product=product, created_at=created_at, stage_entered_at=entered,
+            converted_at=converted_at, closed_at=closed_at,
+            lost_reason=lost_reason if now_stage.kind == LOST else None,
+        ))
+
+    def _place(self, stage: StageInfo | None, status: str | None, hint: str | None, unmatched: bool,
+               reasons: list[str]) -> tuple[str, StageInfo, StageInfo | None] | None:
+        """(pipeline, the stage it is in now, the open stage it was closed from)."""
+        if unmatched:
+            return None
+        closed = stage.kind if stage is not None and stage.kind != OPEN else None
+        if status in (WON, LOST) and closed and status != closed:
+            reasons.append(f"stage {stage.name!r} but status {status}")
+            return None
+        if status == OPEN and closed:
+            reasons.append(f"stage {stage.name!r} but status open")
+            return None
+        closed = closed or (status if status in (WON, LOST) else None)
+        pipeline = stage.pipeline if stage is not None else hint or (OPPORTUNITY if closed == WON else None)
+        pipeline = pipeline or OPPORTUNITY
+        if closed == WON and pipeline == LEAD:
+            reasons.append("a lead cannot be won: make it an opportunity (pipeline column or --pipeline)")
+            return None
+        if closed:
+            terminal = self.terminal[(pipeline, closed)]
+            if terminal is None:
+                reasons.append(f"the {pipeline} pipeline has no {closed} stage")
+                return None
+            if stage is not None and stage.kind == OPEN:
+                closed_from = stage
+            else:
+                open_ = self.open[pipeline]
+                closed_from = open_[-1] if closed == WON else open_[0]
+            return pipeline, terminal, closed_from
+        if stage is None:
+            stage = self.open[pipeline][0]
+        return pipeline, stage, None
+
+    def plan(self) -> None:
+        for number, values in self.rows():
+            self._plan_row(number, values)
+        self.reps.keep({d.owner for d in self.planned})
+
+    def counts(self) -> dict[str, int]:
+        planned = self.planned
+        return {
+            "deals": len(planned),
+            "opportunities": sum(d.pipeline == OPPORTUNITY for d in planned),
+            "leads": sum(d.pipeline == LEAD for d in planned),
+            "won": sum(d.stage.kind == WON for d in planned),
+            "lost": sum(d.stage.kind == LOST and d.pipeline == OPPORTUNITY for d in planned),
+            "disqualified": sum(d.stage.kind == LOST and d.pipeline == LEAD for d in planned),
+            "accounts": len(self.new_accounts),
+            "contacts": len(self.new_contacts),
+            "reps": len(self.reps.new),
+        }
+
+    def has_work(self) -> bool:
+        return bool(self.planned)
+
+    def write(self) -> None:
+        session, now, by = self.session, self.now, self.rep.id
+        total = len(self.planned)
+        self.reps.write(session, now)
+        if self.new_accounts:
+            rows = [{"name": name, "domain": None, "created_at": now} for name in self.new_accounts.values()]
+            for key, account_id in zip(self.new_accounts, _insert(session, Account, rows)):
+                self.accounts[key] = account_id
+        if self.new_contacts:
+            rows = [
+                {"account_id": self.accounts.get(key[0]) if key[0] else None, "created_at": now, **fields}
+                for key, fields in self.new_contacts.items()
+            ]
+            for key, contact_id in zip(self.new_contacts, _insert(session, Contact, rows)):
+                self.contacts[key] = contact_id
+        lead_first = self.open[LEAD][0]
+        deal_rows: list[dict] = []
+        histories: list[list[tuple[datetime, str, dict]]] = []
+        for d in self.planned:
+            history, version = self._history(d, lead_first)
+            histories.append(history)
+            deal_rows.append({
+                "pipeline": d.pipeline,
+                "stage_id": d.stage.id,
+                "title": d.title,
+                "account_id": self.accounts[d.account] if d.account else None,
+                "contact_id": self.contacts[d.contact] if d.contact else None,
+                "owner_id": self.reps.ids[d.owner],
+                "value": d.value,
+                "expected_close": d.expected_close,
+                "source": d.source,
+                "territory": d.territory,
+                "product": d.product,
+                "created_at": d.created_at,
+                "stage_entered_at": d.stage_entered_at,
+                "converted_at": d.converted_at,
+                "closed_at": d.closed_at,
+                "lost_reason": d.lost_reason,
+                "external_id": d.key,
+                "last_activity_at": None,
+                "milestone": None,
+                "version": version,
+                "updated_at": history[-1][0],
+                "updated_by_id": by,
+            })
+        ids = _insert(session, Deal, deal_rows, lambda n: self.written("writing deals", n, total))
+        event_rows = [
+            _event(deal_id, by, at, kind, data)
+            for deal_id, history in zip(ids, histories)
+            for at, kind, data in history
+        ]
+        _insert_plain(session, DealEvent, event_rows)
+        self.written("writing deals", total, total)
+
+    def _history(self, d: _PlannedDeal, lead_first: StageInfo) -> tuple[list[tuple[datetime, str, dict]], int]:
+        """The events the store would have recorded, oldest first, and the version they end on."""
+        source = {"imported": self.table.name}
+        working = d.closed_from or d.stage  # the open stage it was worked in
+        born_lead = d.converted_at is not None
+        first_stage = lead_first if born_lead else working
+        history = [(d.created_at, events.CREATED, {
+            "pipeline": LEAD if born_lead else d.pipeline, "to_stage": first_stage.name, "value": d.value,
+            "version": 1, **source,
+        })]
+        version = 1
+        entered = d.created_at
+        if born_lead:
+            version += 1
+            history.append((d.converted_at, events.CONVERTED, {
+                "before": {"pipeline": LEAD, "stage_id": lead_first.id, "stage_entered_at": _iso(d.created_at),
+                           "converted_at": None},
+                "after": {"pipeline": OPPORTUNITY, "stage_id": working.id, "stage_entered_at": _iso(d.converted_at),
+                          "converted_at": _iso(d.converted_at)},
+                "version": version, "from_stage": lead_first.name, "to_stage": working.name, **source,
+            }))
+            entered = d.converted_at
+        if d.closed_at is not None:
+            version += 1
+            won = d.stage.kind == WON
+            before: dict[str, Any] = {"stage_id": working.id, "stage_entered_at": _iso(entered), "closed_at": None}
+            after: dict[str, Any] = {"stage_id": d.stage.id, "stage_entered_at": _iso(d.closed_at),
+                                     "closed_at": _iso(d.closed_at)}
+            extra: dict[str, Any] = {"value": d.value} if won else {"reason": d.lost_reason}
+            if not won:
+                before["lost_reason"] = None
+                after["lost_reason"] = d.lost_reason
+            history.append((d.closed_at, events.WON if won else events.LOST, {
+                "before": before, "after": after, "version": version, "from_stage": working.name,
+                "to_stage": d.stage.name, **extra, **source,
+            }))
+        return history, version
+
+
+# --- work on deals: activities, tasks, notes ---------------------------------------------------
+
+
+class _WorkImport(_Import):
+    """Rows that belong to a deal, found by external id or by title (and account)."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.index = _DealIndex(self.session)
+        self.planned: list[dict] = []
+        self.seen: dict[tuple, int] = {}
+
+    def deal(self, values: dict[str, str], reasons: list[str]) -> int | None:
+        try:
+            return self.index.find(
+                values.get("deal_external_id", "").strip() or None,
+                " ".join(values.get("deal_title", "").split()) or None,
+                " ".join(values.get("account", "").split()) or None,
+            )
+        except InvalidInput as exc:
+            reasons.append(str(exc))
+            return None
+
+    def existing(self, deal_ids: set[int]) -> set[tuple]:
+        raise NotImplementedError
+
+    def plan(self) -> None:
+        pending: list[tuple[int, tuple, dict]] = []
+        for number, values in self.rows():
+            reasons: list[str] = []
+            item = self.plan_row(values, reasons)
+            if reasons or item is None:
+                self.problems.setdefault(number, []).extend(reasons or ["not importable"])
+                continue
+            key = self.key(item)
+            if key in self.seen:
+                self.refuse(number, f"a duplicate of row {self.seen[key]}")
+                continue
+            self.seen[key] = number
+            pending.append((number, key, item))
+        known = self.existing({item["deal_id"] for _, _, item in pending})
+        for number, key, item in pending:
+            if key in known:
+                self.skipped.append(RowProblem(number, f"already in the database (the same {self.noun} on that deal)"))
+            else:
+                item["row"] = number
+                self.planned.append(item)
+        self.reps.keep({item.get("rep") or item.get("owner") for item in self.planned})
+
+    def has_work(self) -> bool:
+        return bool(self.planned)
+
+
+def _moment_key(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+class _ActivityImport(_WorkImport):
+    kind = ACTIVITIES
+    noun = "activity"
+
+    def plan_row(self, values: dict[str, str], reasons: list[str]) -> dict | None:
+        deal_id = self.deal(values, reasons)
+        type_text = values.get("type", "")
+        type_ = _ACTIVITY_WORDS.get(normalise(type_text))
+        if not type_text:
+            reasons.append("no activity type")
+        elif type_ is None:
+            reasons.append(f"activity type {type_text!r} is none of {', '.join(ACTIVITY_TYPES)}")
+        milestone = None
+        if values.get("milestone"):
+            milestone = _MILESTONE_WORDS.get(normalise(values["milestone"]))
+            if milestone is None:
+                reasons.append(f"milestone {values['milestone']!r} is none of {', '.join(MILESTONES)}")
+        moment = self.moment(values, "occurred_at", reasons)
+        if moment is None and not values.get("occurred_at"):
+            reasons.append("no date: an activity is dated when it happened")
+        occurred = self.past(moment, "occurred", reasons,
+                             hint=": an activity is what happened; plan it as a task")
+        duration = None
+        try:
+            duration = parse_duration(values.get("duration_min", ""))
+        except InvalidInput as exc:
+            reasons.append(str(exc))
+        outcome = self.text(values, "outcome", reasons) or ""
+        rep = self.rep_handle(values, "rep", "rep_handle", reasons)
+        if reasons:
+            return None
+        return {"deal_id": deal_id, "rep": rep, "type": type_, "milestone": milestone, "occurred_at": occurred,
+                "duration_min": duration, "outcome": outcome}
+
+    def key(self, item: dict) -> tuple:
+        return (item["deal_id"], item["type"], _moment_key(item["occurred_at"]), fold(item["outcome"]))
+
+    def existing(self, deal_ids: set[int]) -> set[tuple]:
+        known = set()
+        for chunk in _chunks(sorted(deal_ids)):
+            for deal_id, type_, occurred, outcome in self.session.execute(
+                select(Activity.deal_id, Activity.type, Activity.occurred_at, Activity.outcome)
+                .where(Activity.deal_id.in_(chunk))
+            ):
+                known.add((deal_id, type_, _moment_key(clock.aware(occurred)), fold(outcome)))
+        return known
+
+    def counts(self) -> dict[str, int]:
+        return {"activities": len(self.planned), "reps": len(self.reps.new)}
+
+    def write(self) -> None:
+        session, now, by = self.session, self.now, self.rep.id
+        self.reps.write(session, now)
+        rows = [
+            {"deal_id": a["deal_id"], "rep_id": self.reps.ids[a["rep"]], "type": a["type"],
+             "milestone": a["milestone"], "occurred_at": a["occurred_at"], "duration_min": a["duration_min"],
+             "outcome": a["outcome"], "created_at": now}
+            for a in self.planned
+        ]
+        total = len(rows)
+        ids = _insert(session, Activity, rows, lambda n: self.written("writing activities", n, total))
+        _insert_plain(session, DealEvent, [
+            _event(row["deal_id"], by, now, events.ACTIVITY_LOGGED,
+                   {"activity_id": activity_id, "type": row["type"], "milestone": row["milestone"],
+                    "outcome": row["outcome"], "imported": self.table.name})
+            for activity_id, row in zip(ids, rows)
+        ])
+        refresh_deals_activity(session, sorted({row["deal_id"] for row in rows}))
+
+
+def refresh_deals_activity(session: Session, deal_ids: list[int]) -> None:
+    """activities.refresh_deal_activity for many deals: one correlated UPDATE per chunk."""
+    rank = case({m: i + 1 for i, m in enumerate(MILESTONES)}, value=Activity.milestone, else_=0)
+    best = select(func.max(rank)).where(Activity.deal_id == Deal.id).scalar_subquery()
+    milestone = case({i + 1: m for i, m in enumerate(MILESTONES)}, value=best, else_=None)
+    last = select(func.max(Activity.occurred_at)).where(Activity.deal_id == Deal.id).scalar_subquery()
+    for chunk in _chunks(deal_ids):
+        session.execute(
+            update(Deal)
+            .where(Deal.id.in_(chunk))
+            .values(last_activity_at=last, milestone=milestone)
+            .execution_options(synchronize_session=False)
+        )
+
+
+class _TaskImport(_WorkImport):
+    kind = TASKS
+    noun = "task"
+
+    def plan_row(self, values: dict[str, str], reasons: list[str]) -> dict | None:
+        deal_id = self.deal(values, reasons)
+        title = self.text(values, "title", reasons)
+        if not title and not values.get("title"):
+            reasons.append("no title")
+        due_m = self.moment(values, "due", reasons)
+        if due_m is None and not values.get("due"):
+            reasons.append("no due day: a task needs one")
+        done = None
+        if values.get("done"):
+            try:
+                done = parse_flag(values["done"], "done")
+            except InvalidInput as exc:
+                reasons.append(str(exc))
+        done_at = self.past(self.moment(values, "done_at", reasons), "done", reasons)
+        created_m = self.moment(values, "created_at", reasons)
+        created_at = self.past(created_m, "created", reasons)
+        owner = self.rep_handle(values, "owner", "owner_handle", reasons)
+        if reasons:
+            return None
+        if done and done_at is None:
+            done_at = min(Moment(due_m.day).at(self.tz), self.now)
+        if done is False:
+            done_at = None
+        given_created = created_at
+        if created_at is None:
+            created_at = min(self.now, done_at) if done_at is not None else self.now
+        elif done_at is not None and done_at < created_at:
+            reasons.append("done before it was created")
+            return None
+        return {"deal_id": deal_id, "title": title, "due": due_m.day, "owner": owner, "done_at": done_at,
+                "created_at": created_at, "given_created": given_created}
+
+    def key(self, item: dict) -> tuple:
+        return (item["deal_id"], fold(item["title"]), item["due"].isoformat(), _moment_key(item["given_created"]))
+
+    def existing(self, deal_ids: set[int]) -> set[tuple]:
+        known = set()
+        for chunk in _chunks(sorted(deal_ids)):
+            for deal_id, title, due, created in self.session.execute(
+                select(Task.deal_id, Task.title, Task.due, Task.created_at).where(Task.deal_id.in_(chunk))
+            ):
+                known.add((deal_id, fold(title), due.isoformat(), None))
+                known.add((deal_id, fold(title), due.isoformat(), _moment_key(clock.aware(created))))
+        return known
+
+    def counts(self) -> dict[str, int]:
+        done = sum(t["done_at"] is not None for t in self.planned)
+        return {"tasks": len(self.planned), "open": len(self.planned) - done, "done": done,
+                "reps": len(self.reps.new)}
+
+    def write(self) -> None:
+        session, now, by = self.session, self.now, self.rep.id
+        self.reps.write(session, now)
+        rows = [
+            {"deal_id": t["deal_id"], "owner_id": self.reps.ids[t["owner"]], "title": t["title"], "due": t["due"],
+             "done_at": t["done_at"], "created_at": t["created_at"], "created_by_id": by}
+            for t in self.planned
+        ]
+        total = len(rows)
+        ids = _insert(session, Task, rows, lambda n: self.written("writing tasks", n, total))
+        event_rows = []
+        for task_id, row in zip(ids, rows):
+            event_rows.append(_event(row["deal_id"], by, row["created_at"], events.TASK_ADDED, {
+                "task_id": task_id, "title": row["title"], "due": row["due"].isoformat(),
+                "imported": self.table.name}))
+            if row["done_at"] is not None:
+                event_rows.append(_event(row["deal_id"], by, row["done_at"], events.TASK_DONE, {
+                    "task_id": task_id, "title": row["title"], "imported": self.table.name}))
+        _insert_plain(session, DealEvent, event_rows)
+
+
+class _NoteImport(_WorkImport):
+    kind = NOTES
+    noun = "note"
+
+    def plan_row(self, values: dict[str, str], reasons: list[str]) -> dict | None:
+        deal_id = self.deal(values, reasons)
+        body = values.get("body", "").replace("\r\n", "\n").replace("\r", "\n").strip()
+        if not body:
+            reasons.append("the note is empty")
+        else:
+            summary = body.splitlines()[0].strip()
+            if len(summary) > NOTE_SUMMARY:
+                reasons.append(
+                    f"the first line is {len(summary)} characters: it is the summary the timeline shows, "
+                    f"keep it under {NOTE_SUMMARY} (put the rest on the lines below)"
+                )
+        created_at = self.past(self.moment(values, "created_at", reasons), "created", reasons)
+        rep = self.rep_handle(values, "rep", "rep_handle", reasons)
+        if reasons:
+            return None
+        return {"deal_id": deal_id, "body": body, "rep": rep, "created_at": created_at or self.now,
+                "given_created": created_at}
+
+    def key(self, item: dict) -> tuple:
+        return (item["deal_id"], item["body"], _moment_key(item["given_created"]))
+
+    def existing(self, deal_ids: set[int]) -> set[tuple]:
+        known = set()
+        for chunk in _chunks(sorted(deal_ids)):
+            for deal_id, body, created in self.session.execute(
+                select(Note.deal_id, Note.body, Note.created_at).where(Note.deal_id.in_(chunk))
+            ):
+                known.add((deal_id, body.strip(), None))
+                known.add((deal_id, body.strip(), _moment_key(clock.aware(created))))
+        return known
+
+    def counts(self) -> dict[str, int]:
+        return {"notes": len(self.planned), "reps": len(self.reps.new)}
+
+    def write(self) -> None:
+        session, now, by = self.session, self.now, self.rep.id
+        self.reps.write(session, now)
+        rows = [
+            {"deal_id": n["deal_id"], "rep_id": self.reps.ids[n["rep"]], "body": n["body"],
+             "created_at": n["created_at"]}
+            for n in self.planned
+        ]
+        total = len(rows)
+        ids = _insert(session, Note, rows, lambda n: self.written("writing notes", n, total))
+        _insert_plain(session, DealEvent, [
+            _event(row["deal_id"], by, row["created_at"], events.NOTE_ADDED, {
+                "note_id": note_id, "summary": row["body"].splitlines()[0].strip(), "imported": self.table.name})
+            for note_id, row in zip(ids, rows)
+        ])
+
+
+# --- the report, in words ----------------------------------------------------------------------
+
+
+_NOUNS = {
+    "deals": ("deal", "deals"), "opportunities": ("opportunity", "opportunities"), "leads": ("lead", "leads"),
+    "won": ("won", "won"), "lost": ("lost", "lost"), "disqualified": ("disqualified", "disqualified"),
+    "accounts": ("account", "accounts"), "contacts": ("contact", "contacts"), "reps": ("rep", "reps"),
+    "activities": ("activity", "activities"), "tasks": ("task", "tasks"), "open": ("open", "open"),
+    "done": ("done", "done"), "notes": ("note", "notes"),
+}
+
+
+def _n(count: int, what: str) -> str:
+    one, many = _NOUNS.get(what, (what, what))
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def _rows(numbers: Iterable[int], limit: int = 12) -> str:
+    numbers = list(numbers)
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    more = f" and {len(numbers) - limit} more" if len(numbers) > limit else ""
+    return f"row{'s' if len(numbers) != 1 else ''} {shown}{more}"
+
+
+def _summary(report: ImportReport) -> str:
+    c = report.count
+    if report.kind == DEALS:
+        parts = [_n(c("deals"), "deals")]
+        detail = [_n(c(k), k) for k in ("opportunities", "leads") if c(k)]
+        closed = [_n(c(k), k) for k in ("won", "lost", "disqualified") if c(k)]
+        if detail:
+            parts[0] += f" ({', '.join(detail)}{'; ' + ', '.join(closed) if closed else ''})"
+        parts += [_n(c(k), k) for k in ("accounts", "contacts") if c(k)]
+    elif report.kind == TASKS:
+        parts = [_n(c("tasks"), "tasks") + (f" ({c('open'):,} open, {c('done'):,} done)" if c("tasks") else "")]
+    else:
+        parts = [_n(c(report.kind), report.kind)]
+    if report.new_reps:
+        shown = ", ".join(f"{handle} ({name})" for handle, name in report.new_reps[:8])
+        more = f" and {len(report.new_reps) - 8} more" if len(report.new_reps) > 8 else ""
+        parts.append(f"{_n(len(report.new_reps), 'reps')}: {shown}{more}")
+    return ", ".join(parts)
+
+
+def _describe(report: ImportReport) -> list[str]:
+    lines: list[str] = []
+    name, kind = report.file, report.kind
+    if report.file_problem:
+        lines.append(f"{name}: nothing was imported: {report.file_problem}")
+        return lines
+    lines.append(f"{name}: {report.rows:,} row{'s' if report.rows != 1 else ''} of {kind}"
+                 + (f"; {report.date_note}" if report.date_note else ""))
+    if report.skipped:
+        reasons = sorted({p.reason for p in report.skipped})
+        why = reasons[0] if len(reasons) == 1 else "already in the database, or deleted at the source"
+        lines.append(f"Skipped {len(report.skipped):,} ({why}): {_rows(p.row for p in report.skipped)}")
+    if report.refused:
+        lines.append(f"Refused {len(report.refused):,} row{'s' if len(report.refused) != 1 else ''}:")
+        lines += [f"  row {p.row}: {p.reason}" for p in report.refused]
+    if report.unmatched_stages:
+        lines.append("Stages that match none of ours (map each with --stage \"Theirs=Ours\"):")
+        for stage, rows in report.unmatched_stages:
+            lines.append(f"  {stage!r}: {_rows(rows, 6)}")
+    summary = _summary(report)
+    valid = report.valid
+    if report.dry_run:
+        lines.append("Dry run: nothing was written.")
+        if report.blocked:
+            lines.append(
+                f"A real run would import nothing while rows are refused: fix them, or pass --skip-invalid "
+                f"to import the {valid:,} valid row{'s' if valid != 1 else ''} ({summary})."
+            )
+        else:
+            lines.append(f"A real run would create {summary}, in one transaction.")
+        return lines
+    if report.blocked:
+        lines.append(
+            f"Nothing was imported: {len(report.refused):,} row{'s' if len(report.refused) != 1 else ''} "
+            f"refused. Fix them, or pass --skip-invalid to import the {valid:,} valid "
+            f"row{'s' if valid != 1 else ''}."
+        )
+    elif report.error:
+        lines.append(f"Nothing was imported: the write failed and was rolled back: {report.error}")
+    elif report.committed:
+        left_out = f"; {len(report.refused):,} refused rows left out" if report.refused else ""
+        lines.append(f"Imported {summary} in one transaction ({report.seconds:.1f} s){left_out}.")
+    else:
+        left_out = f"; {len(report.refused):,} refused rows left out" if report.refused else ""
+        lines.append(f"Nothing new to import: the valid rows are already in the database{left_out}.")
+    return lines

@@ -1,0 +1,121 @@
+"""``legwork import FILE``: deals, activities, tasks or notes from another CRM or a spreadsheet.
+
+Exit status: 0 when the import went through (or, with ``--dry-run``, would), 1 when
+it was refused (bad columns, ambiguous dates, refused rows, a failed write: nothing
+was written), 2 when the file cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# store.import_fields.KINDS, spelled out: building the parser must not import the importer
+# (``legwork`` with no command builds it too, on the way to the TUI).
+KINDS = ("deals", "activities", "tasks", "notes")
+HELP = "import deals (or --kind activities, tasks, notes) from a CSV or JSON file"
+EXIT_REFUSED = 1
+EXIT_UNREADABLE = 2
+
+
+def add_arguments(parser) -> None:
+    parser.epilog = (
+        'Example: legwork import pipedrive.csv --stage "Prospecting=Attempting" --dayfirst --dry-run. '
+        "Columns are recognised by name (Pipedrive, HubSpot, Salesforce and plain spreadsheets); "
+        "--show-mapping shows how, --map overrides. A real run is one transaction: all or nothing."
+    )
+    parser.add_argument("file", metavar="FILE", help="a CSV (UTF-8, any of , ; tab |) or JSON file")
+    parser.add_argument("--kind", choices=KINDS, default="deals", help="what the file holds (default: deals)")
+    parser.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                        help="read COLUMN as FIELD (FIELD '-' leaves the column out); repeatable")
+    parser.add_argument("--stage", action="append", default=[], metavar="THEIRS=OURS",
+                        help='read their stage as ours, e.g. "Closed Won=Won" or "Demo=opportunity:Proposal"; '
+                             "repeatable")
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", action="store_true", help="dates like 04/03/2026 are D/M/YYYY")
+    order.add_argument("--monthfirst", action="store_true", help="dates like 04/03/2026 are M/D/YYYY")
+    parser.add_argument("--pipeline", choices=("lead", "opportunity"),
+                        help="the pipeline of deals whose row does not say (default: opportunity)")
+    parser.add_argument("--timezone", metavar="ZONE", help="of times without an offset (default: yours)")
+    parser.add_argument("--encoding", default="utf-8", help="of a CSV that is not UTF-8, e.g. cp1252")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="report what would be created and every refused row; write nothing")
+    parser.add_argument("--skip-invalid", action="store_true",
+                        help="import the valid rows even if some are refused (they are listed)")
+    parser.add_argument("--show-mapping", action="store_true",
+                        help="print which column is read as which field, then stop")
+
+
+def _options(args):
+    from store.import_values import DAY_FIRST, MONTH_FIRST
+    from store.importer import ImportOptions
+
+    return ImportOptions(
+        kind=args.kind,
+        mappings=tuple(args.map),
+        stages=tuple(args.stage),
+        date_order=DAY_FIRST if args.dayfirst else MONTH_FIRST if args.monthfirst else None,
+        pipeline=args.pipeline,
+        timezone=args.timezone,
+        skip_invalid=args.skip_invalid,
+        encoding=args.encoding,
+    )
+
+
+def _say(message: str) -> None:
+    print(f"legwork: {message}", file=sys.stderr)
+
+
+def _show_mapping(args, options) -> int:
+    from store.errors import InvalidInput
+    from store.import_fields import missing_message
+    from store.importer import UnreadableFile, read_mapping
+
+    try:
+        mapping = read_mapping(args.file, options)
+    except UnreadableFile as exc:
+        _say(str(exc))
+        return EXIT_UNREADABLE
+    except InvalidInput as exc:
+        _say(str(exc))
+        return EXIT_REFUSED
+    print(f"{args.file}: how its columns are read as {args.kind}")
+    for line in mapping.lines():
+        print(line)
+    if mapping.missing:
+        print(missing_message(mapping, args.kind))
+        return EXIT_REFUSED
+    return 0
+
+
+def run(args, database, handle: str) -> int:
+    from store.errors import InvalidInput, StoreError
+    from store.importer import UnreadableFile, import_file
+    from store.reps import find_rep
+    from tui.commands.progress import ProgressBar
+
+    options = _options(args)
+    if args.show_mapping:
+        return _show_mapping(args, options)
+    with database.session() as session:
+        rep = find_rep(session, handle)
+        if rep is None:
+            _say(
+                f"no rep {handle!r} in {database.description}: imported rows are recorded as yours, so open "
+                "legwork once to set yourself up (or pass --rep HANDLE)"
+            )
+            return EXIT_REFUSED
+        bar = ProgressBar(sys.stderr)
+        try:
+            report = import_file(session, args.file, by=rep.id, options=options, dry_run=args.dry_run, progress=bar)
+        except UnreadableFile as exc:
+            bar.close()
+            _say(str(exc))
+            return EXIT_UNREADABLE
+        except (InvalidInput, StoreError) as exc:
+            bar.close()
+            _say(str(exc))
+            return EXIT_REFUSED
+        bar.close()
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else EXIT_REFUSED
