@@ -1,0 +1,448 @@
+"""The Today queue, drawn line by line: sections, tasks and coming-up days.
+
+``TaskQueue`` is one line-API widget (``render_line``), never a widget per task:
+a queue of 600 tasks costs what one of 6 does. It lays the queue out as rows —
+a section heading, a task (two lines, or one on a wide terminal), a coming-up
+day (collapsed to one line unless opened) — and keeps a cursor on the rows a
+rep can act on: tasks and days. Task titles and deal names are plain ``Text``,
+never markup.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store.today import (
+    QueueTask,
+    TodayQueue,
+    UpcomingDay,
+    last_activity_label,
+    late_label,
+)
+
+WIDE = 110  # from this width a task takes one line instead of two
+SECTION, TASK, DAY, NOTE = "section", "task", "day", "note"
+
+
+def show_day(day: date) -> str:
+    """``Thu 19 Nov``."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+@dataclass(frozen=True)
+class Row:
+    kind: str
+    section: str = ""  # overdue / today / coming_up
+    text: str = ""  # a heading's or a note's words
+    detail: str = ""  # a heading's muted words after it
+    warn: bool = False
+    task: QueueTask | None = None
+    day: UpcomingDay | None = None
+    open: bool = False  # a day: shown opened
+
+    @property
+    def selectable(self) -> bool:
+        return self.kind == TASK or (self.kind == DAY and self.day is not None and bool(self.day.tasks))
+
+
+class TaskQueue(ScrollView, can_focus=True):
+    """A rep's queue: Overdue, Today, Coming up; ``enter`` on a day opens it."""
+
+    HELP_GROUP = "Queue"
+    COMPONENT_CLASSES = {
+        "queue--heading",
+        "queue--title",
+        "queue--muted",
+        "queue--warning",
+        "queue--day",
+        "queue--cursor",
+    }
+    DEFAULT_CSS = """
+    TaskQueue {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        background: $surface;
+    }
+    TaskQueue > .queue--heading { color: $text-primary; text-style: bold; }
+    TaskQueue > .queue--title { color: $text; }
+    TaskQueue > .queue--muted { color: $text-muted; }
+    TaskQueue > .queue--warning { color: $warning; text-style: bold; }
+    TaskQueue > .queue--day { color: $text; }
+    TaskQueue > .queue--cursor { background: $surface-lighten-1; }
+    TaskQueue:focus > .queue--cursor { background: $primary 40%; }
+    """
+    BINDINGS = [
+        Binding("j,down", "cursor(1)", "Next", show=False, id="queue-down"),
+        Binding("k,up", "cursor(-1)", "Previous", show=False, id="queue-up"),
+        Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="queue-page-down"),
+        Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="queue-page-up"),
+        Binding("home,g", "cursor_to(0)", "First", show=False, id="queue-first"),
+        Binding("end,G", "cursor_to(-1)", "Last", show=False, id="queue-last"),
+        Binding("right,o", "open_day(True)", "Open day", show=False, id="queue-open-day"),
+        Binding("left", "open_day(False)", "Close day", show=False, id="queue-close-day"),
+    ]
+
+    cursor: reactive[int] = reactive(0)  # an index into the selectable rows
+
+    @dataclass
+    class CursorMoved(Message):
+        queue: "TaskQueue"
+        task: QueueTask | None
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.queue: TodayQueue | None = None
+        self.opened: set[date] = set()
+        self._rows: list[Row] = []
+        self._tops: list[int] = []  # the first line of each row
+        self._selectable: list[int] = []  # row indexes the cursor can be on
+        self._layout_width = 0
+        self._title_column = 0  # wide layout: the width of the title column
+        self._styles: dict[str, Style] = {}
+        # Per widget, not per class: the lines go when the screen does.
+        self._render_row = lru_cache(maxsize=2048)(self._draw_row)
+
+    # --- data in ---------------------------------------------------------------------------
+
+    def show(self, queue: TodayQueue, *, focus_task: int | None = None) -> None:
+        """A new queue. The cursor goes to ``focus_task`` (opening its day), else stays on
+        the task or day it was on, else keeps its place."""
+        before = self.selected_row
+        self.queue = queue
+        days = {d.day for d in queue.coming_up}
+        self.opened &= days
+        if focus_task is not None:
+            for upcoming in queue.coming_up:
+                if any(t.id == focus_task for t in upcoming.tasks):
+                    self.opened.add(upcoming.day)
+        self._layout()
+        index = self._find(focus_task) if focus_task is not None else None
+        if index is None and before is not None:
+            index = self._find(before.task.id if before.task else None, before.day.day if before.day else None)
+        self._move_cursor(self.cursor if index is None else index)
+
+    def _find(self, task_id: int | None, day: date | None = None) -> int | None:
+        for position, row_index in enumerate(self._selectable):
+            row = self._rows[row_index]
+            if task_id is not None and row.task is not None and row.task.id == task_id:
+                return position
+            if day is not None and row.kind == DAY and row.day.day == day:
+                return position
+        return None
+
+    def _move_cursor(self, index: int) -> None:
+        self.set_reactive(TaskQueue.cursor, self.validate_cursor(index))
+        self._render_row.cache_clear()
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.CursorMoved(self, self.selected))
+
+    @property
+    def selected_row(self) -> Row | None:
+        if not self._selectable:
+            return None
+        return self._rows[self._selectable[self.cursor]]
+
+    @property
+    def selected(self) -> QueueTask | None:
+        """The task under the cursor (None on a day line or an empty queue)."""
+        row = self.selected_row
+        return row.task if row is not None else None
+
+    def task_after(self, task_id: int) -> int | None:
+        """The task the cursor should go to once ``task_id`` leaves the queue: the
+        next one, else the one before."""
+        ids = [self._rows[i].task.id for i in self._selectable if self._rows[i].task is not None]
+        if task_id not in ids:
+            return None
+        at = ids.index(task_id)
+        if at + 1 < len(ids):
+            return ids[at + 1]
+        return ids[at - 1] if at > 0 else None
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    def lines(self) -> list[str]:
+        """Every line as plain text (for tests and a screen reader's sake)."""
+        width = self._width
+        return [
+            self._row_line(row, n, width, False).plain.rstrip() for row in self._rows for n in range(self._height(row))
+        ]
+
+    # --- layout ----------------------------------------------------------------------------
+
+    @property
+    def _width(self) -> int:
+        return self.scrollable_content_region.width or self.size.width or 80
+
+    @property
+    def wide(self) -> bool:
+        return self._width >= WIDE
+
+    def _height(self, row: Row) -> int:
+        return 2 if row.kind == TASK and not self.wide else 1
+
+    def _layout(self) -> None:
+        self._layout_width = self._width
+        self._rows = rows = list(self._build_rows())
+        tops, line = [], 0
+        for row in rows:
+            tops.append(line)
+            line += self._height(row)
+        self._tops = tops
+        self._selectable = [i for i, row in enumerate(rows) if row.selectable]
+        # A coming-up task sits two columns deeper; its title ends where the others' do.
+        titles = [
+            Text(" ".join(row.task.title.split())).cell_len + (2 if row.section == "coming_up" else 0)
+            for row in rows
+            if row.task is not None
+        ]
+        self._title_column = max(titles, default=0) + 2
+        self._render_row.cache_clear()
+        self.virtual_size = Size(self._width, max(line, 1))
+
+    def _build_rows(self):
+        queue = self.queue
+        if queue is None:
+            yield Row(NOTE, text="Loading…")
+            return
+        meter = queue.meter
+        overdue = len(queue.overdue)
+        yield Row(
+            SECTION,
+            "overdue",
+            "Overdue",
+            f"{overdue} task{'s' * (overdue != 1)}, oldest first" if overdue else "",
+            warn=bool(overdue),
+        )
+        if not overdue:
+            yield Row(NOTE, "overdue", "Nothing overdue.")
+        for task in queue.overdue:
+            yield Row(TASK, "overdue", task=task)
+
+        if meter.working or meter.planned:
+            detail = f"{meter.to_do} to do · {meter.done} done · {meter.planned} of {meter.capacity}"
+            if meter.over:
+                detail += " · over capacity"
+        else:
+            detail = "a day off"
+        yield Row(SECTION, "today", f"Today, {show_day(queue.today)}", detail, warn=meter.over)
+        if not queue.due_today:
+            yield Row(NOTE, "today", "All done for today." if meter.done else "Nothing due today.")
+        for task in queue.due_today:
+            yield Row(TASK, "today", task=task)
+
+        count = queue.coming_up_count
+        yield Row(SECTION, "coming_up", "Coming up", f"{count} task{'s' * (count != 1)}; enter opens a day")
+        for upcoming in queue.coming_up:
+            opened = upcoming.day in self.opened and bool(upcoming.tasks)
+            yield Row(DAY, "coming_up", day=upcoming, open=opened, warn=upcoming.over)
+            if opened:
+                for task in upcoming.tasks:
+                    yield Row(TASK, "coming_up", task=task)
+        if queue.later:
+            later = f"and {queue.later} later"
+            if queue.next_later:
+                later += f", the first on {show_day(queue.next_later)}"
+            yield Row(NOTE, "coming_up", later)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._width != self._layout_width:
+            self._layout()
+            self._scroll_to_cursor()
+
+    # --- cursor ----------------------------------------------------------------------------
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self._selectable) - 1)) if self._selectable else 0
+
+    def watch_cursor(self) -> None:
+        self._render_row.cache_clear()
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.CursorMoved(self, self.selected))
+
+    def _scroll_to_cursor(self) -> None:
+        if not self._selectable:
+            self.scroll_to(y=0, animate=False, immediate=True)
+            return
+        index = self._selectable[self.cursor]
+        top = self._tops[index]
+        # Keep the heading in sight when the cursor is on its first row.
+        if index > 0 and self._rows[index - 1].kind == SECTION:
+            top = self._tops[index - 1]
+        bottom = self._tops[index] + self._height(self._rows[index])
+        self.scroll_to_region(Region(0, top, 1, bottom - top), animate=False, force=True, immediate=True)
+
+    def action_cursor(self, step: int) -> None:
+        self.cursor += step
+
+    def action_cursor_page(self, step: int) -> None:
+        self.cursor += step * max(1, self.size.height // (1 if self.wide else 2))
+
+    def action_cursor_to(self, index: int) -> None:
+        self.cursor = index if index >= 0 else len(self._selectable) - 1
+
+    def toggle_day(self, open_: bool | None = None) -> bool:
+        """Open or close the day under the cursor (or the day of the task under it, to
+        close). True if something changed."""
+        row = self.selected_row
+        if row is None:
+            return False
+        day = row.day.day if row.kind == DAY else (row.task.due if row.section == "coming_up" else None)
+        if day is None:
+            return False
+        now_open = day in self.opened
+        wanted = (not now_open) if open_ is None else open_
+        if wanted == now_open or (row.kind == TASK and wanted):
+            return False
+        (self.opened.add if wanted else self.opened.discard)(day)
+        self._layout()
+        self._move_cursor(self._find(None, day) or 0)
+        return True
+
+    def action_open_day(self, open_: bool) -> None:
+        self.toggle_day(open_)
+
+    def on_click(self, event: events.Click) -> None:
+        self.focus()
+        line = event.y + self.scroll_offset.y
+        index = bisect_right(self._tops, line) - 1
+        if index in self._selectable:
+            self.cursor = self._selectable.index(index)
+
+    def on_focus(self) -> None:
+        self._forget_drawing()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._forget_drawing()
+        self.refresh()
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        line = self.scroll_offset.y + y
+        width = self._width
+        base = self._style("base")
+        if not self._rows or line >= self._tops[-1] + self._height(self._rows[-1]):
+            return Strip.blank(width, base)
+        index = bisect_right(self._tops, line) - 1
+        selected = bool(self._selectable) and self._selectable[self.cursor] == index
+        return self._render_row(index, line - self._tops[index], width, selected, self.has_focus)
+
+    def _style(self, name: str) -> Style:
+        # Looking a style up walks the DOM; a screenful of lines asks many times.
+        style = self._styles.get(name)
+        if style is None:
+            base = self.rich_style
+            style = self._styles[name] = base if name == "base" else base + self.get_component_rich_style(name)
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._forget_drawing()
+
+    def _forget_drawing(self) -> None:
+        self._styles.clear()
+        self._render_row.cache_clear()
+
+    def _draw_row(self, index: int, line: int, width: int, selected: bool, focused: bool) -> Strip:
+        text = self._row_line(self._rows[index], line, width, selected)
+        text.truncate(width, overflow="ellipsis", pad=True)
+        if selected:
+            text.stylize(Style(bgcolor=self._style("queue--cursor").bgcolor))
+        return Strip(list(text.render(self.app.console))).apply_style(self._style("base")).crop(0, width)
+
+    def _row_line(self, row: Row, line: int, width: int, selected: bool) -> Text:
+        if row.kind == SECTION:
+            return self._heading(row)
+        if row.kind == NOTE:
+            return Text.assemble(("   " + row.text, self._style("queue--muted")), no_wrap=True, end="")
+        if row.kind == DAY:
+            return self._day_line(row, width)
+        return self._task_line(row, line, width, selected)
+
+    def _heading(self, row: Row) -> Text:
+        style = self._style("queue--warning" if row.warn else "queue--heading")
+        text = Text(no_wrap=True, end="")
+        text.append(f" {row.text}", style=style)
+        if row.detail:
+            text.append("  ")
+            text.append(row.detail, style=self._style("queue--warning" if row.warn else "queue--muted"))
+        return text
+
+    def _day_line(self, row: Row, width: int) -> Text:
+        upcoming = row.day
+        load = upcoming.load
+        marker = ("▾" if row.open else "▸") if upcoming.tasks else " "
+        count = len(upcoming.tasks)
+        text = Text(no_wrap=True, end="")
+        text.append(f" {marker} ", style=self._style("queue--muted"))
+        text.append(f"{show_day(upcoming.day):<11}", style=self._style("queue--day"))
+        words = f"{count} task{'s' * (count != 1)}" if count else "no tasks"
+        text.append(f"{words:<10}", style=self._style("queue--muted"))
+        if not upcoming.working:
+            text.append("  not a working day", style=self._style("queue--muted"))
+        elif upcoming.over:
+            text.append(f"  {load.load} of {load.capacity}: over capacity", style=self._style("queue--warning"))
+        else:
+            text.append(f"  {load.load} of {load.capacity}", style=self._style("queue--muted"))
+        return text
+
+    def _about(self, task: QueueTask) -> str:
+        """``Acme fleet rollout (Acme) · Qualified · call 3 days ago``."""
+        deal = task.deal_title
+        account = task.account_name
+        # Titles often start with the account ("Acme — rollout"): don't say it twice.
+        if account and not deal.casefold().startswith(account.casefold()):
+            deal = f"{deal} ({account})"
+        queue = self.queue
+        last = last_activity_label(task, queue.today, queue.rep.timezone)
+        return " · ".join((deal, task.stage_name, last))
+
+    def _when(self, row: Row) -> tuple[str, str]:
+        task = row.task
+        if task.is_overdue:
+            return late_label(task.days_late), "queue--warning"
+        return "", "queue--muted"  # its section or day line says when
+
+    def _task_line(self, row: Row, line: int, width: int, selected: bool) -> Text:
+        task = row.task
+        indent = "     " if row.section == "coming_up" else "   "
+        title_style = self._style("queue--title")
+        muted = self._style("queue--muted")
+        if line == 1:  # the second line of a two-line task
+            about = Text(" ".join(self._about(task).split()), style=muted, no_wrap=True, end="")
+            return Text.assemble(indent + "  ", about, no_wrap=True, end="")
+        when, when_style = self._when(row)
+        when_text = Text(f" {when:>12}", style=self._style(when_style), no_wrap=True, end="")
+        marker = "▶ " if selected else ("! " if task.is_overdue else "□ ")
+        marker_style = self._style("queue--warning") if task.is_overdue else muted
+        title = Text(" ".join(task.title.split()), style=title_style, no_wrap=True, end="")
+        room = width - len(indent) - 2 - when_text.cell_len - 1
+        if self.wide:
+            # One column for every row; a coming-up task's deeper indent comes out of its title.
+            title_room = min(self._title_column, room * 9 // 20) - (len(indent) - 3)
+            title.truncate(title_room, overflow="ellipsis", pad=True)
+            about = Text(" ".join(self._about(task).split()), style=muted, no_wrap=True, end="")
+            about.truncate(max(room - title_room, 0), overflow="ellipsis", pad=True)
+            title = Text.assemble(title, about, no_wrap=True, end="")
+        else:
+            title.truncate(max(room, 1), overflow="ellipsis", pad=True)
+        return Text.assemble(indent, (marker, marker_style), title, when_text, no_wrap=True, end="")
