@@ -125,6 +125,11 @@ class Activity(SQLModel, table=True):
         Index("ix_activity_deal_when", "deal_id", "occurred_at"),
         Index("ix_activity_rep_when", "rep_id", "occurred_at"),
         Index("ix_activity_when", "occurred_at"),
+        # Covers the numbers table's GROUP BY rep, type, milestone over a time range,
+        # and the activity pipeline's milestones per deal since a moment.
+        Index("ix_activity_when_rep_type", "occurred_at", "rep_id", "type", "milestone", "deal_id"),
+        # Covers "the furthest milestone a deal had reached before a moment".
+        Index("ix_activity_deal_when_milestone", "deal_id", "occurred_at", "milestone"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -182,3 +187,18 @@ class DealEvent(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # Set on an "undone" event: the id of the event it reversed.
     undoes_id: Optional[int] = Field(default=None, foreign_key="deal_event.id")
+
+
+class Goal(SQLModel, table=True):
+    """A manager's standing goal for one rep: ``target`` of ``metric`` in every
+    period of ``period_kind`` (25 calls a week; $400k won a quarter)."""
+
+    __table_args__ = (UniqueConstraint("rep_id", "period_kind", "metric"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="rep.id")
+    period_kind: str = Field(max_length=8)  # week / month / quarter
+    metric: str = Field(max_length=32)  # a key of store.goals.METRICS
+    target: int = Field(sa_type=BigInteger)  # a count, or minor units for money metrics
+    updated_at: datetime
+    updated_by_id: Optional[int] = Field(default=None, foreign_key="rep.id")

@@ -11,20 +11,14 @@ from store.db import Database
 from store.reps import RepInfo, find_rep
 
 
-def _board(pipeline: str):
+def _screen(module: str, name: str, *args):
+    """A mode's screen factory; the module is imported when the mode is first opened,
+    so start-up pays only for the screen it shows."""
+
     def make():
-        from tui.screens.board import BoardScreen
+        from importlib import import_module
 
-        return BoardScreen(pipeline)
-
-    return make
-
-
-def _pending(title: str, what: str):
-    def make():
-        from tui.screens.pending import PendingScreen
-
-        return PendingScreen(title, what)
+        return getattr(import_module(module), name)(*args)
 
     return make
 
@@ -35,11 +29,11 @@ class LegworkApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     MODES = {
-        "leads": _board("lead"),
-        "opportunities": _board("opportunity"),
-        "today": _pending("Today", "the daily task queue with capacity"),
-        "numbers": _pending("Numbers", "activity numbers per rep and team, and the forecast"),
-        "standup": _pending("Stand-up", "the morning deal review"),
+        "leads": _screen("tui.screens.board", "BoardScreen", "lead"),
+        "opportunities": _screen("tui.screens.board", "BoardScreen", "opportunity"),
+        "today": _screen("tui.screens.today", "TodayScreen"),
+        "numbers": _screen("tui.screens.numbers", "NumbersScreen"),
+        "standup": _screen("tui.screens.pending", "PendingScreen", "Stand-up", "the morning deal review"),
     }
     # Textual starts in its own blank default mode; the boards open once we know who is signed in.
     START_MODE = "opportunities"

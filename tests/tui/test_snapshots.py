@@ -30,15 +30,15 @@ class TestBoardSnapshots:
 
     @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
     def test_team_leads_board(self, snap_compare, fixed_team, size):
-        async def leads_for_the_team(pilot):
+        """A manager's leads board starts on the whole team."""
+
+        async def leads(pilot):
             await _loaded(pilot)
             await pilot.press("1")
             await _loaded(pilot)
-            await pilot.press("m")
-            await _loaded(pilot)
 
         with pendulum.travel_to(DAY, freeze=False):
-            assert snap_compare(LegworkApp(fixed_team.db, "alex"), terminal_size=size, run_before=leads_for_the_team)
+            assert snap_compare(LegworkApp(fixed_team.db, "morgan"), terminal_size=size, run_before=leads)
 
     def test_deal_form(self, snap_compare, fixed_team):
         async def form(pilot):

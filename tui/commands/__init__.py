@@ -6,6 +6,8 @@ Each module defines ``HELP`` (one line), ``add_arguments(parser)`` and
 
 # The subcommands in the order ``legwork --help`` lists them.
 MODULES = {
+    "today": "tui.commands.today",
+    "numbers": "tui.commands.numbers",
     "import": "tui.commands.import_csv",
     "export": "tui.commands.export",
 }

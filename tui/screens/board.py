@@ -25,6 +25,7 @@ from store.board import BoardFilter, ColumnSummary, DealCard, LeadSummary, Oppor
 from store.errors import Conflict, StoreError
 from store.terms import LEAD
 from store.money import format_money
+from tui.widgets.activity_pipeline import MilestoneBoard
 from tui.widgets.stage_column import PAGE_SIZE, CardList, StageColumn
 
 LIVE_CHECK_SECONDS = 3.0
@@ -75,6 +76,8 @@ class BoardScreen(Screen):
         Binding("m", "toggle_mine", "Mine/team", show=False, tooltip="Your deals / the whole team", id="toggle-mine"),
         Binding("slash", "filter", "Filter", tooltip="Filter by owner, territory, product, source, text", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="Clear the filter", id="clear-filter"),
+        Binding("v", "toggle_milestones", "Milestones", show=False, tooltip="Leads by stage / by activity milestone",
+                id="toggle-milestones"),
     ]
 
     @dataclass
@@ -113,6 +116,10 @@ class BoardScreen(Screen):
         yield Header()
         yield Static("Loading…", id="summary", markup=False)
         yield Horizontal(id="columns")
+        if self.pipeline == LEAD:
+            milestones = MilestoneBoard(id="milestones")
+            milestones.display = False
+            yield milestones
         yield Footer()
 
     def on_mount(self) -> None:
@@ -155,6 +162,9 @@ class BoardScreen(Screen):
 
     def reload(self, focus_deal: int | None = None) -> None:
         self._load(self.flt, focus_deal or self._selected_deal)
+        for milestones in self.query(MilestoneBoard):
+            if milestones.display:
+                milestones.load(self.app.database, self.flt.owner_id)
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
     def _load(self, flt: BoardFilter, focus_deal: int | None) -> None:
@@ -507,7 +517,20 @@ class BoardScreen(Screen):
         self.notify("Filter cleared")
         self.reload()
 
+    def action_toggle_milestones(self) -> None:
+        """`v` on the leads board: the stage columns, or the leads by activity milestone."""
+        milestones = self.query_one(MilestoneBoard)
+        milestones.display = not milestones.display
+        self.query_one("#columns").display = not milestones.display
+        if milestones.display:
+            milestones.load(self.app.database, self.flt.owner_id)
+            milestones.focus()
+        elif self._columns:
+            self._columns[self._focused_column_id() or self._column_order[0]].cards.focus()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_milestones" and self.pipeline != LEAD:
+            return False
         if action == "convert" and self.pipeline != LEAD:
             return False
         if action == "won" and self.pipeline == LEAD:

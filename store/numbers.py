@@ -1,0 +1,558 @@
+"""Numbers: each rep's and the team's activity and results, period over period.
+
+What the figures mean (``store.goals.METRICS`` names them), for a period
+``[starts_at, ends_at)`` in the team's timezone (see periods.py):
+
+* **activities by type** — activities whose ``occurred_at`` falls in the period,
+  credited to the rep who logged them (``activity.rep_id``); ``activities`` is
+  their total.
+* **milestones reached** — activities in the period that carry each milestone:
+  "1st meetings: 6" is six meetings held at the rapport step. A second rapport
+  meeting on the same deal counts again: this measures the rep's work, as goals
+  do ("6 first meetings a week"). How far the *deals* got is the activity
+  pipeline's business (``activity_pipeline`` below).
+* **new leads** — deals created in the period that started as leads (still
+  leads, or converted since), credited to the deal's owner.
+* **leads converted** — deals whose ``converted_at`` falls in the period, by owner.
+* **opportunities created** — deals that entered the opportunity pipeline in the
+  period: opportunities created directly, plus leads converted; by owner.
+* **pipeline created** — the value of those opportunities (their value now).
+* **won value / deals won** — deals in a won stage whose ``closed_at`` falls in
+  the period, by owner.
+
+Deal figures follow the deal's current owner; activity figures the rep who did
+the work. Every figure comes with the previous period's, and every query is one
+aggregate (GROUP BY rep, period bucket, type …) over an indexed time range:
+never a query per rep.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import pendulum
+from sqlalchemy import and_, case, or_
+from sqlmodel import Session, func, select
+
+from store import clock
+from store.board import team_timezone
+from store.errors import NotFound
+from store.goals import (
+    ACTIVITIES,
+    LEADS_CONVERTED,
+    METRIC_KEYS,
+    NEW_LEADS,
+    OPPORTUNITIES_CREATED,
+    PIPELINE_CREATED,
+    WON_COUNT,
+    WON_VALUE,
+    GoalProgress,
+    activity_metric,
+    goal_targets,
+    milestone_metric,
+)
+from store.models import (
+    ACTIVITY_TYPES,
+    LEAD,
+    MILESTONES,
+    OPEN,
+    OPPORTUNITY,
+    PIPELINES,
+    WON,
+    Account,
+    Activity,
+    Deal,
+    Rep,
+    Stage,
+)
+from store.periods import WEEK, Period, current_period, weeks_overlapping
+
+SPARK_PERIODS = 12
+DRILL_WEEKS_FOR_A_WEEK = 8  # a week's drill-down shows it and the seven before
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: int
+    previous: int
+
+    @property
+    def change(self) -> float | None:
+        """(value − previous) ÷ previous; None when the previous period had none."""
+        if self.previous == 0:
+            return None
+        return (self.value - self.previous) / self.previous
+
+    @property
+    def change_text(self) -> str:
+        """``▲ 25%``, ``▼ 10%``, ``= 0%``; ``new`` when only this period has any; ``""`` when neither."""
+        change = self.change
+        if change is None:
+            return "new" if self.value else ""
+        percent = round(abs(change) * 100)
+        if self.value == self.previous:
+            return "= 0%"
+        return f"{'▲' if change > 0 else '▼'} {percent}%"
+
+
+@dataclass(frozen=True)
+class RepNumbers:
+    """One row of the table: a rep, or the team (``rep_id`` None)."""
+
+    rep_id: int | None
+    handle: str | None
+    name: str
+    figures: dict[str, Figure]  # every key of METRICS
+    sparkline: tuple[int, ...] = ()  # total activities per period, oldest first, this period last
+    goals: dict[str, GoalProgress] = field(default_factory=dict)
+
+    @property
+    def is_team(self) -> bool:
+        return self.rep_id is None
+
+    def __getitem__(self, key: str) -> Figure:
+        return self.figures[key]
+
+
+@dataclass(frozen=True)
+class TeamNumbers:
+    period: Period
+    previous: Period
+    team: RepNumbers
+    reps: tuple[RepNumbers, ...]  # by name
+    spark_periods: tuple[Period, ...]
+
+    def row(self, rep_id: int | None) -> RepNumbers | None:
+        if rep_id is None:
+            return self.team
+        return next((r for r in self.reps if r.rep_id == rep_id), None)
+
+
+def team_period(session: Session, kind: str, *, offset: int = 0) -> Period:
+    """This ``kind`` of period in the team's timezone, ``offset`` periods away."""
+    return current_period(kind, team_timezone(session)).shifted(offset)
+
+
+# --- aggregate queries ---------------------------------------------------------------------
+
+
+def _bucket(column, periods: list[Period]):
+    """The index of the period (consecutive, in order) a moment falls in."""
+    return case(*[(column < p.ends_at, i) for i, p in enumerate(periods)], else_=None)
+
+
+def _in(column, periods: list[Period]):
+    return and_(column >= periods[0].starts_at, column < periods[-1].ends_at)
+
+
+Counts = dict[tuple[int, int], Counter]
+# _PLAN: grouped by rep first, SQLite (with statistics) walks the (rep_id,
+# occurred_at) index to spare the GROUP BY a sort, then reads every row for its
+# type: three times slower than sorting what the covering index
+# (occurred_at, rep_id, type, milestone, deal_id) hands over.  # (rep id, period index) → metric → value
+
+
+def _activity_counts(session: Session, periods: list[Period], rep_id: int | None, counts: Counts) -> None:
+    """activities, activity:<type> and milestone:<m>, per rep and period: one GROUP BY."""
+    bucket = _bucket(Activity.occurred_at, periods).label("bucket")
+    where = [_in(Activity.occurred_at, periods)]
+    if rep_id is not None:
+        where.append(Activity.rep_id == rep_id)
+    rows = session.exec(
+        select(Activity.rep_id, bucket, Activity.type, Activity.milestone, func.count())
+        .where(*where)
+        # The bucket leads: no index can give that order, so SQLite reads the
+        # covering index (see _PLAN) instead of walking the rep index row by row.
+        .group_by(bucket, Activity.rep_id, Activity.type, Activity.milestone)
+    )
+    for rep, index, type_, milestone, n in rows:
+        figures = counts.setdefault((rep, index), Counter())
+        figures[ACTIVITIES] += n
+        figures[activity_metric(type_)] += n
+        if milestone:
+            figures[milestone_metric(milestone)] += n
+
+
+def _deal_counts(session: Session, periods: list[Period], owner_id: int | None, counts: Counts) -> None:
+    """The deal figures per owner and period: three GROUP BYs, each over its own
+    indexed moment (created_at, converted_at, closed_at)."""
+    owner = [Deal.owner_id == owner_id] if owner_id is not None else []
+    opportunity_from_start = and_(Deal.pipeline == OPPORTUNITY, Deal.converted_at.is_(None))
+    created = _bucket(Deal.created_at, periods).label("bucket")
+    for rep, index, leads, opps, value in session.exec(
+        select(
+            Deal.owner_id,
+            created,
+            func.sum(case((or_(Deal.pipeline == LEAD, Deal.converted_at.is_not(None)), 1), else_=0)),
+            func.sum(case((opportunity_from_start, 1), else_=0)),
+            func.sum(case((opportunity_from_start, Deal.value), else_=0)),
+        )
+        .where(_in(Deal.created_at, periods), *owner)
+        .group_by(Deal.owner_id, created)
+    ):
+        figures = counts.setdefault((rep, index), Counter())
+        figures[NEW_LEADS] += int(leads or 0)
+        figures[OPPORTUNITIES_CREATED] += int(opps or 0)
+        figures[PIPELINE_CREATED] += int(value or 0)
+
+    converted = _bucket(Deal.converted_at, periods).label("bucket")
+    for rep, index, n, value in session.exec(
+        select(Deal.owner_id, converted, func.count(), func.coalesce(func.sum(Deal.value), 0))
+        .where(_in(Deal.converted_at, periods), *owner)
+        .group_by(Deal.owner_id, converted)
+    ):
+        figures = counts.setdefault((rep, index), Counter())
+        figures[LEADS_CONVERTED] += n
+        figures[OPPORTUNITIES_CREATED] += n
+        figures[PIPELINE_CREATED] += int(value)
+
+    won_stages = select(Stage.id).where(Stage.kind == WON)
+    closed = _bucket(Deal.closed_at, periods).label("bucket")
+    for rep, index, n, value in session.exec(
+        select(Deal.owner_id, closed, func.count(), func.coalesce(func.sum(Deal.value), 0))
+        # No pipeline term (a won stage implies it): the closed_at index serves.
+        .where(_in(Deal.closed_at, periods), Deal.stage_id.in_(won_stages), *owner)
+        .group_by(Deal.owner_id, closed)
+    ):
+        figures = counts.setdefault((rep, index), Counter())
+        figures[WON_COUNT] += n
+        figures[WON_VALUE] += int(value)
+
+
+def _activity_totals(session: Session, periods: list[Period], rep_id: int | None) -> dict[tuple[int, int], int]:
+    """Total activities per rep and period (the sparklines): one GROUP BY."""
+    bucket = _bucket(Activity.occurred_at, periods).label("bucket")
+    where = [_in(Activity.occurred_at, periods)]
+    if rep_id is not None:
+        where.append(Activity.rep_id == rep_id)
+    rows = session.exec(
+        select(Activity.rep_id, bucket, func.count())
+        .where(*where)
+        .group_by(bucket, Activity.rep_id)  # bucket first: see _PLAN
+    )
+    return {(rep, index): n for rep, index, n in rows}
+
+
+# --- the table -----------------------------------------------------------------------------
+
+
+def _figures(now: Counter, before: Counter) -> dict[str, Figure]:
+    return {key: Figure(int(now[key]), int(before[key])) for key in METRIC_KEYS}
+
+
+def _progress(targets: dict[str, int], figures: dict[str, Figure]) -> dict[str, GoalProgress]:
+    return {key: GoalProgress(key, target, figures[key].value) for key, target in targets.items()}
+
+
+def team_numbers(session: Session, period: Period, *, spark: int = SPARK_PERIODS) -> TeamNumbers:
+    """A row per rep and one for the team, for ``period`` against the one before.
+
+    Rows: every active rep with the ``rep`` role, and anyone else (a manager, a
+    rep since deactivated) with a figure or a goal in either period. The team row
+    adds up every rep's figures; its goals are the sums of the reps' goals.
+    ``spark`` periods of total activity end with ``period`` (0: none).
+    """
+    previous = period.previous()
+    counts: Counts = {}
+    _activity_counts(session, [previous, period], None, counts)
+    _deal_counts(session, [previous, period], None, counts)
+    spark_periods = [period.shifted(-i) for i in reversed(range(spark))]
+    totals = _activity_totals(session, spark_periods, None) if spark else {}
+    targets = goal_targets(session, period.kind)
+
+    busy = {rep for rep, _ in counts} | set(targets)
+    reps = [
+        r
+        for r in session.exec(select(Rep))
+        if (r.active and r.role == "rep") or r.id in busy
+    ]
+    reps.sort(key=lambda r: (r.name.casefold(), r.name, r.id))
+    rows = []
+    team_now, team_before = Counter(), Counter()
+    team_spark = [0] * spark
+    team_targets: Counter = Counter()
+    for rep in reps:
+        now, before = counts.get((rep.id, 1), Counter()), counts.get((rep.id, 0), Counter())
+        team_now.update(now)
+        team_before.update(before)
+        line = tuple(totals.get((rep.id, i), 0) for i in range(spark))
+        team_spark = [a + b for a, b in zip(team_spark, line)]
+        figures = _figures(now, before)
+        rep_targets = targets.get(rep.id, {})
+        team_targets.update(rep_targets)
+        rows.append(RepNumbers(rep.id, rep.handle, rep.name, figures, line, _progress(rep_targets, figures)))
+    team_figures = _figures(team_now, team_before)
+    team = RepNumbers(None, None, "Team", team_figures, tuple(team_spark), _progress(dict(team_targets), team_figures))
+    return TeamNumbers(period, previous, team, tuple(rows), tuple(spark_periods))
+
+
+def add_sparklines(session: Session, table: TeamNumbers, count: int = SPARK_PERIODS) -> TeamNumbers:
+    """``table`` with sparklines of ``count`` periods ending with its period.
+
+    The sparklines read many periods of activity: the screen shows the table
+    first and this a moment later.
+    """
+    spark_periods = [table.period.shifted(-i) for i in reversed(range(count))]
+    totals = _activity_totals(session, spark_periods, None) if count else {}
+    reps = tuple(
+        replace(row, sparkline=tuple(totals.get((row.rep_id, i), 0) for i in range(count))) for row in table.reps
+    )
+    team = tuple(sum(n for (_rep, i), n in totals.items() if i == index) for index in range(count))
+    return replace(table, reps=reps, team=replace(table.team, sparkline=team), spark_periods=tuple(spark_periods))
+
+
+# --- one rep, by week ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekNumbers:
+    week: Period
+    figures: dict[str, int]  # every key of METRICS
+
+
+@dataclass(frozen=True)
+class TouchedDeal:
+    """A deal the rep's activities touched in the period."""
+
+    deal_id: int
+    title: str
+    account_name: str | None
+    pipeline: str
+    stage_name: str
+    stage_kind: str
+    milestone: str | None  # the furthest the deal has reached, now
+    value: int
+    activities: int  # the rep's activities on it in the period
+    last_touched: pendulum.DateTime
+
+
+@dataclass(frozen=True)
+class RepDrilldown:
+    rep_id: int | None  # None: the whole team
+    name: str
+    period: Period
+    weeks: tuple[WeekNumbers, ...]  # oldest first
+    deals: tuple[TouchedDeal, ...]  # most recently touched first, at most ``deal_limit``
+    deals_total: int
+
+
+def drilldown_weeks(period: Period) -> list[Period]:
+    """The weeks a drill-down shows: the weeks overlapping ``period`` (whole weeks,
+    Monday to Sunday); for a week, it and the seven before. Weeks that have not
+    started yet are left out."""
+    if period.kind == WEEK:
+        weeks = [period.shifted(-i) for i in reversed(range(DRILL_WEEKS_FOR_A_WEEK))]
+    else:
+        weeks = weeks_overlapping(period)
+    today = clock.today_in(period.tz)
+    return [w for w in weeks if w.start <= today]
+
+
+def rep_drilldown(session: Session, period: Period, rep_id: int | None, *, deal_limit: int = 200) -> RepDrilldown:
+    """One rep's (or, with ``rep_id`` None, the team's) numbers week by week, and
+    the deals their activities in ``period`` touched."""
+    name = "Team"
+    if rep_id is not None:
+        rep = session.get(Rep, rep_id)
+        if rep is None:
+            raise NotFound(f"no rep with id {rep_id}")
+        name = rep.name
+    weeks = drilldown_weeks(period)
+    per_week: list[WeekNumbers] = []
+    if weeks:
+        counts: Counts = {}
+        _activity_counts(session, weeks, rep_id, counts)
+        _deal_counts(session, weeks, rep_id, counts)
+        summed: dict[int, Counter] = {}
+        for (_rep, index), figures in counts.items():
+            summed.setdefault(index, Counter()).update(figures)
+        per_week = [
+            WeekNumbers(week, {key: int(summed.get(i, Counter())[key]) for key in METRIC_KEYS})
+            for i, week in enumerate(weeks)
+        ]
+
+    where = [_in(Activity.occurred_at, [period])]
+    if rep_id is not None:
+        where.append(Activity.rep_id == rep_id)
+    touched = (
+        select(
+            Activity.deal_id.label("deal_id"),
+            func.count().label("n"),
+            func.max(Activity.occurred_at).label("last"),
+        )
+        .where(*where)
+        .group_by(Activity.deal_id)
+        .subquery("touched")
+    )
+    total = int(session.exec(select(func.count()).select_from(touched)).one())
+    rows = session.exec(
+        select(
+            Deal.id, Deal.title, Account.name, Deal.pipeline, Stage.name, Stage.kind, Deal.milestone,
+            Deal.value, touched.c.n, touched.c.last,
+        )
+        .select_from(touched)
+        .join(Deal, Deal.id == touched.c.deal_id)
+        .join(Stage, Stage.id == Deal.stage_id)
+        .join(Account, Account.id == Deal.account_id, isouter=True)
+        .order_by(touched.c.last.desc(), Deal.id)
+        .limit(deal_limit)
+    )
+    deals = tuple(
+        TouchedDeal(
+            deal_id, title, account, pipeline, stage, kind, milestone, value, int(n), _moment(last)
+        )
+        for deal_id, title, account, pipeline, stage, kind, milestone, value, n, last in rows
+    )
+    return RepDrilldown(rep_id, name, period, tuple(per_week), deals, total)
+
+
+def _moment(value) -> pendulum.DateTime:
+    # MAX() over a column loses the column type on SQLite: a string comes back.
+    if isinstance(value, str):
+        return pendulum.parse(value, tz="UTC")
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return pendulum.instance(value, tz="UTC")
+    return clock.aware(value)
+
+
+# --- the activity pipeline -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipelineStep:
+    milestone: str | None  # None: no milestone yet
+    leads: int  # open leads whose furthest milestone is this step, now
+    opportunities: int  # open opportunities at this step, now
+    moved_past: int  # deals that went beyond this step during the period
+    moved_past_previous: int
+    conversion: float | None  # moved past ÷ deals at this step during the period
+    conversion_previous: float | None
+
+    @property
+    def open_deals(self) -> int:
+        return self.leads + self.opportunities
+
+
+@dataclass(frozen=True)
+class ActivityPipeline:
+    period: Period
+    previous: Period
+    steps: tuple[PipelineStep, ...]  # no milestone, nurture … proposal
+
+    @property
+    def open_deals(self) -> int:
+        return sum(s.open_deals for s in self.steps)
+
+
+def _rank(column):
+    """0 for no milestone, 1 nurture … 5 proposal (activities.milestone_rank, in SQL)."""
+    return case({m: i + 1 for i, m in enumerate(MILESTONES)}, value=column, else_=0)
+
+
+def _movement(
+    session: Session, period: Period, owner_id: int | None, pipeline: str | None
+) -> Counter:
+    """``(r0, r1) → deals``: each deal alive during the period, by the furthest
+    milestone its activities had reached before the period (r0) and by its end (r1).
+
+    Only deals with a milestone activity since the period began can differ from
+    their stored ``deal.milestone``: just those read their milestone history,
+    in one GROUP BY over the (deal_id, occurred_at, milestone) index.
+    """
+    starts, ends = period.starts_at, period.ends_at
+    rank = _rank(Activity.milestone)
+    movers = select(Activity.deal_id).where(Activity.occurred_at >= starts, Activity.milestone.is_not(None))
+    history = (
+        select(
+            Activity.deal_id.label("deal_id"),
+            func.max(case((Activity.occurred_at < starts, rank), else_=0)).label("r0"),
+            func.max(case((and_(Activity.occurred_at >= starts, Activity.occurred_at < ends), rank), else_=0)).label(
+                "r_in"
+            ),
+        )
+        .where(Activity.deal_id.in_(movers), Activity.milestone.is_not(None))
+        .group_by(Activity.deal_id)
+        .subquery("history")
+    )
+    r0 = func.coalesce(history.c.r0, _rank(Deal.milestone)).label("r0")
+    r_in = func.coalesce(history.c.r_in, 0).label("r_in")
+    where = [or_(Deal.closed_at.is_(None), Deal.closed_at >= starts)]
+    if ends <= clock.now():
+        # coalesce() hides the column from SQLite's planner, which would otherwise
+        # walk the created_at index (and fetch row after row) for a range holding
+        # most deals; a scan of the deal table is several times faster.
+        where.append(func.coalesce(Deal.created_at, Deal.created_at) < ends)
+    if owner_id is not None:
+        where.append(Deal.owner_id == owner_id)
+    where.append(Deal.pipeline == pipeline if pipeline else Deal.pipeline.in_(PIPELINES))
+    rows = session.exec(
+        select(r0, r_in, func.count())
+        .select_from(Deal)
+        .join(history, history.c.deal_id == Deal.id, isouter=True)
+        .where(*where)
+        .group_by(r0, r_in)
+    )
+    moves: Counter = Counter()
+    for start_rank, in_rank, n in rows:
+        moves[(int(start_rank), max(int(start_rank), int(in_rank)))] += n
+    return moves
+
+
+def _conversion(moves: Counter, step: int) -> tuple[int, float | None]:
+    moved = sum(n for (r0, r1), n in moves.items() if r0 <= step < r1)
+    there = sum(n for (r0, r1), n in moves.items() if r0 <= step <= r1)
+    return moved, (moved / there if there and step < len(MILESTONES) else None)
+
+
+def activity_pipeline(
+    session: Session, period: Period, *, owner_id: int | None = None, pipeline: str | None = None
+) -> ActivityPipeline:
+    """Leads and open opportunities by the furthest milestone their activities reached.
+
+    For each step (no milestone yet, nurture, rapport, discovery, findings,
+    proposal):
+
+    * ``leads`` / ``opportunities`` — open deals sitting there now;
+    * ``moved_past`` — deals alive during the period (created before it ended,
+      not closed before it began) whose furthest milestone was at or below the
+      step when the period began and beyond it when it ended;
+    * ``conversion`` — moved past ÷ deals that were at the step at some point
+      in the period (there when it began, or arrived during it, including new
+      deals at "no milestone yet"); None when none were, and for the last step.
+
+    ``owner_id`` narrows to one owner's deals, ``pipeline`` to leads or opportunities.
+    """
+    previous = period.previous()
+    owner = [Deal.owner_id == owner_id] if owner_id is not None else []
+    kinds = [Deal.pipeline == pipeline] if pipeline else [Deal.pipeline.in_(PIPELINES)]
+    open_stages = select(Stage.id).where(Stage.kind == OPEN)
+    now: Counter = Counter()
+    for deal_pipeline, milestone, n in session.exec(
+        select(Deal.pipeline, Deal.milestone, func.count())
+        .where(Deal.stage_id.in_(open_stages), *owner, *kinds)
+        .group_by(Deal.pipeline, Deal.milestone)
+    ):
+        now[(deal_pipeline, milestone if milestone in MILESTONES else None)] += n
+    this_moves = _movement(session, period, owner_id, pipeline)
+    previous_moves = _movement(session, previous, owner_id, pipeline)
+    steps = []
+    for step, milestone in enumerate((None, *MILESTONES)):
+        moved, conversion = _conversion(this_moves, step)
+        moved_before, conversion_before = _conversion(previous_moves, step)
+        steps.append(
+            PipelineStep(
+                milestone=milestone,
+                leads=now[(LEAD, milestone)],
+                opportunities=now[(OPPORTUNITY, milestone)],
+                moved_past=moved,
+                moved_past_previous=moved_before,
+                conversion=conversion,
+                conversion_previous=conversion_before,
+            )
+        )
+    return ActivityPipeline(period, previous, tuple(steps))

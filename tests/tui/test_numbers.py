@@ -1,0 +1,340 @@
+"""The numbers screen (`4`), its drill-down and the goals form, driven by keys;
+snapshots at 80×24 and 120×40; and ``legwork numbers --json``.
+
+The clock starts at Wednesday 18 November 2026, 09:00 UTC and ticks on (so
+Textual's timers run); the team's timezone is UTC.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pendulum
+import pytest
+
+from store import activities, deals, goals
+from store.deals import DealFields
+from tests.tui.conftest import build_team, settle
+from tui.app import LegworkApp
+from tui.cli import main as legwork
+from tui.screens.modals.goals_form import GoalsFormScreen
+from tui.screens.numbers import NumbersScreen
+from tui.screens.rep_numbers import RepNumbersScreen
+from tui.widgets.numbers_table import PAD, NumbersTable
+
+DAY = pendulum.datetime(2026, 11, 18, 9, 0, tz="UTC")
+
+
+def moment(*args):
+    return pendulum.datetime(*args, tz="UTC")
+
+
+@pytest.fixture(autouse=True)
+def wednesday():
+    with pendulum.travel_to(DAY, freeze=False):
+        yield
+
+
+@pytest.fixture
+def busy_team(sqlite_db):
+    """build_team's Alex (rep) and Morgan (manager), with work this week and last.
+
+    Alex: this week 3 calls and a rapport meeting; last week 2 calls.
+    Morgan: this week a discovery meeting; last week none. Acme slipped out of November.
+    """
+    team = build_team(sqlite_db)
+    with sqlite_db.session() as s:
+        for when in (moment(2026, 11, 16, 10), moment(2026, 11, 17, 10), moment(2026, 11, 18, 8)):
+            activities.log_activity(s, team.acme.id, "call", by=team.alex.id, occurred_at=when)
+        activities.log_activity(s, team.acme.id, "meeting", by=team.alex.id, occurred_at=moment(2026, 11, 17, 15),
+                                milestone="rapport")
+        for when in (moment(2026, 11, 10, 10), moment(2026, 11, 12, 10)):
+            activities.log_activity(s, team.globex.id, "call", by=team.alex.id, occurred_at=when)
+        activities.log_activity(s, team.initech.id, "meeting", by=team.morgan.id,
+                                occurred_at=moment(2026, 11, 16, 14), milestone="discovery")
+        acme = deals.get_deal(s, team.acme.id)
+        deals.edit_deal(s, acme.id, DealFields(expected_close=pendulum.date(2027, 1, 20)), version=acme.version,
+                        by=team.alex.id)
+    return team
+
+
+def numbers_screen(app) -> NumbersScreen:
+    screen = app.screen
+    assert isinstance(screen, NumbersScreen), screen
+    return screen
+
+
+def plain(static) -> str:
+    """What a Static holding a Rich renderable says, as plain text."""
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(static.content)
+    return console.export_text()
+
+
+def cell(app, rep_key: str, column: str) -> str:
+    table = app.screen.query_one(NumbersTable)
+    return str(table.get_cell(rep_key, column)).replace(PAD, " ").strip()
+
+
+async def open_numbers(app, pilot) -> NumbersScreen:
+    await settle(app, pilot)
+    await pilot.press("4")
+    await settle(app, pilot)
+    return numbers_screen(app)
+
+
+async def test_numbers_open_on_this_week_with_my_row_selected(busy_team):
+    app = LegworkApp(busy_team.db, "alex")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_numbers(app, pilot)
+        assert screen.data.period.label == "Week of 16 Nov 2026"
+        alex = str(busy_team.alex.id)
+        # Alex: 4 this week against 2 last week.
+        assert cell(app, alex, "activities") == "4 ▲100%"
+        assert cell(app, alex, "activity:call") == "3 ▲50%"
+        assert cell(app, alex, "milestone:rapport") == "1 new"
+        assert cell(app, "team", "activities") == "5 ▲150%"
+        table = screen.query_one(NumbersTable)
+        assert table.selected_rep == (True, busy_team.alex.id)
+        assert "▸ Alex Kim" in cell(app, alex, "rep")
+        # The lower panels describe the selected row.
+        pipeline = plain(screen.query_one("#pipeline"))
+        assert "Activity pipeline · Alex Kim" in pipeline
+        # Acme reached rapport; Globex has no milestone: one open deal at each.
+        assert [line.split()[:2] for line in pipeline.splitlines()[2:4]] == [["no", "milestone"], ["nurture", "0"]]
+        forecast = plain(screen.query_one("#forecast"))
+        assert "Forecast · Alex Kim" in forecast
+        # Moving to the team row redraws the panels for the team.
+        await pilot.press("up", "up", "up")
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert table.selected_rep == (True, None)
+        assert "Activity pipeline · Team" in plain(screen.query_one("#pipeline"))
+
+
+async def test_period_navigation(busy_team):
+    app = LegworkApp(busy_team.db, "alex")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_numbers(app, pilot)
+        alex = str(busy_team.alex.id)
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert screen.data.period.label == "Week of 9 Nov 2026"
+        assert cell(app, alex, "activities") == "2 new"  # nothing the week before
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(app, pilot)
+        assert screen.data.period.label == "Week of 23 Nov 2026"
+        assert cell(app, alex, "activities") == "0 ▼100%"
+        await pilot.press("full_stop")
+        await settle(app, pilot)
+        assert screen.data.period.label == "Week of 16 Nov 2026"
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert screen.data.period.label == "November 2026"
+        assert cell(app, alex, "activities") == "6 new"
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert screen.data.period.label == "Q4 2026"
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert screen.data.period.label == "Q3 2026"
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert screen.data.period.label == "Week of 16 Nov 2026"  # a new kind starts at the current period
+
+
+async def test_drill_down_into_a_rep_and_back(busy_team):
+    app = LegworkApp(busy_team.db, "alex")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_numbers(app, pilot)
+        await pilot.press("p")  # the month: the weeks of November
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        drill = app.screen
+        assert isinstance(drill, RepNumbersScreen)
+        assert drill.rep_id == busy_team.alex.id
+        weeks = [w.week.start.isoformat() for w in drill.data.weeks]
+        assert weeks == ["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16"]
+        assert [w.figures["activities"] for w in drill.data.weeks] == [0, 0, 2, 4]
+        # Alex touched Acme (this week) and Globex (last week), Acme last.
+        assert [d.title for d in drill.data.deals] == ["Acme fleet rollout", "Globex renewal"]
+        await pilot.press("enter")  # from the weeks to the deals
+        await pilot.press("enter")  # open Acme's timeline
+        await settle(app, pilot)
+        from tui.screens.deal import DealScreen
+
+        assert isinstance(app.screen, DealScreen) and app.screen.deal_id == busy_team.acme.id
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RepNumbersScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NumbersScreen)
+
+
+async def test_a_manager_sets_goals_and_the_table_shows_progress(busy_team):
+    app = LegworkApp(busy_team.db, "morgan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_numbers(app, pilot)
+        table = screen.query_one(NumbersTable)
+        table.move_to(str(busy_team.alex.id))
+        await pilot.press("g")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, GoalsFormScreen) and form.rep_id == busy_team.alex.id
+        assert form.period_kind == "week"
+        await pilot.press("tab")  # Activities → Calls
+        await pilot.press(*"25")
+        for _ in range(7):  # Calls → … → 1st meetings (rapport)
+            await pilot.press("tab")
+        await pilot.press("6")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NumbersScreen)
+        with busy_team.db.session() as s:
+            assert goals.rep_goals(s, busy_team.alex.id, "week") == {"activity:call": 25, "milestone:rapport": 6}
+        alex = str(busy_team.alex.id)
+        assert cell(app, alex, "activity:call") == "3/25 ▲50%"
+        assert cell(app, alex, "milestone:rapport") == "1/6 new"
+        assert cell(app, "team", "activity:call") == "3/25 ▲50%"
+
+
+async def test_the_goals_form_refuses_what_is_not_a_number(busy_team):
+    app = LegworkApp(busy_team.db, "morgan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_numbers(app, pilot)
+        screen.query_one(NumbersTable).move_to(str(busy_team.alex.id))
+        await pilot.press("g")
+        await settle(app, pilot)
+        await pilot.press(*"lots", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, GoalsFormScreen)
+        assert "not a whole number" in str(app.screen.query_one("#goal-activities-error").render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        with busy_team.db.session() as s:
+            assert goals.rep_goals(s, busy_team.alex.id, "week") == {}
+
+
+async def test_a_rep_does_not_set_goals(busy_team):
+    app = LegworkApp(busy_team.db, "alex")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_numbers(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NumbersScreen)
+
+
+async def test_names_are_shown_as_typed(sqlite_db):
+    team = build_team(sqlite_db)
+    with sqlite_db.session() as s:
+        from store import reps
+
+        reps.create_rep(s, "mark", "[bold]Mark[/bold] [@click=app.quit]Up")
+    app = LegworkApp(sqlite_db, "alex")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_numbers(app, pilot)
+        names = [r.name for r in screen.data.reps]
+        assert "[bold]Mark[/bold] [@click=app.quit]Up" in names
+        mark = next(r for r in screen.data.reps if r.name.startswith("[bold]"))
+        assert "[bold]Mark[/bold] [@click=app.quit]Up" in cell(app, str(mark.rep_id), "rep")
+    assert team
+
+
+async def test_leads_board_toggles_to_milestones(busy_team):
+    app = LegworkApp(busy_team.db, "alex")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        await pilot.press("v")
+        await settle(app, pilot)
+        view = app.screen.query_one("#milestones")
+        assert view.display and not app.screen.query_one("#columns").display
+        text = plain(view.query_one("#milestone-table"))
+        assert "Milestones · your leads" in text and "no milestone" in text
+        await pilot.press("v")
+        await settle(app, pilot)
+        assert not view.display and app.screen.query_one("#columns").display
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_legwork_numbers_json(busy_team, capsys):
+    with busy_team.db.session() as s:
+        goals.set_goals(s, busy_team.alex.id, "week", {"activity:call": 25}, by=busy_team.morgan.id)
+    status = legwork(["--db", busy_team.db.url, "--rep", "alex", "numbers", "--json"])
+    assert status == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["period"] == {"kind": "week", "label": "Week of 16 Nov 2026", "start": "2026-11-16",
+                              "end": "2026-11-22", "timezone": "UTC"}
+    assert data["team"]["figures"]["activities"] == {"value": 5, "previous": 2, "change_pct": 150.0}
+    alex = next(r for r in data["reps"] if r["handle"] == "alex")
+    assert alex["figures"]["activity:call"] == {"value": 3, "previous": 2, "change_pct": 50.0}
+    assert alex["figures"]["milestone:rapport"] == {"value": 1, "previous": 0, "change_pct": None}
+    assert alex["goals"] == {"activity:call": 25}
+    assert len(alex["sparkline"]) == 12 and alex["sparkline"][-2:] == [2, 4]
+    assert [s["milestone"] for s in data["activity_pipeline"]][:2] == [None, "nurture"]
+    assert data["forecast"]["this"]["period"]["label"] == "Week of 16 Nov 2026"
+
+
+def test_legwork_numbers_for_one_rep_as_text(busy_team, capsys):
+    status = legwork(["--db", busy_team.db.url, "--rep", "morgan", "numbers", "--period", "month", "--rep", "alex"])
+    assert status == 0
+    out = capsys.readouterr().out
+    assert out.startswith("November 2026 (1–30 Nov 2026, UTC) vs 1–31 Oct 2026")
+    lines = out.splitlines()
+    assert any(line.startswith("Team") for line in lines)
+    assert any(line.startswith("Alex Kim") for line in lines)
+    assert not any(line.startswith("Morgan Blake") for line in lines)
+    # Acme's close date moved from 8 Dec to 20 Jan: it slipped out of December, the next month.
+    assert "↷ Acme fleet rollout (Alex Kim): 2026-12-08 → 2027-01-20" in out
+
+
+def test_legwork_numbers_unknown_rep(busy_team, capsys):
+    assert legwork(["--db", busy_team.db.url, "numbers", "--rep", "nobody"]) == 1
+    assert "no rep with handle 'nobody'" in capsys.readouterr().err
+
+
+# --- snapshots -----------------------------------------------------------------------------------
+
+
+class TestNumbersSnapshots:
+    @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+    def test_numbers_screen(self, snap_compare, busy_team, size):
+        async def numbers(pilot):
+            await settle(pilot.app, pilot)
+            await pilot.press("4")
+            await settle(pilot.app, pilot)
+            await pilot.pause(0.3)  # the lower panels wait for the cursor to settle
+            await settle(pilot.app, pilot)
+
+        assert snap_compare(LegworkApp(busy_team.db, "alex"), terminal_size=size, run_before=numbers)
+
+    def test_drill_down(self, snap_compare, busy_team):
+        async def drill(pilot):
+            await settle(pilot.app, pilot)
+            await pilot.press("4")
+            await settle(pilot.app, pilot)
+            await pilot.press("enter")
+            await settle(pilot.app, pilot)
+            await pilot.pause(0.2)  # the tables size their columns once idle
+            await settle(pilot.app, pilot)
+
+        assert snap_compare(LegworkApp(busy_team.db, "alex"), terminal_size=(80, 24), run_before=drill)
+
+    def test_goals_form(self, snap_compare, busy_team):
+        async def form(pilot):
+            await settle(pilot.app, pilot)
+            await pilot.press("4")
+            await settle(pilot.app, pilot)
+            pilot.app.screen.query_one(NumbersTable).move_to(str(busy_team.alex.id))
+            await pilot.press("g")
+            await settle(pilot.app, pilot)
+
+        assert snap_compare(LegworkApp(busy_team.db, "morgan"), terminal_size=(80, 24), run_before=form)

@@ -1,0 +1,281 @@
+"""Numbers (`4`): every rep's activity and results, and the team's, period over period.
+
+The table holds a row per rep and one for the team; below it, the activity
+pipeline and the forecast for whichever row the cursor is on. `[` / `]` step
+through periods, `p` cycles week / month / quarter, `enter` drills into a row,
+`g` (managers) sets that rep's goals. Every read runs in a thread worker that
+posts plain data back; the handlers here only draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
+
+from store import board, forecast, numbers
+from store.forecast import Forecast
+from store.numbers import ActivityPipeline, TeamNumbers
+from store.periods import PERIOD_KINDS, WEEK, Period, next_kind
+from tui.widgets.activity_pipeline import ActivityPipelineView
+from tui.widgets.forecast import ForecastView
+from tui.widgets.numbers_table import NumbersTable, Palette
+
+LIVE_CHECK_SECONDS = 30.0  # numbers need not follow every keystroke of fifty reps
+SCOPE_DELAY = 0.2  # wait for the cursor to settle before reading a row's pipeline and forecast
+WIDE = 110
+PANELS_HEIGHT = 10  # the pipeline: a title, a header, six steps; and a border  # from here on the pipeline shows open leads and opportunities apart
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The row the lower panels describe: the team (None) or one rep."""
+
+    rep_id: int | None
+    name: str
+
+
+class NumbersScreen(Screen):
+    HELP_TITLE = "Numbers"
+    HELP_GROUP = "Numbers"
+    DEFAULT_CSS = """
+    NumbersScreen #period-bar {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    NumbersScreen #numbers-table {
+        height: auto;
+    }
+    NumbersScreen #panels {
+        height: auto;
+        border-top: hkey $panel;
+    }
+    NumbersScreen #panels > * {
+        width: 1fr;
+    }
+    """
+    BINDINGS = [
+        Binding("left_square_bracket", "shift_period(-1)", "◀ Period", id="numbers-previous"),
+        Binding("right_square_bracket", "shift_period(1)", "Period ▶", id="numbers-next"),
+        Binding("p", "cycle_kind", "Week/month/qtr", id="numbers-period-kind"),
+        # priority: ahead of the table's own enter, so the footer names it.
+        Binding("enter", "drill", "Drill down", id="numbers-drill", priority=True),
+        Binding("g", "goals", "Goals", id="numbers-goals"),
+        Binding("full_stop", "this_period", "This period", show=False, id="numbers-this-period"),
+    ]
+
+    @dataclass
+    class TableLoaded(Message):
+        numbers: TeamNumbers
+        token: tuple
+
+    @dataclass
+    class ScopeLoaded(Message):
+        period: Period
+        scope: Scope
+        pipeline: ActivityPipeline
+        forecast: Forecast
+
+    def __init__(self, kind: str = WEEK) -> None:
+        super().__init__()
+        if kind not in PERIOD_KINDS:
+            raise ValueError(f"period kind {kind!r} must be one of {', '.join(PERIOD_KINDS)}")
+        self.kind = kind
+        self.period_offset = 0  # periods away from the current one
+        self.data: TeamNumbers | None = None
+        self.scope: Scope | None = None
+        self._scope_timer: Timer | None = None
+        self._token: tuple | None = None
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="period-bar", markup=False)
+        yield NumbersTable(id="numbers-table")
+        with Horizontal(id="panels"):
+            yield ActivityPipelineView("", id="pipeline")
+            yield ForecastView("", id="forecast")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Numbers"
+        self.sub_title = self.app.rep.name
+        self.query_one(NumbersTable).focus()
+        self.reload()
+        self.set_interval(LIVE_CHECK_SECONDS, self._check_for_changes)
+
+    def on_resize(self) -> None:
+        # The table takes what its rows need, leaving the panels below their room.
+        self.query_one(NumbersTable).styles.max_height = max(4, self.size.height - 3 - PANELS_HEIGHT)
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.reload()
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._show_bar(loading=True)
+        self.refresh_bindings()
+        self._load_table(self.kind, self.period_offset)
+
+    @work(thread=True, exclusive=True, group="numbers-table", exit_on_error=False)
+    def _load_table(self, kind: str, offset: int) -> None:
+        worker = get_current_worker()
+        with self.app.database.session() as session:
+            token = board.change_token(session)
+            period = numbers.team_period(session, kind, offset=offset)
+            table = numbers.team_numbers(session, period, spark=0)
+            if worker.is_cancelled:
+                return
+            self.post_message(self.TableLoaded(table, token))
+            # The sparklines read twelve periods: they follow the table.
+            table = numbers.add_sparklines(session, table)
+        if not worker.is_cancelled:
+            self.post_message(self.TableLoaded(table, token))
+
+    @on(TableLoaded)
+    def _table_loaded(self, message: TableLoaded) -> None:
+        if message.numbers.period.kind != self.kind:
+            return  # an answer for a period kind the user has since left
+        self.data = message.numbers
+        self._token = message.token
+        table = self.query_one(NumbersTable)
+        table.show(message.numbers, self.app.rep.id, Palette(self.app.current_theme))
+        self._show_bar()
+        self._scope_changed(force=True)
+
+    def _scope_changed(self, *, force: bool = False) -> None:
+        """The cursor moved to another row: read that row's pipeline and forecast soon."""
+        if self.data is None:
+            return
+        found, rep_id = self.query_one(NumbersTable).selected_rep
+        if not found:
+            return
+        row = self.data.row(rep_id)
+        scope = Scope(rep_id, row.name if row else "Team")
+        if not force and scope == self.scope:
+            return
+        self.scope = scope
+        if self._scope_timer is not None:
+            self._scope_timer.stop()
+        period = self.data.period
+        self._scope_timer = self.set_timer(SCOPE_DELAY, lambda: self._load_scope(period, scope))
+
+    @work(thread=True, exclusive=True, group="numbers-scope", exit_on_error=False)
+    def _load_scope(self, period: Period, scope: Scope) -> None:
+        worker = get_current_worker()
+        with self.app.database.session() as session:
+            pipeline = numbers.activity_pipeline(session, period, owner_id=scope.rep_id)
+            outlook = forecast.forecast(session, period, owner_id=scope.rep_id)
+        if not worker.is_cancelled:
+            self.post_message(self.ScopeLoaded(period, scope, pipeline, outlook))
+
+    @on(ScopeLoaded)
+    def _scope_loaded(self, message: ScopeLoaded) -> None:
+        if self.data is None or message.period != self.data.period or message.scope != self.scope:
+            return
+        name = message.scope.name
+        wide = self.size.width >= WIDE
+        self.query_one(ActivityPipelineView).show(message.pipeline, name, split=wide)
+        self.query_one(ForecastView).show(message.forecast, name, slipped_lines=3 if self.size.height >= 30 else 1)
+
+    @on(DataTable.RowHighlighted, "#numbers-table")
+    def _row_highlighted(self) -> None:
+        self._scope_changed()
+
+    def _show_bar(self, *, loading: bool = False) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.data is None:
+            text.append("Loading…", style="dim")
+        else:
+            period, previous = self.data.period, self.data.previous
+            text.append(" ◀ ", style="bold")
+            text.append(f" {period.label} ", style="bold reverse")
+            text.append(" ▶ ", style="bold")
+            text.append(f" {period.span}")
+            if period.is_current():
+                text.append(" · now", style="bold")
+            text.append(f"  vs {previous.span}", style="dim")
+            if loading:
+                text.append("  loading…", style="dim italic")
+        self.query_one("#period-bar", Static).update(text)
+
+    # --- live refresh ----------------------------------------------------------------------
+
+    def _check_for_changes(self) -> None:
+        if self._token is not None and self.is_current:
+            self._poll(self._token)
+
+    @work(thread=True, exclusive=True, group="numbers-poll", exit_on_error=False)
+    def _poll(self, token: tuple) -> None:
+        with self.app.database.session() as session:
+            current = board.change_token(session)
+        if current != token:
+            self.app.call_from_thread(self.reload)
+
+    # --- keys ------------------------------------------------------------------------------
+
+    def action_shift_period(self, step: int) -> None:
+        self.period_offset += step
+        self.reload()
+
+    def action_this_period(self) -> None:
+        if self.period_offset:
+            self.period_offset = 0
+            self.reload()
+
+    def action_cycle_kind(self) -> None:
+        self.kind = next_kind(self.kind)
+        self.period_offset = 0
+        self.notify(f"Numbers by {self.kind}")
+        self.reload()
+
+    def action_drill(self) -> None:
+        if self.data is None:
+            return
+        found, rep_id = self.query_one(NumbersTable).selected_rep
+        if not found:
+            return
+        from tui.screens.rep_numbers import RepNumbersScreen
+
+        row = self.data.row(rep_id)
+        self.app.push_screen(RepNumbersScreen(self.data.period, rep_id, row.name if row else "Team"))
+
+    def action_goals(self) -> None:
+        if self.data is None:
+            return
+        found, rep_id = self.query_one(NumbersTable).selected_rep
+        if not found or rep_id is None:
+            self.notify("Put the cursor on a rep's row to set their goals", severity="warning")
+            return
+        from tui.screens.modals.goals_form import GoalsFormScreen
+
+        row = self.data.row(rep_id)
+
+        def saved(message: str | None) -> None:
+            if message:
+                self.notify(message, markup=False)
+                self.reload()
+
+        self.app.push_screen(GoalsFormScreen(rep_id, row.name, self.kind), saved)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "goals":
+            return self.app.rep is not None and self.app.rep.is_manager
+        if action == "this_period":
+            return self.period_offset != 0
+        return True
