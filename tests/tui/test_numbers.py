@@ -323,7 +323,7 @@ class TestNumbersSnapshots:
             await settle(pilot.app, pilot)
             await pilot.press("enter")
             await settle(pilot.app, pilot)
-            await pilot.pause(0.2)  # the tables size their columns once idle
+            await pilot.pause(0.6)  # the tables size their columns once idle (slow under load)
             await settle(pilot.app, pilot)
 
         assert snap_compare(LegworkApp(busy_team.db, "alex"), terminal_size=(80, 24), run_before=drill)

@@ -20,12 +20,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from store import board, deals, undo
+from store import board, deals
 from store.board import BoardFilter, ColumnSummary, DealCard, LeadSummary, OpportunitySummary
-from store.errors import Conflict, StoreError
+from store.errors import StoreError
 from store.terms import LEAD
 from store.money import format_money
 from tui.widgets.activity_pipeline import MilestoneBoard
+from tui.deal_actions import DealActions, DealRef
 from tui.widgets.stage_column import PAGE_SIZE, CardList, StageColumn
 
 LIVE_CHECK_SECONDS = 3.0
@@ -44,7 +45,7 @@ class BoardData:
     extra: dict = field(default_factory=dict)
 
 
-class BoardScreen(Screen):
+class BoardScreen(DealActions, Screen):
     HELP_GROUP = "Board"
     DEFAULT_CSS = """
     BoardScreen #summary {
@@ -89,14 +90,6 @@ class BoardScreen(Screen):
         stage_id: int
         page: int
         cards: list[DealCard]
-
-    @dataclass
-    class WriteDone(Message):
-        """A write committed (or was refused); the board reloads around ``deal_id``."""
-
-        deal_id: int | None
-        message: str
-        severity: str = "information"
 
     def __init__(self, pipeline: str) -> None:
         super().__init__()
@@ -209,6 +202,7 @@ class BoardScreen(Screen):
     @on(Loaded)
     async def _show(self, message: Loaded) -> None:
         data = message.data
+        self.deal_actions_ready()
         previous_focus = self._focused_column_id()
         previous_cursor = {sid: col.cards.cursor for sid, col in self._columns.items()}
         self.data = data
@@ -338,106 +332,18 @@ class BoardScreen(Screen):
 
     # --- writes ----------------------------------------------------------------------------
 
-    def _need_card(self) -> DealCard | None:
+    def acted_on(self) -> DealRef | None:
         card = self.selected_card()
-        if card is None:
-            self.notify("No deal selected", severity="warning")
-        return card
+        return DealRef(card.id, card.version, card.title, self.pipeline) if card else None
 
-    @work(thread=True, group="board-write", exit_on_error=False)
-    def _write(self, deal_id: int, describe, operation) -> None:
-        """Run one store write; report its outcome as a ``WriteDone``."""
-        try:
-            with self.app.database.session() as session:
-                result = operation(session)
-        except Conflict as exc:
-            self.post_message(self.WriteDone(deal_id, str(exc), "error"))
-            return
-        except StoreError as exc:
-            self.post_message(self.WriteDone(deal_id, str(exc), "warning"))
-            return
-        self.post_message(self.WriteDone(getattr(result, "id", deal_id), describe(result)))
-
-    @on(WriteDone)
-    def _write_done(self, message: WriteDone) -> None:
-        self.notify(message.message, severity=message.severity, markup=False)
-        if message.deal_id is not None:
-            self._selected_deal = message.deal_id
-        self.reload(message.deal_id)
-
-    def action_move(self, step: int) -> None:
-        card = self._need_card()
-        if card is None:
-            return
-        rep_id = self.app.rep.id
-        self._write(
-            card.id,
-            lambda deal: f"“{deal.title}” → {deal.stage_name}",
-            lambda s: deals.move_deal(s, card.id, step, version=card.version, by=rep_id),
-        )
-
-    def action_convert(self) -> None:
-        card = self._need_card()
-        if card is None:
-            return
-        if self.pipeline != LEAD:
-            self.notify("Only leads are converted; this is already an opportunity", severity="warning")
-            return
-        rep_id = self.app.rep.id
-        self._write(
-            card.id,
-            lambda deal: f"“{deal.title}” is now an opportunity in {deal.stage_name} (press 2)",
-            lambda s: deals.convert_lead(s, card.id, version=card.version, by=rep_id),
-        )
-
-    def action_won(self) -> None:
-        card = self._need_card()
-        if card is None:
-            return
-        rep_id = self.app.rep.id
-        self._write(
-            card.id,
-            lambda deal: f"Won “{deal.title}”: {format_money(deal.value)}",
-            lambda s: deals.mark_won(s, card.id, version=card.version, by=rep_id),
-        )
-
-    def action_lost(self) -> None:
-        card = self._need_card()
-        if card is None:
-            return
-        from tui.screens.modals.lost_reason import LostReasonScreen
-
-        with self.app.database.session() as session:
-            from store.stages import lost_reasons
-
-            reasons = lost_reasons(session, self.pipeline)
-        verb = "Disqualify" if self.pipeline == LEAD else "Lost"
-
-        def chosen(reason: str | None) -> None:
-            if not reason:
-                return
-            rep_id = self.app.rep.id
-            self._write(
-                card.id,
-                lambda deal: f"{verb}: “{deal.title}” ({reason})",
-                lambda s: deals.mark_lost(s, card.id, reason, version=card.version, by=rep_id),
-            )
-
-        self.app.push_screen(LostReasonScreen(card.title, reasons, verb), chosen)
-
-    def action_undo(self) -> None:
-        card = self._need_card()
-        if card is None:
-            return
-        rep_id = self.app.rep.id
-        self._write(
-            card.id,
-            lambda result: f"{result.description[0].upper()}{result.description[1:]} on “{result.deal.title}”",
-            lambda s: _UndoResult.of(undo.undo_last(s, card.id, version=card.version, by=rep_id)),
-        )
+    def deal_written(self, deal_id: int, message: str, severity: str) -> None:
+        if message:
+            self.notify(message, severity=severity, markup=False)
+        self._selected_deal = deal_id
+        self.reload(deal_id)
 
     def action_open_deal(self) -> None:
-        card = self._need_card()
+        card = self._target()
         if card is None:
             return
         from tui.screens.deal import DealScreen
@@ -445,47 +351,10 @@ class BoardScreen(Screen):
         self._selected_deal = card.id
         self.app.push_screen(DealScreen(card.id, pipeline=self.pipeline))
 
-    def _log(self, form_class) -> None:
-        card = self._need_card()
-        if card is None:
-            return
-
-        def saved(message: str | None) -> None:
-            if message:
-                self.notify(message, markup=False)
-                self.reload(card.id)
-
-        self.app.push_screen(form_class(card.id), saved)
-
-    def action_log_activity(self) -> None:
-        from tui.screens.modals.activity_form import LogActivityScreen
-
-        self._log(LogActivityScreen)
-
-    def action_add_task(self) -> None:
-        from tui.screens.modals.task_form import AddTaskScreen
-
-        self._log(AddTaskScreen)
-
-    def action_add_note(self) -> None:
-        from tui.screens.modals.note_form import AddNoteScreen
-
-        self._log(AddNoteScreen)
-
     def action_new_deal(self) -> None:
         from tui.screens.modals.deal_form import DealFormScreen
 
         self.app.push_screen(DealFormScreen(self.pipeline, None), self._form_saved)
-
-    def action_edit_deal(self) -> None:
-        card = self._need_card()
-        if card is None:
-            return
-        from tui.screens.modals.deal_form import DealFormScreen
-
-        with self.app.database.session() as session:
-            deal = deals.get_deal(session, card.id)
-        self.app.push_screen(DealFormScreen(self.pipeline, deal), self._form_saved)
 
     def _form_saved(self, deal_id: int | None) -> None:
         if deal_id is not None:
@@ -540,14 +409,3 @@ class BoardScreen(Screen):
         ):
             return False
         return True
-
-
-@dataclass(frozen=True)
-class _UndoResult:
-    id: int
-    description: str
-    deal: deals.DealDetail
-
-    @classmethod
-    def of(cls, undone: undo.Undone) -> "_UndoResult":
-        return cls(undone.deal.id, undone.description, undone.deal)

@@ -9,7 +9,6 @@ named, and the screen reloads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 from rich.text import Text
 from textual import on, work
@@ -20,13 +19,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
-from store import clock, deals, undo
+from store import clock, deals
 from store.deals import DealDetail
-from store.errors import Conflict, StoreError
+from store.errors import StoreError
 from store.terms import LEAD
-from store.money import format_money
 from store.stages import lost_reasons
 from store.timeline import ACTIVITY, EVENT, NOTE, TASK, TimelineEntry, currency, deal_timeline
+from tui.deal_actions import DealActions, DealRef
 from tui.widgets.deal_facts import DealFacts
 from tui.widgets.timeline import Moment, TimelineView
 
@@ -54,7 +53,7 @@ class DealData:
         return self.entries[0] if self.entries and self.entries[0].is_open_task else None
 
 
-class DealScreen(Screen):
+class DealScreen(DealActions, Screen):
     HELP_TITLE = "Deal"
     HELP_GROUP = "Deal"
     DEFAULT_CSS = """
@@ -89,13 +88,6 @@ class DealScreen(Screen):
     class LoadFailed(Message):
         message: str
 
-    @dataclass
-    class WriteDone(Message):
-        """A write committed (or was refused); the screen reloads either way."""
-
-        message: str
-        severity: str = "information"
-
     def __init__(self, deal_id: int, *, pipeline: str | None = None) -> None:
         """``pipeline``, when the caller knows it, lets the footer show the right
         keys before the deal has loaded (and spares redrawing it after)."""
@@ -104,7 +96,6 @@ class DealScreen(Screen):
         self._pipeline_hint = pipeline
         self.data: DealData | None = None
         self.filter_index = 0
-        self._saving = False  # a write is on its way; cleared when the reload lands
         self._keys_for = self._key_state()  # what the footer's keys were drawn for
 
     @property
@@ -151,7 +142,7 @@ class DealScreen(Screen):
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
         self.data = data = message.data
-        self._saving = False
+        self.deal_actions_ready()
         deal = data.deal
         self.title = "Lead" if deal.pipeline == LEAD else "Opportunity"
         self.sub_title = deal.title
@@ -163,7 +154,7 @@ class DealScreen(Screen):
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
-        self._saving = False
+        self.deal_actions_ready()
         self.notify(message.message, severity="error", markup=False)
         if self.is_current:
             self.app.pop_screen()
@@ -193,120 +184,16 @@ class DealScreen(Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    # --- writes ----------------------------------------------------------------------------
+    # --- writes (DealActions does the work) ---------------------------------------------------
 
-    def _write(self, describe: Callable, operation: Callable) -> None:
-        # One write at a time: the next one must state the version this one produces.
-        if self._saving:
-            self.notify("Still saving the last change…", severity="warning", timeout=2)
-            return
-        self._saving = True
-        self._run_write(describe, operation)
+    def acted_on(self) -> DealRef | None:
+        deal = self.deal  # None while loading: the keys are shown but not yet usable
+        return DealRef(deal.id, deal.version, deal.title, deal.pipeline) if deal else None
 
-    @work(thread=True, group="deal-write", exit_on_error=False)
-    def _run_write(self, describe: Callable, operation: Callable) -> None:
-        """Run one store write; report its outcome as a ``WriteDone``."""
-        try:
-            with self.app.database.session() as session:
-                result = operation(session)
-        except Conflict as exc:
-            self.post_message(self.WriteDone(str(exc), "error"))
-            return
-        except StoreError as exc:
-            self.post_message(self.WriteDone(str(exc), "warning"))
-            return
-        self.post_message(self.WriteDone(describe(result)))
-
-    @on(WriteDone)
-    def _write_done(self, message: WriteDone) -> None:
-        self.notify(message.message, severity=message.severity, markup=False)
+    def deal_written(self, deal_id: int, message: str, severity: str) -> None:
+        if message:
+            self.notify(message, severity=severity, markup=False)
         self.reload()
-
-    def _changed(self, message: str | int | None) -> None:
-        """A form saved something (its message, or a deal id) or was cancelled (None)."""
-        if message is None:
-            return
-        if isinstance(message, str):
-            self.notify(message, markup=False)
-        self.reload()
-
-    def action_move(self, step: int) -> None:
-        if self.deal is None:
-            return  # keys known from the pipeline hint; the deal itself not loaded yet
-        deal, rep_id = self.deal, self.app.rep.id
-        self._write(
-            lambda moved: f"“{moved.title}” → {moved.stage_name}",
-            lambda s: deals.move_deal(s, deal.id, step, version=deal.version, by=rep_id),
-        )
-
-    def action_convert(self) -> None:
-        if self.deal is None:
-            return
-        deal, rep_id = self.deal, self.app.rep.id
-        self._write(
-            lambda converted: f"“{converted.title}” is now an opportunity in {converted.stage_name}",
-            lambda s: deals.convert_lead(s, deal.id, version=deal.version, by=rep_id),
-        )
-
-    def action_won(self) -> None:
-        if self.deal is None:
-            return
-        deal, rep_id, money = self.deal, self.app.rep.id, self.data.currency
-        self._write(
-            lambda won: f"Won “{won.title}”: {format_money(won.value, money)}",
-            lambda s: deals.mark_won(s, deal.id, version=deal.version, by=rep_id),
-        )
-
-    def action_lost(self) -> None:
-        if self.deal is None:
-            return
-        from tui.screens.modals.lost_reason import LostReasonScreen
-
-        deal, rep_id = self.deal, self.app.rep.id
-        verb = "Disqualify" if deal.pipeline == LEAD else "Lost"
-
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self._write(
-                    lambda lost: f"{verb}: “{lost.title}” ({reason})",
-                    lambda s: deals.mark_lost(s, deal.id, reason, version=deal.version, by=rep_id),
-                )
-
-        self.app.push_screen(LostReasonScreen(deal.title, self.data.lost_reasons, verb), chosen)
-
-    def action_disqualify(self) -> None:
-        self.action_lost()
-
-    def action_undo(self) -> None:
-        if self.deal is None:
-            return
-        deal, rep_id = self.deal, self.app.rep.id
-        self._write(
-            lambda undone: f"{undone.description[0].upper()}{undone.description[1:]} on “{undone.deal.title}”",
-            lambda s: undo.undo_last(s, deal.id, version=deal.version, by=rep_id),
-        )
-
-    def action_edit_deal(self) -> None:
-        if self.deal is None:
-            return
-        from tui.screens.modals.deal_form import DealFormScreen
-
-        self.app.push_screen(DealFormScreen(self.deal.pipeline, self.deal), self._changed)
-
-    def action_log_activity(self) -> None:
-        from tui.screens.modals.activity_form import LogActivityScreen
-
-        self.app.push_screen(LogActivityScreen(self.deal_id), self._changed)
-
-    def action_add_task(self) -> None:
-        from tui.screens.modals.task_form import AddTaskScreen
-
-        self.app.push_screen(AddTaskScreen(self.deal_id), self._changed)
-
-    def action_add_note(self) -> None:
-        from tui.screens.modals.note_form import AddNoteScreen
-
-        self.app.push_screen(AddNoteScreen(self.deal_id), self._changed)
 
     _NEEDS_DEAL = frozenset(
         {"move", "convert", "won", "lost", "disqualify", "undo", "edit_deal", "log_activity", "add_task", "add_note"}

@@ -1,0 +1,193 @@
+"""The actions every deal-focused screen offers: move, convert, win, lose,
+undo, edit, and the activity / task / note forms.
+
+Boards, the deal screen and the stand-up mix ``DealActions`` in and say which
+deal the keys act on (``acted_on``) and what to do after a write
+(``deal_written``). Each write is one store call in a thread worker stating the
+version the screen read; the worker posts a ``DealWritten`` message, never
+touching widgets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from textual import work
+from textual.message import Message
+
+from store import deals, undo
+from store.errors import Conflict, StoreError
+from store.money import format_money
+from store.stages import lost_reasons
+from store.terms import LEAD
+
+
+@dataclass(frozen=True)
+class DealRef:
+    """The deal a key acts on, as the screen last read it."""
+
+    id: int
+    version: int
+    title: str
+    pipeline: str
+
+
+@dataclass
+class DealWritten(Message):
+    """A write committed, or was refused (``severity`` warning / error)."""
+
+    deal_id: int
+    message: str
+    severity: str = "information"
+
+
+class DealActions:
+    """Mixin for a Screen. Subclasses implement ``acted_on`` and ``deal_written``."""
+
+    _deal_write_pending = False
+
+    def acted_on(self) -> DealRef | None:
+        raise NotImplementedError
+
+    def deal_written(self, deal_id: int, message: str, severity: str) -> None:
+        """After a write (or a form's save): tell the rep and reload around the deal."""
+        raise NotImplementedError
+
+    def deal_actions_ready(self) -> None:
+        """The screen shows fresh versions again: the next write may start."""
+        self._deal_write_pending = False
+
+    # --- the write pipeline ------------------------------------------------------------------
+
+    def _target(self) -> DealRef | None:
+        deal = self.acted_on()
+        if deal is None:
+            self.notify("No deal selected", severity="warning")
+        return deal
+
+    def _write_deal(self, deal: DealRef, describe: Callable, operation: Callable) -> None:
+        # One write at a time: the next must state the version this one produces.
+        if self._deal_write_pending:
+            self.notify("Still saving the last change…", severity="warning", timeout=2)
+            return
+        self._deal_write_pending = True
+        self._run_deal_write(deal.id, describe, operation)
+
+    @work(thread=True, group="deal-write", exit_on_error=False)
+    def _run_deal_write(self, deal_id: int, describe: Callable, operation: Callable) -> None:
+        try:
+            with self.app.database.session() as session:
+                result = operation(session)
+        except Conflict as exc:
+            self.post_message(DealWritten(deal_id, str(exc), "error"))
+            return
+        except StoreError as exc:
+            self.post_message(DealWritten(deal_id, str(exc), "warning"))
+            return
+        self.post_message(DealWritten(deal_id, describe(result)))
+
+    def on_deal_written(self, message: DealWritten) -> None:
+        message.stop()
+        self.deal_written(message.deal_id, message.message, message.severity)
+
+    # --- the actions -------------------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        deal = self._target()
+        if deal:
+            rep_id = self.app.rep.id
+            self._write_deal(
+                deal,
+                lambda moved: f"“{moved.title}” → {moved.stage_name}",
+                lambda s: deals.move_deal(s, deal.id, step, version=deal.version, by=rep_id),
+            )
+
+    def action_convert(self) -> None:
+        deal = self._target()
+        if deal:
+            rep_id = self.app.rep.id
+            self._write_deal(
+                deal,
+                lambda converted: f"“{converted.title}” is now an opportunity in {converted.stage_name}",
+                lambda s: deals.convert_lead(s, deal.id, version=deal.version, by=rep_id),
+            )
+
+    def action_won(self) -> None:
+        deal = self._target()
+        if deal:
+            rep_id = self.app.rep.id
+            self._write_deal(
+                deal,
+                lambda won: f"Won “{won.title}”: {format_money(won.value)}",
+                lambda s: deals.mark_won(s, deal.id, version=deal.version, by=rep_id),
+            )
+
+    def action_lost(self) -> None:
+        deal = self._target()
+        if deal is None:
+            return
+        from tui.screens.modals.lost_reason import LostReasonScreen
+
+        with self.app.database.session() as session:
+            reasons = lost_reasons(session, deal.pipeline)
+        verb = "Disqualify" if deal.pipeline == LEAD else "Lost"
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                rep_id = self.app.rep.id
+                self._write_deal(
+                    deal,
+                    lambda lost: f"{verb}: “{lost.title}” ({reason})",
+                    lambda s: deals.mark_lost(s, deal.id, reason, version=deal.version, by=rep_id),
+                )
+
+        self.app.push_screen(LostReasonScreen(deal.title, reasons, verb), chosen)
+
+    def action_disqualify(self) -> None:
+        self.action_lost()
+
+    def action_undo(self) -> None:
+        deal = self._target()
+        if deal:
+            rep_id = self.app.rep.id
+            self._write_deal(
+                deal,
+                lambda undone: f"{undone.description[0].upper()}{undone.description[1:]} on “{undone.deal.title}”",
+                lambda s: undo.undo_last(s, deal.id, version=deal.version, by=rep_id),
+            )
+
+    def action_edit_deal(self) -> None:
+        deal = self._target()
+        if deal is None:
+            return
+        from tui.screens.modals.deal_form import DealFormScreen
+
+        with self.app.database.session() as session:
+            detail = deals.get_deal(session, deal.id)
+        self.app.push_screen(DealFormScreen(detail.pipeline, detail), lambda saved: self._form_closed(deal.id, saved))
+
+    def _open_form(self, form_class) -> None:
+        deal = self._target()
+        if deal:
+            self.app.push_screen(form_class(deal.id), lambda saved: self._form_closed(deal.id, saved))
+
+    def _form_closed(self, deal_id: int, saved: str | int | None) -> None:
+        """A form saved (its message, or the deal form's deal id) or was cancelled (None)."""
+        if saved is not None:
+            self.deal_written(deal_id, saved if isinstance(saved, str) else "", "information")
+
+    def action_log_activity(self) -> None:
+        from tui.screens.modals.activity_form import LogActivityScreen
+
+        self._open_form(LogActivityScreen)
+
+    def action_add_task(self) -> None:
+        from tui.screens.modals.task_form import AddTaskScreen
+
+        self._open_form(AddTaskScreen)
+
+    def action_add_note(self) -> None:
+        from tui.screens.modals.note_form import AddNoteScreen
+
+        self._open_form(AddNoteScreen)
