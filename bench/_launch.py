@@ -1,0 +1,109 @@
+"""One start-up, in a process of its own: run by bench.run inside a pseudo-terminal.
+
+    python bench/_launch.py bare FD
+    python bench/_launch.py legwork FD DB_URL HANDLE
+
+``bare``: a bare Textual app (Header + DataTable with 5 columns and 30 rows + Footer).
+Ready = Textual's ``Ready`` event, which the App gets once its first frame has
+been written to the terminal.
+
+``legwork``: what ``legwork --db URL --rep HANDLE`` runs (tui.cli._run_tui):
+``open_database`` (with its migration check) and ``LegworkApp(database, handle)``,
+with the same theme/keymap defaults. Ready = the opportunity board's data has
+arrived (``BoardScreen.data`` is set by its ``Loaded`` handler) *and* the frame
+after that has been written: the board with its cards, interactive.
+
+Either way the process writes one JSON line to file descriptor FD (a pipe to the
+parent, which timestamps its arrival) and exits at once. The parent measures
+wall time from just before it spawned this process, so interpreter start-up and
+every import are counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+STARTED = time.perf_counter()
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _report(fd: int, **extra) -> None:
+    extra["ready_in_process_s"] = time.perf_counter() - STARTED
+    os.write(fd, (json.dumps(extra) + "\n").encode())
+
+
+def bare(fd: int) -> int:
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable, Footer, Header
+
+    imported = time.perf_counter() - STARTED
+
+    class Bare(App):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield DataTable()
+            yield Footer()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("Deal", "Account", "Stage", "Value", "Close")
+            for i in range(30):
+                table.add_row(f"Deal {i}", f"Account {i}", "Qualified", f"${i * 1000:,}", "2026-12-01")
+
+        def on_ready(self) -> None:
+            _report(fd, imported_s=imported)
+            self.exit()
+
+    Bare().run()
+    return 0
+
+
+def legwork(fd: int, url: str, handle: str) -> int:
+    from pathlib import Path
+
+    import tui.app
+    from store.db import open_database
+    from store.reps import signed_in_handle
+    from tui.app import LegworkApp
+    from tui.config import load_config
+
+    imported = time.perf_counter() - STARTED
+    config = load_config()
+    database = open_database(url)
+    opened = time.perf_counter() - STARTED
+
+    class Probe(LegworkApp):
+        # CSS_PATH resolves next to the class that sets it: keep the app's own.
+        CSS_PATH = str(Path(tui.app.__file__).with_name("app.tcss"))
+
+        def on_ready(self) -> None:
+            self._probe_timer = self.set_interval(0.002, self._probe)
+
+        def _probe(self) -> None:
+            from tui.screens.board import BoardScreen
+
+            screen = self.screen
+            if isinstance(screen, BoardScreen) and screen.data is not None:
+                self._probe_timer.stop()
+                loaded = time.perf_counter() - STARTED
+                cards = sum(len(p) for pages in screen.data.pages.values() for p in pages.values())
+                self.call_after_refresh(lambda: self._done(loaded, cards))
+
+        def _done(self, loaded: float, cards: int) -> None:
+            _report(fd, imported_s=imported, database_open_s=opened, data_shown_s=loaded, cards=cards)
+            self.exit(0)
+
+    app = Probe(database, signed_in_handle(handle), theme=config.theme, keymap=config.keymap)
+    app.run()
+    database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    kind, fd = sys.argv[1], int(sys.argv[2])
+    if kind == "bare":
+        sys.exit(bare(fd))
+    sys.exit(legwork(fd, sys.argv[3], sys.argv[4]))

@@ -1,0 +1,390 @@
+"""The in-process measurements for one data set; run by bench.run in a process of its own.
+
+    python -m bench._measure DB_PATH SIDECAR_JSON REPEAT [--profile DIR]
+
+Prints one JSON object (the last line of stdout). DB_PATH is a scratch copy: the
+stage moves write to it.
+
+Each figure is timed with ``time.perf_counter`` around exactly what the app does:
+
+* ``stage move (store)``: a fresh session running ``deals.move_deal`` (what
+  ``BoardScreen._write`` does), then a fresh session running the queries of
+  ``BoardScreen._load`` for the reload that follows, with the moved deal as focus
+  (``team_timezone``, ``change_token``, ``board_columns``, ``opportunity_summary``,
+  ``get_deal`` + ``card_index``, and ``column_cards`` for the first page of every
+  column and the focused deal's page). Moves alternate forward / back.
+* ``stage move (key press)``: LegworkApp under ``App.run_test`` (headless: the
+  compositor renders, nothing is written to a terminal); from the key event
+  ``L`` (or ``H``) sent as ``pilot.press`` sends it (but without its wait for
+  idle, which sleeps up to a second) until the board has shown the reloaded data and the frame after
+  it has been rendered.
+* ``timeline``: ``deal_timeline`` of the data set's 500-entry deal; and the whole of
+  ``DealScreen._load`` (``get_deal``, ``deal_timeline``, ``lost_reasons``,
+  ``currency``); and, under ``run_test``, pushing ``DealScreen`` until its
+  timeline is shown and rendered.
+* ``today queue``: ``store.today.today_queue`` for the demo rep and for the rep
+  with the most open tasks, if ``store.today`` imports.
+* ``team numbers``: ``store.numbers``, if it imports (see ``_numbers``).
+
+Every store figure is the median of REPEAT runs after one warm-up run (whose time is
+reported as ``first``); a fresh ``Session`` is used per run, as the app's workers do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import json
+import statistics
+import sys
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from store import board, deals
+from store.board import BoardFilter
+from store.db import open_database
+from store.models import OPPORTUNITY
+from store.reps import find_rep
+
+PAGE_SIZE = 40  # tui.widgets.stage_column.PAGE_SIZE, read below when tui imports
+REP = "alex"  # the demo rep: a rep's own board
+MANAGER = "morgan"  # the demo manager: the whole team's board
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def summary(samples: list[float], first: float | None = None, cpu: list[float] | None = None) -> dict:
+    out = {"median_ms": ms(statistics.median(samples)), "min_ms": ms(min(samples)), "max_ms": ms(max(samples)),
+           "n": len(samples)}
+    if first is not None:
+        out["first_ms"] = ms(first)
+    if cpu:
+        # CPU time of this thread (SQLite runs in it): what a busy machine inflates least.
+        out["cpu_median_ms"] = ms(statistics.median(cpu))
+    return out
+
+
+def timed(database, fn, repeat: int) -> dict:
+    """fn(session) on a fresh session: one warm-up run, then ``repeat`` timed ones."""
+    samples, cpu = [], []
+    first = None
+    for i in range(repeat + 1):
+        start, start_cpu = time.perf_counter(), time.thread_time()
+        with database.session() as session:
+            fn(session)
+        took, took_cpu = time.perf_counter() - start, time.thread_time() - start_cpu
+        if i == 0:
+            first = took
+        else:
+            samples.append(took)
+            cpu.append(took_cpu)
+    return summary(samples, first, cpu)
+
+
+def board_reload(session, pipeline: str, flt: BoardFilter, focus_deal: int | None) -> None:
+    """The queries of tui.screens.board.BoardScreen._load, in its order."""
+    tz = board.team_timezone(session)
+    board.change_token(session)
+    columns = board.board_columns(session, pipeline, flt)
+    if pipeline == OPPORTUNITY:
+        board.opportunity_summary(session, flt, tz=tz)
+    else:
+        board.lead_summary(session, flt, tz=tz)
+    focus = None
+    if focus_deal is not None:
+        deal = deals.get_deal(session, focus_deal)
+        if deal.pipeline == pipeline and deal.is_open:
+            index = board.card_index(session, deal.stage_id, flt, focus_deal)
+            focus = (deal.stage_id, index) if index is not None else None
+    for column in columns:
+        wanted = {0}
+        if focus and focus[0] == column.stage_id:
+            wanted.add(focus[1] // PAGE_SIZE)
+        for page in wanted:
+            board.column_cards(session, column.stage_id, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+
+
+def first_stage_deal(session, owner_id: int, not_this: int) -> tuple[int, int]:
+    """(id, version) of an open opportunity of ``owner_id`` in the first open stage
+    (not the long-timeline deal: its timeline must stay at 500 entries)."""
+    columns = board.board_columns(session, OPPORTUNITY, BoardFilter(owner_id=owner_id))
+    cards = board.column_cards(session, columns[0].stage_id, BoardFilter(owner_id=owner_id), limit=5)
+    card = [c for c in cards if c.id != not_this][-1]
+    return card.id, card.version
+
+
+def stage_moves(database, repeat: int, rep, flt: BoardFilter, deal_id: int) -> dict:
+    store_s, reload_s, total_s, cpu_s = [], [], [], []
+    with database.session() as session:
+        version = deals.get_deal(session, deal_id).version
+    for i in range(repeat + 1):
+        step = 1 if i % 2 == 0 else -1
+        start, start_cpu = time.perf_counter(), time.thread_time()
+        with database.session() as session:
+            moved = deals.move_deal(session, deal_id, step, version=version, by=rep.id)
+        mid = time.perf_counter()
+        with database.session() as session:
+            board_reload(session, OPPORTUNITY, flt, deal_id)
+        end, end_cpu = time.perf_counter(), time.thread_time()
+        version = moved.version
+        if i == 0:
+            continue  # warm-up
+        store_s.append(mid - start)
+        reload_s.append(end - mid)
+        total_s.append(end - start)
+        cpu_s.append(end_cpu - start_cpu)
+    if (repeat + 1) % 2 == 1:  # an odd number of moves: leave the deal where it was
+        with database.session() as session:
+            deals.move_deal(session, deal_id, -1, version=version, by=rep.id)
+    return {"total": summary(total_s, cpu=cpu_s), "store_call": summary(store_s), "reload": summary(reload_s)}
+
+
+def _numbers(database, repeat: int, rep, manager) -> dict:
+    """store.numbers is being written by someone else: call it if it is there."""
+    try:
+        numbers = importlib.import_module("store.numbers")
+    except Exception as exc:  # noqa: BLE001
+        return {"status": "not built yet" if isinstance(exc, ModuleNotFoundError) else f"import fails: {exc!r}"}
+    names = [n for n, f in inspect.getmembers(numbers, inspect.isfunction)
+             if f.__module__ == numbers.__name__ and not n.startswith("_")]
+    candidates = [n for n in ("team_numbers", "numbers_for", "team_period", "period_numbers", "numbers")
+                  if n in names]
+    if not candidates:
+        return {"status": f"built, but no known entry point among {names}"}
+    fn = getattr(numbers, candidates[0])
+    params = inspect.signature(fn).parameters
+    from store import periods
+
+    def call(session):
+        kwargs = {}
+        if hasattr(numbers, "team_period"):  # the quarter in the team's timezone
+            period = numbers.team_period(session, "quarter")
+        else:
+            period = periods.current_period("quarter", "UTC")
+        for name, p in params.items():
+            if name == "session":
+                continue
+            if name in ("period",):
+                kwargs[name] = period
+            elif name in ("kind", "period_kind"):
+                kwargs[name] = "quarter"
+            elif name in ("rep", "viewer"):
+                kwargs[name] = manager
+            elif name in ("rep_id", "by"):
+                kwargs[name] = manager.id
+            elif name in ("tz", "timezone"):
+                kwargs[name] = "UTC"
+            elif p.default is inspect.Parameter.empty:
+                raise TypeError(f"store.numbers.{candidates[0]}: do not know what to pass for {name!r}")
+        return fn(session, **kwargs)
+
+    try:
+        result = timed(database, call, repeat)
+    except Exception as exc:  # noqa: BLE001
+        return {"status": f"store.numbers.{candidates[0]} failed: {exc!r}", "trace": traceback.format_exc()[-800:]}
+    result["status"] = f"store.numbers.{candidates[0]}"
+    return result
+
+
+def _today(database, repeat: int, rep) -> dict:
+    try:
+        today = importlib.import_module("store.today")
+    except Exception as exc:  # noqa: BLE001
+        return {"status": "not built yet" if isinstance(exc, ModuleNotFoundError) else f"import fails: {exc!r}"}
+    if not hasattr(today, "today_queue"):
+        return {"status": "store.today has no today_queue"}
+    from sqlalchemy import text
+
+    with database.session() as session:
+        busiest_id, = session.execute(text(
+            "SELECT owner_id FROM task WHERE done_at IS NULL GROUP BY owner_id ORDER BY count(*) DESC LIMIT 1"
+        )).one()
+        from store.reps import get_rep
+
+        busiest = get_rep(session, busiest_id)
+        queue = today.today_queue(session, rep)
+        size = len(queue.tasks)
+        busy_size = len(today.today_queue(session, busiest).tasks)
+    out = {"status": "store.today.today_queue", "rep": timed(database, lambda s: today.today_queue(s, rep), repeat),
+           "busiest": timed(database, lambda s: today.today_queue(s, busiest), repeat),
+           "rep_tasks": size, "busiest_tasks": busy_size, "busiest_handle": busiest.handle}
+    return out
+
+
+# --- Pilot ---------------------------------------------------------------------------------
+
+
+async def _after_refresh(app) -> None:
+    done = asyncio.Event()
+    app.call_after_refresh(done.set)
+    await done.wait()
+
+
+async def _wait_for(predicate, timeout: float = 30.0) -> None:
+    end = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > end:
+            raise TimeoutError("the screen did not get there in time")
+        await asyncio.sleep(0.0005)
+
+
+async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, moves: bool = True,
+                 opens: int = 6) -> dict:
+    """Key presses and screen opens under App.run_test; see the module docstring.
+
+    Before each timed step the app is left idle for 50 ms with no notification on
+    screen (a rep does not press L twenty times a second), so each step is timed
+    from an idle app. Each sample is split in two: until the new data is on the
+    screen object (key handling, the write, the reload queries in the worker, the
+    message back), and from there until the next frame has been rendered.
+    """
+    from textual import events
+
+    from tui.app import LegworkApp
+    from tui.screens.board import BoardScreen
+    from tui.screens.deal import DealScreen
+
+    app = LegworkApp(database, handle)
+    out: dict = {}
+    async with app.run_test(size=(160, 50)):
+        await _wait_for(lambda: isinstance(app.screen, BoardScreen) and app.screen.data is not None)
+        await _after_refresh(app)
+        screen = app.screen
+
+        def send(key: str) -> None:
+            # What pilot.press does, without its wait-for-idle (up to a second of sleeping).
+            event = events.Key(key, key)
+            event.set_sender(app)
+            app._driver.send_message(event)
+
+        async def idle() -> None:
+            app.clear_notifications()
+            await asyncio.sleep(0.05)
+            await _wait_for(lambda: not any(w.is_running for w in app.workers))
+
+        if moves:
+            if screen.selected_card() is not None and screen.selected_card().id == timeline_deal:
+                send("j")  # keep the 500-entry deal where it is
+                await _wait_for(lambda: screen.selected_card().id != timeline_deal)
+            total, data_part, draw_part = [], [], []
+            first_card = screen.selected_card()
+            missed = 0
+            for i in range(presses + 1):
+                await idle()
+                old = screen.data
+                card = screen.selected_card()
+                key = "L" if i % 2 == 0 else "H"
+                start = time.perf_counter()
+                send(key)
+                try:
+                    await _wait_for(lambda old=old, card=card: screen.data is not old
+                                    and screen.data.focus is not None and screen.selected_card() is not None
+                                    and screen.selected_card().id == card.id, timeout=10)
+                except TimeoutError:
+                    missed += 1  # counted, not timed
+                    continue
+                shown = time.perf_counter()
+                await _after_refresh(app)
+                end = time.perf_counter()
+                if i:  # the first is a warm-up
+                    total.append(end - start)
+                    data_part.append(shown - start)
+                    draw_part.append(end - shown)
+            if presses % 2 == 0:  # an odd number of presses in all: move it back
+                await idle()
+                send("H")
+                await asyncio.sleep(0.2)
+                await idle()
+            out["stage_move_keypress"] = summary(total)
+            out["stage_move_keypress"]["to_data_ms"] = ms(statistics.median(data_part))
+            out["stage_move_keypress"]["to_frame_ms"] = ms(statistics.median(draw_part))
+            out["stage_move_keypress"]["timed_out"] = missed
+            out["moved_deal"] = first_card.id if first_card else None
+        if opens:
+            # Open the 500-entry deal, as enter on its card does.
+            total, data_part, draw_part = [], [], []
+            for i in range(opens):
+                await idle()
+                start = time.perf_counter()
+                deal_screen = DealScreen(timeline_deal, pipeline=OPPORTUNITY)
+                app.push_screen(deal_screen)
+                await _wait_for(lambda deal_screen=deal_screen: deal_screen.data is not None)
+                shown = time.perf_counter()
+                await _after_refresh(app)
+                end = time.perf_counter()
+                app.pop_screen()
+                await _wait_for(lambda: app.screen is screen)
+                if i:
+                    total.append(end - start)
+                    data_part.append(shown - start)
+                    draw_part.append(end - shown)
+            out["timeline_open_screen"] = summary(total)
+            out["timeline_open_screen"]["to_data_ms"] = ms(statistics.median(data_part))
+            out["timeline_open_screen"]["to_frame_ms"] = ms(statistics.median(draw_part))
+            out["timeline_entries"] = len(deal_screen.data.entries)
+        app.exit()
+    return out
+
+
+def main(argv: list[str]) -> None:
+    global PAGE_SIZE
+    db_path, sidecar, repeat = argv[0], argv[1], int(argv[2])
+    info = json.loads(Path(sidecar).read_text())
+    try:
+        from tui.widgets.stage_column import PAGE_SIZE as page
+
+        PAGE_SIZE = page
+    except Exception:  # noqa: BLE001, S110 - the tui's page size if it imports, else ours
+        pass
+    database = open_database(f"sqlite:///{db_path}")
+    result: dict = {}
+    with database.session() as session:
+        rep = find_rep(session, REP)
+        manager = find_rep(session, MANAGER)
+        deal_id, _version = first_stage_deal(session, rep.id, info["timeline_deal"])
+    result["stage_move_rep"] = stage_moves(database, repeat, rep, BoardFilter(owner_id=rep.id), deal_id)
+    result["stage_move_team"] = stage_moves(database, repeat, manager, BoardFilter(owner_id=None), deal_id)
+    result["board_reload_rep"] = timed(database, lambda s: board_reload(s, OPPORTUNITY, BoardFilter(owner_id=rep.id),
+                                                                        None), repeat)
+    result["board_reload_team"] = timed(database, lambda s: board_reload(s, OPPORTUNITY, BoardFilter(), None), repeat)
+
+    from store import clock
+    from store.stages import lost_reasons
+    from store.timeline import currency, deal_timeline
+
+    tl = info["timeline_deal"]
+
+    def deal_screen_load(session):
+        deal = deals.get_deal(session, tl)
+        today = clock.today_in(rep.timezone)
+        deal_timeline(session, deal.id, today=today)
+        lost_reasons(session, deal.pipeline)
+        currency(session)
+
+    with database.session() as session:
+        entries = len(deal_timeline(session, tl))
+    result["timeline"] = timed(database, lambda s: deal_timeline(s, tl), repeat)
+    result["timeline"]["entries"] = entries
+    result["timeline_load"] = timed(database, deal_screen_load, repeat)
+    result["today"] = _today(database, repeat, rep)
+    result["numbers"] = _numbers(database, max(5, repeat // 4), rep, manager)
+    try:
+        result["pilot"] = asyncio.run(_pilot(database, REP, max(6, repeat // 3), tl))
+    except Exception as exc:  # noqa: BLE001
+        result["pilot"] = {"status": f"failed: {exc!r}", "trace": traceback.format_exc()[-1500:]}
+    try:  # the manager's team board: the biggest columns
+        result["pilot_team"] = asyncio.run(_pilot(database, MANAGER, max(6, repeat // 3), tl, opens=0))
+    except Exception as exc:  # noqa: BLE001
+        result["pilot_team"] = {"status": f"failed: {exc!r}", "trace": traceback.format_exc()[-1500:]}
+    database.dispose()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
