@@ -329,3 +329,19 @@ async def test_stale_and_overdue_cards_say_so(team):
         assert "stale no next step" in screen_text
         assert "30d late: Chase the renewal" in screen_text
         assert old.id in {cards.card_at(i).id for i in range(cards.total)}
+
+
+async def test_enter_opens_a_lead_from_the_leads_board(app, team):
+    from tui.screens.deal import DealScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DealScreen) and app.screen.deal_id == team.lead.id
+        assert app.screen.title == "Lead"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.pipeline == "lead" and selected(app).id == team.lead.id
