@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import pendulum
@@ -250,7 +251,7 @@ def format_when(moment: datetime, now: datetime, tz: str) -> str:
     Within the last week: ``today 15:20``, ``yesterday 15:20``, ``Mon 09:10``;
     earlier (or later than today): ``2026-10-03 14:00``.
     """
-    zone = pendulum.timezone(tz)
+    zone = _zone(tz)
     local = moment.astimezone(zone)
     days = (now.astimezone(zone).date() - local.date()).days
     clock_time = f"{local.hour:02d}:{local.minute:02d}"
@@ -264,3 +265,9 @@ def format_when(moment: datetime, now: datetime, tz: str) -> str:
 
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@lru_cache(maxsize=64)
+def _zone(tz: str):
+    # The timeline formats one moment per line it draws: load each zone once.
+    return pendulum.timezone(tz)
