@@ -33,7 +33,7 @@ class LegworkApp(App[int]):
         "opportunities": _screen("tui.screens.board", "BoardScreen", "opportunity"),
         "today": _screen("tui.screens.today", "TodayScreen"),
         "numbers": _screen("tui.screens.numbers", "NumbersScreen"),
-        "standup": _screen("tui.screens.pending", "PendingScreen", "Stand-up", "the morning deal review"),
+        "standup": _screen("tui.screens.standup", "StandupScreen"),
     }
     # Textual starts in its own blank default mode; the boards open once we know who is signed in.
     START_MODE = "opportunities"

@@ -8,6 +8,7 @@ Each module defines ``HELP`` (one line), ``add_arguments(parser)`` and
 MODULES = {
     "today": "tui.commands.today",
     "numbers": "tui.commands.numbers",
+    "standup": "tui.commands.standup",
     "import": "tui.commands.import_csv",
     "export": "tui.commands.export",
 }

@@ -1,0 +1,436 @@
+"""The morning stand-up: what changed since the last working day, and what needs a decision.
+
+The agenda has two parts, for the whole team or one rep:
+
+1. each rep's activity numbers for the last working day ("yesterday") and for
+   the week so far, against their weekly goals;
+2. deals that need a decision, in groups, in this order: won and lost since;
+   moved stage since; expected close slipped since; closing this month; stale;
+   open opportunities with no next step. A deal appears once, under its first group.
+
+"Since" is the start of the last working day before today in the team's
+timezone: the team works Monday to Friday, so on a Monday it is Friday. Every
+group is one query (the event groups read the history since then; the others one
+indexed scan of open deals); the details shown for each listed deal are fetched
+for just those ids.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+import pendulum
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from store import clock, events
+from store.activities import ActivityInfo
+from store.board import team_timezone
+from store.deals import DealDetail, _detail_query, _to_detail
+from store.goals import ACTIVITIES, activity_metric, goal_targets, milestone_metric
+from store.models import (
+    LOST,
+    OPEN,
+    OPPORTUNITY,
+    WON,
+    Activity,
+    Deal,
+    DealEvent,
+    Rep,
+    Stage,
+    Task,
+)
+from store.numbers import team_numbers
+from store.periods import MONTH, WEEK, Period, period_containing
+from store.reps import MONDAY_TO_FRIDAY
+from store.tasks import TaskInfo
+from store.timeline import SHOWN_EVENTS, currency, event_headline, format_when
+
+WON_LOST = "won_lost"
+MOVED = "moved"
+SLIPPED = "slipped"
+CLOSING = "closing"
+STALE = "stale"
+NO_NEXT_STEP = "no_next_step"
+GROUPS = (WON_LOST, MOVED, SLIPPED, CLOSING, STALE, NO_NEXT_STEP)
+GROUP_TITLES = {
+    WON_LOST: "Won and lost",
+    MOVED: "Moved stage",
+    SLIPPED: "Close date slipped",
+    CLOSING: "Closing this month",
+    STALE: "Stale",
+    NO_NEXT_STEP: "No next step",
+}
+# A stand-up walks a few dozen deals: past this, a group says how many it left out.
+GROUP_LIMIT = 40
+MOVE_KINDS = (events.STAGE_CHANGED, events.CONVERTED, events.REOPENED)
+# Work recorded on a deal, said in a few words after the history of the deal row.
+_WORK_WORDS = {
+    events.TASK_ADDED: lambda d: f"Task added: {d.get('title', '')} (due {d.get('due', '?')})",
+    events.TASK_DONE: lambda d: f"Task done: {d.get('title', '')}",
+    events.TASK_RESCHEDULED: lambda d: f"Task moved {d.get('from', '?')} → {d.get('to', '?')}: {d.get('title', '')}",
+    events.NOTE_ADDED: lambda d: f"Note: {d.get('summary', '')}",
+}
+
+
+@dataclass(frozen=True)
+class RepRow:
+    """One compact row of the numbers page: a rep, or the team (``rep_id`` None)."""
+
+    rep_id: int | None
+    handle: str | None
+    name: str
+    yesterday: dict[str, int]  # activity figures (``activities``, ``activity:call`` …) on the last working day
+    week: dict[str, int]  # every figure of the week so far
+    goals: dict[str, int]  # weekly targets
+
+    def goal_figures(self) -> list[tuple[str, int, int]]:
+        """(metric, week so far, weekly target) for every goal, activities first."""
+        keys = sorted(self.goals, key=lambda k: (k != ACTIVITIES, k))
+        return [(k, self.week.get(k, 0), self.goals[k]) for k in keys]
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    group: str
+    deal: DealDetail
+    days_in_stage: int
+    changes: tuple[str, ...]  # what changed since, oldest first, as plain text
+    activities: tuple[ActivityInfo, ...]  # the last two, newest first
+    next_task: TaskInfo | None
+
+    @property
+    def group_title(self) -> str:
+        return GROUP_TITLES[self.group]
+
+
+@dataclass(frozen=True)
+class Agenda:
+    since: date  # the day the look-back starts (in ``tz``)
+    since_at: pendulum.DateTime  # that day's start, in UTC
+    today: date
+    yesterday: date  # the last working day, whose numbers are shown
+    week: Period
+    month: Period
+    tz: str
+    rep_id: int | None
+    rep_name: str | None  # None: the whole team
+    currency: str
+    numbers: tuple[RepRow, ...]  # reps by name, then the team
+    items: tuple[AgendaItem, ...]
+    left_out: dict[str, int] = field(default_factory=dict)  # group → deals past GROUP_LIMIT
+
+    def group_items(self, group: str) -> list[AgendaItem]:
+        return [i for i in self.items if i.group == group]
+
+    def position_of(self, deal_id: int) -> int | None:
+        return next((n for n, i in enumerate(self.items) if i.deal.id == deal_id), None)
+
+
+def last_working_day(today: date, working_days: tuple[int, ...] = MONDAY_TO_FRIDAY) -> pendulum.Date:
+    """The working day before ``today``: Friday, on a Monday."""
+    day = pendulum.Date(today.year, today.month, today.day).subtract(days=1)
+    for _ in range(7):
+        if day.isoweekday() in working_days:
+            return day
+        day = day.subtract(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class _Context:
+    now: pendulum.DateTime
+    since_at: pendulum.DateTime
+    month: Period
+    tz: str
+    rep_id: int | None
+
+
+# --- part 1: the numbers -------------------------------------------------------------------
+
+
+def rep_rows(session: Session, yesterday: date, week: Period, rep_id: int | None = None) -> tuple[RepRow, ...]:
+    """Each rep's figures for ``yesterday`` and ``week`` (so far) against weekly goals,
+    and the team's; only ``rep_id``'s row when given."""
+    table = team_numbers(session, week, spark=0)
+    day_after = pendulum.Date(yesterday.year, yesterday.month, yesterday.day).add(days=1)
+    start, end = clock.day_start(yesterday, week.tz), clock.day_start(day_after, week.tz)
+    day: dict[int, Counter] = {}
+    for rep, type_, milestone, n in session.exec(
+        select(Activity.rep_id, Activity.type, Activity.milestone, func.count())
+        .where(Activity.occurred_at >= start, Activity.occurred_at < end)
+        .group_by(Activity.rep_id, Activity.type, Activity.milestone)
+    ):
+        figures = day.setdefault(rep, Counter())
+        figures[ACTIVITIES] += n
+        figures[activity_metric(type_)] += n
+        if milestone:
+            figures[milestone_metric(milestone)] += n
+    targets = goal_targets(session, WEEK)
+    rows = []
+    for numbers in table.reps:
+        if rep_id is not None and numbers.rep_id != rep_id:
+            continue
+        rows.append(
+            RepRow(
+                numbers.rep_id, numbers.handle, numbers.name,
+                dict(day.get(numbers.rep_id, Counter())),
+                {k: f.value for k, f in numbers.figures.items()},
+                dict(targets.get(numbers.rep_id, {})),
+            )
+        )
+    if rep_id is None:
+        team_day = sum(day.values(), Counter())
+        team_goals = sum((Counter(t) for r, t in targets.items() if any(x.rep_id == r for x in table.reps)), Counter())
+        rows.append(
+            RepRow(None, None, "Team", dict(team_day), {k: f.value for k, f in table.team.figures.items()},
+                   dict(team_goals))
+        )
+    return tuple(rows)
+
+
+# --- part 2: the deals ---------------------------------------------------------------------
+
+
+def _not_undone():
+    undone = aliased(DealEvent)
+    return ~select(undone.id).where(undone.kind == events.UNDONE, undone.undoes_id == DealEvent.id).exists()
+
+
+def _owned(ctx: _Context) -> list:
+    return [Deal.owner_id == ctx.rep_id] if ctx.rep_id is not None else []
+
+
+def _event_deals(session: Session, ctx: _Context, kinds, *more) -> list[tuple[int, pendulum.DateTime, dict]]:
+    """(deal id, when, data) of the ``kinds`` events since, not undone, oldest first."""
+    rows = session.exec(
+        select(DealEvent.deal_id, DealEvent.at, DealEvent.data)
+        .join(Deal, Deal.id == DealEvent.deal_id)
+        .join(Stage, Stage.id == Deal.stage_id)
+        .where(DealEvent.kind.in_(kinds), DealEvent.at >= ctx.since_at, _not_undone(), *_owned(ctx), *more)
+        .order_by(DealEvent.at, DealEvent.id)
+    )
+    return [(deal_id, at, data) for deal_id, at, data in rows]
+
+
+def _unique(ids) -> list[int]:
+    return list(dict.fromkeys(ids))
+
+
+def _won_lost(session: Session, ctx: _Context) -> list[int]:
+    return _unique(d for d, _, _ in _event_deals(session, ctx, (events.WON, events.LOST), Stage.kind.in_((WON, LOST))))
+
+
+def _moved(session: Session, ctx: _Context) -> list[int]:
+    return _unique(d for d, _, _ in _event_deals(session, ctx, MOVE_KINDS))
+
+
+def _slipped(session: Session, ctx: _Context) -> list[int]:
+    """Open deals whose expected close is later now than it was at the look-back's start."""
+    first: dict[int, str | None] = {}
+    last: dict[int, str | None] = {}
+    for deal_id, _, data in _event_deals(session, ctx, (events.CLOSE_DATE_CHANGED,), Stage.kind == OPEN):
+        first.setdefault(deal_id, data.get("before", {}).get("expected_close"))
+        last[deal_id] = data.get("after", {}).get("expected_close")
+    # ISO dates compare as text; a date removed or newly set is not a slip.
+    return [d for d in first if first[d] and last[d] and last[d] > first[d]]
+
+
+def _open_deals(ctx: _Context, *where):
+    return [Stage.kind == OPEN, *_owned(ctx), *where]
+
+
+def _no_open_task():
+    return ~select(Task.id).where(Task.deal_id == Deal.id, Task.done_at.is_(None)).exists()
+
+
+def _closing_where(session: Session, ctx: _Context) -> tuple[list, list]:
+    where = _open_deals(
+        ctx, Deal.pipeline == OPPORTUNITY, Deal.expected_close >= ctx.month.start, Deal.expected_close < ctx.month.end
+    )
+    return where, [Deal.expected_close, Deal.value.desc(), Deal.id]
+
+
+def _stale_where(session: Session, ctx: _Context) -> tuple[list, list]:
+    """DealDetail.is_stale in SQL: quiet for more than the stage's rot days, nothing scheduled."""
+    stages = session.exec(select(Stage.id, Stage.rot_days).where(Stage.kind == OPEN)).all()
+    quiet = []
+    for stage_id, rot_days in stages:
+        cutoff = ctx.now.subtract(days=rot_days + 1)
+        quiet.append(
+            and_(
+                Deal.stage_id == stage_id,
+                or_(
+                    and_(Deal.last_activity_at.is_not(None), Deal.last_activity_at <= cutoff),
+                    and_(Deal.last_activity_at.is_(None), Deal.created_at <= cutoff),
+                ),
+            )
+        )
+    where = _open_deals(ctx, or_(*quiet) if quiet else False, _no_open_task())
+    return where, [func.coalesce(Deal.last_activity_at, Deal.created_at), Deal.id]
+
+
+def _no_next_step_where(session: Session, ctx: _Context) -> tuple[list, list]:
+    return _open_deals(ctx, Deal.pipeline == OPPORTUNITY, _no_open_task()), [Deal.value.desc(), Deal.id]
+
+
+def _state_group(session: Session, ctx: _Context, build, seen: set[int]) -> tuple[list[int], int]:
+    """Up to GROUP_LIMIT ids of one open-deal group not already listed, and how many it has in all."""
+    where, order = build(session, ctx)
+    if seen:
+        where.append(Deal.id.not_in(sorted(seen)))
+    base = select(Deal.id).join(Stage, Stage.id == Deal.stage_id).where(*where)
+    ids = list(session.exec(base.order_by(*order).limit(GROUP_LIMIT)))
+    if len(ids) < GROUP_LIMIT:
+        return ids, len(ids)
+    total = session.exec(select(func.count()).select_from(Deal).join(Stage, Stage.id == Deal.stage_id).where(*where))
+    return ids, total.one()
+
+
+def _group_ids(session: Session, ctx: _Context) -> tuple[list[tuple[str, int]], dict[str, int]]:
+    seen: set[int] = set()
+    listed: list[tuple[str, int]] = []
+    left_out: dict[str, int] = {}
+    for group, finder in ((WON_LOST, _won_lost), (MOVED, _moved), (SLIPPED, _slipped)):
+        ids = [d for d in finder(session, ctx) if d not in seen]
+        if len(ids) > GROUP_LIMIT:
+            left_out[group] = len(ids) - GROUP_LIMIT
+            ids = ids[:GROUP_LIMIT]
+        listed += [(group, d) for d in ids]
+        seen.update(ids)
+    for group, build in ((CLOSING, _closing_where), (STALE, _stale_where), (NO_NEXT_STEP, _no_next_step_where)):
+        ids, total = _state_group(session, ctx, build, seen)
+        if total > len(ids):
+            left_out[group] = total - len(ids)
+        listed += [(group, d) for d in ids]
+        seen.update(ids)
+    return listed, left_out
+
+
+# --- the details of listed deals -----------------------------------------------------------
+
+
+def _changes(session: Session, ids: list[int], ctx: _Context, money: str) -> dict[int, list[str]]:
+    lines: dict[int, list[str]] = {}
+    kinds = SHOWN_EVENTS | set(_WORK_WORDS)
+    for deal_id, at, kind, data, who in session.exec(
+        select(DealEvent.deal_id, DealEvent.at, DealEvent.kind, DealEvent.data, Rep.name)
+        .join(Rep, Rep.id == DealEvent.rep_id, isouter=True)
+        .where(DealEvent.deal_id.in_(ids), DealEvent.at >= ctx.since_at, DealEvent.kind.in_(kinds))
+        .order_by(DealEvent.at, DealEvent.id)
+    ):
+        text = _WORK_WORDS[kind](data) if kind in _WORK_WORDS else event_headline(kind, data, money)
+        if kind == events.STAGE_CHANGED:
+            text = f"Moved {text}"
+        when = format_when(clock.aware(at), ctx.now, ctx.tz)
+        lines.setdefault(deal_id, []).append(f"{when} · {who or 'someone'} · {text}")
+    return lines
+
+
+def _last_activities(session: Session, ids: list[int], count: int = 2) -> dict[int, list[ActivityInfo]]:
+    rank = (
+        func.row_number()
+        .over(partition_by=Activity.deal_id, order_by=(Activity.occurred_at.desc(), Activity.id.desc()))
+        .label("rank")
+    )
+    ranked = select(Activity.id, rank).where(Activity.deal_id.in_(ids)).subquery()
+    rows = session.exec(
+        select(Activity, Rep.name)
+        .join(ranked, ranked.c.id == Activity.id)
+        .join(Rep, Rep.id == Activity.rep_id)
+        .where(ranked.c.rank <= count)
+        .order_by(Activity.deal_id, Activity.occurred_at.desc(), Activity.id.desc())
+    )
+    found: dict[int, list[ActivityInfo]] = {}
+    for a, name in rows:
+        found.setdefault(a.deal_id, []).append(
+            ActivityInfo(a.id, a.deal_id, a.rep_id, name, a.type, a.milestone, clock.aware(a.occurred_at),
+                         a.duration_min, a.outcome)
+        )
+    return found
+
+
+def _next_tasks(session: Session, ids: list[int], titles: dict[int, str]) -> dict[int, TaskInfo]:
+    found: dict[int, TaskInfo] = {}
+    for task in session.exec(
+        select(Task).where(Task.deal_id.in_(ids), Task.done_at.is_(None)).order_by(Task.due, Task.id)
+    ):
+        if task.deal_id not in found:
+            found[task.deal_id] = TaskInfo(task.id, task.deal_id, titles[task.deal_id], task.owner_id, task.title,
+                                           task.due, None)
+    return found
+
+
+def _items(session: Session, listed: list[tuple[str, int]], ctx: _Context, money: str) -> list[AgendaItem]:
+    ids = [d for _, d in listed]
+    if not ids:
+        return []
+    details = {row[0].id: _to_detail(*row) for row in session.exec(_detail_query().where(Deal.id.in_(ids)))}
+    changes = _changes(session, ids, ctx, money)
+    acts = _last_activities(session, ids)
+    next_tasks = _next_tasks(session, ids, {i: d.title for i, d in details.items()})
+    return [
+        AgendaItem(
+            group=group,
+            deal=details[deal_id],
+            days_in_stage=details[deal_id].days_in_stage(ctx.now),
+            changes=tuple(changes.get(deal_id, ())),
+            activities=tuple(acts.get(deal_id, ())),
+            next_task=next_tasks.get(deal_id),
+        )
+        for group, deal_id in listed
+        if deal_id in details
+    ]
+
+
+# --- the agenda ----------------------------------------------------------------------------
+
+
+def _context(session: Session, since: date | None, rep_id: int | None, today: date | None):
+    tz = team_timezone(session)
+    today = pendulum.Date(*(today or clock.today_in(tz)).timetuple()[:3])
+    yesterday = last_working_day(today)
+    since_day = pendulum.Date(*since.timetuple()[:3]) if since is not None else yesterday
+    ctx = _Context(clock.now(), clock.day_start(since_day, tz), period_containing(MONTH, today, tz), tz, rep_id)
+    return ctx, today, yesterday, since_day
+
+
+def standup_agenda(
+    session: Session, *, since: date | None = None, rep_id: int | None = None, today: date | None = None
+) -> Agenda:
+    """The stand-up's agenda since ``since`` (default: the last working day) for
+    the team, or for ``rep_id``'s deals and numbers."""
+    ctx, today, yesterday, since_day = _context(session, since, rep_id, today)
+    money = currency(session)
+    rep_name = session.exec(select(Rep.name).where(Rep.id == rep_id)).first() if rep_id is not None else None
+    listed, left_out = _group_ids(session, ctx)
+    week = period_containing(WEEK, today, ctx.tz)
+    return Agenda(
+        since=since_day,
+        since_at=ctx.since_at,
+        today=today,
+        yesterday=yesterday,
+        week=week,
+        month=ctx.month,
+        tz=ctx.tz,
+        rep_id=rep_id,
+        rep_name=rep_name,
+        currency=money,
+        numbers=rep_rows(session, yesterday, week, rep_id),
+        items=tuple(_items(session, listed, ctx, money)),
+        left_out=left_out,
+    )
+
+
+def agenda_item(session: Session, agenda: Agenda, deal_id: int) -> AgendaItem | None:
+    """One listed deal read again (after a decision was recorded on it), in its group."""
+    position = agenda.position_of(deal_id)
+    if position is None:
+        return None
+    group = agenda.items[position].group
+    ctx = _Context(clock.now(), agenda.since_at, agenda.month, agenda.tz, agenda.rep_id)
+    items = _items(session, [(group, deal_id)], ctx, agenda.currency)
+    return items[0] if items else None
