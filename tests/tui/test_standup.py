@@ -84,6 +84,24 @@ async def test_walk_the_agenda(team):
         assert "Won" in text_of(app, "#deal-body")
 
 
+async def test_r_narrows_the_agenda_to_one_rep_and_back(team):
+    app = LegworkApp(team.db, "morgan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_standup(app, pilot)
+        assert len(screen.items) == 3
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # Alex Kim (after "Whole team")
+        await settle(app, pilot)
+        assert screen.rep_id == team.alex.id and screen.page == 0
+        assert [item.deal.title for item in screen.items] == ["Hooli pilot", "Globex renewal"]
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("home", "enter")  # the whole team again
+        await settle(app, pilot)
+        assert screen.rep_id is None and len(screen.items) == 3
+
+
 async def test_record_decisions_on_the_deal_in_view(team):
     app = LegworkApp(team.db, "alex")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -76,6 +76,7 @@ class StandupScreen(DealActions, Screen):
         Binding("n", "add_note", "Note", show=False, tooltip="Add a note to the deal", id="standup-add-note"),
         Binding("e", "edit_deal", "Edit", show=False, tooltip="Edit the deal", id="standup-edit"),
         Binding("u", "undo", "Undo", show=False, tooltip="Undo your last change to the deal", id="standup-undo"),
+        Binding("r", "pick_scope", "Team/rep", tooltip="The whole team's agenda, or one rep's", id="standup-pick-rep"),
         Binding("R", "reload", "Reload", show=False, tooltip="Build the agenda again", id="standup-reload"),
     ]
 
@@ -130,6 +131,21 @@ class StandupScreen(DealActions, Screen):
 
     def action_reload(self) -> None:
         self.reload()
+
+    def action_pick_scope(self) -> None:
+        from store.reps import list_reps
+        from tui.screens.modals.standup_scope import StandupScopeScreen
+
+        with self.app.database.session() as session:
+            reps = list_reps(session)
+
+        def picked(choice: tuple[int | None] | None) -> None:
+            if choice is not None and choice[0] != self.rep_id:
+                self.rep_id = choice[0]
+                self.page = 0  # a new agenda starts at its numbers
+                self.reload()
+
+        self.app.push_screen(StandupScopeScreen(reps, self.rep_id), picked)
 
     @work(thread=True, exclusive=True, group="standup-load", exit_on_error=False)
     def _load(self, rep_id: int | None) -> None:
