@@ -323,8 +323,16 @@ class TestNumbersSnapshots:
             await settle(pilot.app, pilot)
             await pilot.press("enter")
             await settle(pilot.app, pilot)
-            await pilot.pause(0.6)  # the tables size their columns once idle (slow under load)
+            # Wait for what the picture shows, not for a guessed time: under load the
+            # drill-down's data and its tables' column sizing can land late.
+            for _ in range(100):
+                touched = str(pilot.app.screen.query_one("#touched-title").render())
+                if "loading" not in touched:
+                    break
+                await pilot.pause(0.05)
+            await pilot.pause(0.3)
             await settle(pilot.app, pilot)
+            await pilot.wait_for_scheduled_animations()
 
         assert snap_compare(LegworkApp(busy_team.db, "alex"), terminal_size=(80, 24), run_before=drill)
 

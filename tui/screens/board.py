@@ -25,7 +25,6 @@ from store.board import BoardFilter, ColumnSummary, DealCard, LeadSummary, Oppor
 from store.errors import StoreError
 from store.terms import LEAD
 from store.money import format_money
-from tui.widgets.activity_pipeline import MilestoneBoard
 from tui.deal_actions import DealActions, DealRef
 from tui.widgets.stage_column import PAGE_SIZE, CardList, StageColumn
 
@@ -109,10 +108,6 @@ class BoardScreen(DealActions, Screen):
         yield Header()
         yield Static("Loading…", id="summary", markup=False)
         yield Horizontal(id="columns")
-        if self.pipeline == LEAD:
-            milestones = MilestoneBoard(id="milestones")
-            milestones.display = False
-            yield milestones
         yield Footer()
 
     def on_mount(self) -> None:
@@ -155,7 +150,7 @@ class BoardScreen(DealActions, Screen):
 
     def reload(self, focus_deal: int | None = None) -> None:
         self._load(self.flt, focus_deal or self._selected_deal)
-        for milestones in self.query(MilestoneBoard):
+        for milestones in self.query("#milestones"):
             if milestones.display:
                 milestones.load(self.app.database, self.flt.owner_id)
 
@@ -386,9 +381,16 @@ class BoardScreen(DealActions, Screen):
         self.notify("Filter cleared")
         self.reload()
 
-    def action_toggle_milestones(self) -> None:
+    async def action_toggle_milestones(self) -> None:
         """`v` on the leads board: the stage columns, or the leads by activity milestone."""
-        milestones = self.query_one(MilestoneBoard)
+        if not self.query("#milestones"):
+            # Mounted on first use: start-up does not pay for the numbers machinery.
+            from tui.widgets.activity_pipeline import MilestoneBoard
+
+            hidden = MilestoneBoard(id="milestones")
+            hidden.display = False
+            await self.mount(hidden, before=self.query_one(Footer))
+        milestones = self.query_one("#milestones")
         milestones.display = not milestones.display
         self.query_one("#columns").display = not milestones.display
         if milestones.display:
