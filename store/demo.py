@@ -16,7 +16,6 @@ data the store writes (see deals.py, activities.py, tasks.py, notes.py).
 from __future__ import annotations
 
 import bisect
-import json
 import random
 import re
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pendulum
-from sqlalchemy import JSON, Boolean, Date, DateTime, column, func, insert, select, text
+from sqlalchemy import column, func, insert, select, text
 from sqlalchemy import table as sql_table
 from sqlmodel import Session
 
@@ -50,6 +49,7 @@ from store.models import (
     Task,
 )
 from store.money import format_money
+from store.bulk import converters
 from store.tx import write
 from store.demo_words import (  # noqa: F401
     WORK_END,
@@ -1083,7 +1083,7 @@ class _Builder:
                         row[col.name] = col.default.arg
             # Values go in already as the driver takes them: no per-value type processing.
             statement = insert(sql_table(name, *(column(key) for key in batch_rows[0])))
-            convert = [(key, fn) for key, fn in _converters(table, dialect) if key in given]
+            convert = converters(table, dialect, given)
             for start in range(0, len(batch_rows), BATCH):
                 batch = batch_rows[start : start + BATCH]
                 if convert:
@@ -1227,30 +1227,6 @@ class _Builder:
             "updated_at": updated_at,
             "updated_by_id": rep.id,
         })
-
-
-def _sqlite_datetime(value: datetime) -> str:
-    value = value.astimezone(UTC)
-    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
-            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}")
-
-
-def _converters(table, dialect: str) -> list[tuple[str, Callable[[Any], Any]]]:
-    """How each column's values become what the driver stores, as the column types would."""
-    out = []
-    for col in table.__table__.columns:
-        kind = col.type
-        if isinstance(kind, JSON):
-            out.append((col.name, json.dumps))
-        elif dialect != "sqlite":
-            continue
-        elif isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime):
-            out.append((col.name, _sqlite_datetime))
-        elif isinstance(kind, Date):
-            out.append((col.name, date.isoformat))
-        elif isinstance(kind, Boolean):
-            out.append((col.name, int))
-    return out
 
 
 def _fit(weights: tuple[float, ...], n: int) -> tuple[float, ...]:

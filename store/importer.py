@@ -30,7 +30,6 @@ accounts, contacts and events go in in seconds (bench/import_probe.py).
 from __future__ import annotations
 
 import hashlib
-import json
 import time as timer
 from collections import defaultdict
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, case, column, func, insert, select, text, update
+from sqlalchemy import case, column, func, insert, select, text, update
 from sqlalchemy import table as sql_table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -93,6 +92,7 @@ from store.models import (
 )
 from store.reps import _HANDLE, RepInfo, get_rep
 from store.stages import StageInfo, list_stages
+from store.bulk import converters
 from store.tx import write
 
 __all__ = [
@@ -657,39 +657,12 @@ def _insert(session: Session, model, rows: list[dict], report: Callable[[int], N
     return ids
 
 
-def _sqlite_moment(value: datetime) -> str:
-    """As SQLAlchemy's SQLite DateTime stores it: ``2026-11-18 14:30:00.000000`` (UTC)."""
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return datetime.isoformat(value.replace(tzinfo=None), " ", "microseconds")
-
-
-def _converters(model, dialect: str, keys) -> list[tuple[str, Callable[[Any], Any]]]:
-    """What the column types would do to each value, done once here (as demo.py does)."""
-    out = []
-    for col in model.__table__.columns:
-        if col.name not in keys:
-            continue
-        kind = col.type
-        if isinstance(kind, JSON):
-            out.append((col.name, json.dumps))
-        elif dialect != "sqlite":
-            continue
-        elif isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime):
-            out.append((col.name, _sqlite_moment))
-        elif isinstance(kind, Date):
-            out.append((col.name, date.isoformat))
-        elif isinstance(kind, Boolean):
-            out.append((col.name, int))
-    return out
-
-
 def _insert_plain(session: Session, model, rows: list[dict], report: Callable[[int], None] | None = None) -> None:
     if not rows:
         return
     keys = list(rows[0])
     dialect = session.get_bind().dialect.name
-    convert = {key: fn for key, fn in _converters(model, dialect, keys)}
+    convert = {key: fn for key, fn in converters(model, dialect, keys)}
     if dialect == "sqlite":
         # The driver's own executemany: SQLAlchemy's per-row parameter handling costs more
         # than SQLite's work here.
