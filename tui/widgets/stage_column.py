@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,12 +21,12 @@ from textual.containers import Vertical
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
 from store.board import ColumnSummary, DealCard
 from store.money import format_money
+from tui.widgets.line_view import LineView
 
 CARD_HEIGHT = 4  # three lines of card and a separator
 PAGE_SIZE = 40
@@ -46,7 +45,7 @@ def due_label(day: date, today: date) -> str:
     return day.strftime("%b %d").replace(" 0", " ")
 
 
-class CardList(ScrollView, can_focus=True, inherit_bindings=False):
+class CardList(LineView, can_focus=True, inherit_bindings=False):
     """The cards of one stage, drawn line by line, fetched a page at a time.
 
     It takes none of ScrollView's keys: left and right belong to the board.
@@ -114,7 +113,7 @@ class CardList(ScrollView, can_focus=True, inherit_bindings=False):
         self.today = today
         self._pages = dict(pages)
         self._asked = set(pages)
-        self._render_card.cache_clear()
+        self._render_row.cache_clear()  # due-day labels depend on today
         self.virtual_size = Size(self.size.width, total * CARD_HEIGHT)
         self.cursor = min(self.cursor, max(total - 1, 0))
         self.refresh()
@@ -142,7 +141,6 @@ class CardList(ScrollView, can_focus=True, inherit_bindings=False):
         return max(0, min(value, self.total - 1)) if self.total else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._render_card.cache_clear()
         self.scroll_to_region(
             Region(0, new * CARD_HEIGHT, 1, CARD_HEIGHT), animate=False, force=True, immediate=True
         )
@@ -171,17 +169,12 @@ class CardList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # --- drawing ---------------------------------------------------------------------------
 
-    def notify_style_update(self) -> None:
-        # Cached lines carry the old theme's colours.
-        super().notify_style_update()
-        self._render_card.cache_clear()
-
     def render_line(self, y: int) -> Strip:
         scroll_y = self.scroll_offset.y
         line = scroll_y + y
         index, row = divmod(line, CARD_HEIGHT)
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style("base")
         if index >= self.total:
             if self.total == 0 and line == 1:
                 return Strip([Segment(" (no deals)".ljust(width), base + self._foreground("card--meta"))])
@@ -191,7 +184,7 @@ class CardList(ScrollView, can_focus=True, inherit_bindings=False):
             self._ask_for(index // PAGE_SIZE)
             return Strip.blank(width, base)
         selected = index == self.cursor
-        return self._render_card(card, row, width, selected, self.has_focus)
+        return self._render_row(card, row, width, selected, self.has_focus)
 
     def _ask_for(self, page: int) -> None:
         if page not in self._asked:
@@ -200,14 +193,19 @@ class CardList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _foreground(self, name: str) -> Style:
         """A component's colour and weight without its background, so the cursor's shows through."""
-        full = self.get_component_rich_style(name)
-        if name == "card--cursor":
-            return Style(bgcolor=full.bgcolor)
-        return Style(color=full.color, bold=full.bold, italic=full.italic)
+        key = f"fg:{name}"
+        style = self._styles.get(key)
+        if style is None:
+            full = self.get_component_rich_style(name)
+            if name == "card--cursor":
+                style = Style(bgcolor=full.bgcolor)
+            else:
+                style = Style(color=full.color, bold=full.bold, italic=full.italic)
+            self._styles[key] = style
+        return style
 
-    @lru_cache(maxsize=512)
-    def _render_card(self, card: DealCard, row: int, width: int, selected: bool, focused: bool) -> Strip:
-        base = self.rich_style
+    def _draw_row(self, card: DealCard, row: int, width: int, selected: bool, focused: bool) -> Strip:
+        base = self._style("base")
         style = self._foreground
         if row == CARD_HEIGHT - 1:
             return Strip([Segment("─" * width, base + style("card--separator"))])

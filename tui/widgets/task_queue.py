@@ -13,7 +13,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from rich.style import Style
 from rich.text import Text
@@ -22,9 +21,9 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.line_view import LineView
 from store.today import (
     QueueTask,
     TodayQueue,
@@ -58,8 +57,10 @@ class Row:
         return self.kind == TASK or (self.kind == DAY and self.day is not None and bool(self.day.tasks))
 
 
-class TaskQueue(ScrollView, can_focus=True):
+class TaskQueue(LineView, can_focus=True):
     """A rep's queue: Overdue, Today, Coming up; ``enter`` on a day opens it."""
+
+    RENDER_CACHE_SIZE = 2048
 
     HELP_GROUP = "Queue"
     COMPONENT_CLASSES = {
@@ -111,9 +112,6 @@ class TaskQueue(ScrollView, can_focus=True):
         self._selectable: list[int] = []  # row indexes the cursor can be on
         self._layout_width = 0
         self._title_column = 0  # wide layout: the width of the title column
-        self._styles: dict[str, Style] = {}
-        # Per widget, not per class: the lines go when the screen does.
-        self._render_row = lru_cache(maxsize=2048)(self._draw_row)
 
     # --- data in ---------------------------------------------------------------------------
 
@@ -345,22 +343,6 @@ class TaskQueue(ScrollView, can_focus=True):
         index = bisect_right(self._tops, line) - 1
         selected = bool(self._selectable) and self._selectable[self.cursor] == index
         return self._render_row(index, line - self._tops[index], width, selected, self.has_focus)
-
-    def _style(self, name: str) -> Style:
-        # Looking a style up walks the DOM; a screenful of lines asks many times.
-        style = self._styles.get(name)
-        if style is None:
-            base = self.rich_style
-            style = self._styles[name] = base if name == "base" else base + self.get_component_rich_style(name)
-        return style
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._forget_drawing()
-
-    def _forget_drawing(self) -> None:
-        self._styles.clear()
-        self._render_row.cache_clear()
 
     def _draw_row(self, index: int, line: int, width: int, selected: bool, focused: bool) -> Strip:
         text = self._row_line(self._rows[index], line, width, selected)

@@ -19,9 +19,9 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.line_view import LineView
 from store import events as deal_events
 from store.reps import initials
 from store.timeline import ACTIVITY, EVENT, NOTE, TASK, TimelineEntry, format_when
@@ -75,7 +75,7 @@ class Moment:
     tz: str
 
 
-class TimelineView(ScrollView, can_focus=True):
+class TimelineView(LineView, can_focus=True):
     """A deal's timeline, newest first, one line per entry; notes expand in place."""
 
     HELP_GROUP = "Timeline"
@@ -142,9 +142,6 @@ class TimelineView(ScrollView, can_focus=True):
         self._rows: list[tuple[int, int]] = []  # (entry index, line within it: 0 is the entry)
         self._first_row: list[int] = []
         self._layout_width = 0
-        self._styles: dict[str, Style] = {}
-        # Per view, not per class: a closed deal screen's lines go with it.
-        self._render_row = lru_cache(maxsize=1024)(self._draw_row)
         self._detail_lines = lru_cache(maxsize=1024)(self._wrap_detail)
 
     # --- data in ---------------------------------------------------------------------------
@@ -304,22 +301,6 @@ class TimelineView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         index, line = self._rows[row]
         return self._render_row(self.entries[index], line, width, index == self.cursor, self.has_focus)
-
-    def _style(self, name: str) -> Style:
-        # Looking styles up walks the DOM; a screenful of lines asks a hundred times.
-        style = self._styles.get(name)
-        if style is None:
-            base = self.rich_style
-            style = self._styles[name] = base if name == "base" else base + self.get_component_rich_style(name)
-        return style
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._forget_drawing()
-
-    def _forget_drawing(self) -> None:
-        self._styles.clear()
-        self._render_row.cache_clear()
 
     def _draw_row(self, entry: TimelineEntry, line: int, width: int, selected: bool, focused: bool) -> Strip:
         text = self._entry_line(entry, width) if line == 0 else self._detail_line(entry, line - 1, width)
