@@ -40,7 +40,7 @@ class BoardFilterScreen(ModalScreen[BoardFilter | None]):
             choices = board.filter_choices(session)
         flt = self.current
 
-        def select(id_: str, values: list, value) -> Select:
+        def dropdown(id_: str, values: list, value) -> Select:
             options = [(str(label), key) for key, label in values]
             known = {key for _label, key in options}
             return Select(options, value=value if value in known else Select.NULL, prompt="any", id=id_)
@@ -48,10 +48,10 @@ class BoardFilterScreen(ModalScreen[BoardFilter | None]):
         with Vertical():
             yield Static("Filter the board (enter applies, escape cancels)", classes="form-title")
             yield from field_row("Text", Input(flt.text or "", placeholder="title, account or contact", id="text"))
-            yield from field_row("Owner", select("owner", choices.owners, flt.owner_id))
-            yield from field_row("Territory", select("territory", [(t, t) for t in choices.territories], flt.territory))
-            yield from field_row("Product", select("product", [(p, p) for p in choices.products], flt.product))
-            yield from field_row("Source", select("source", [(s, s) for s in choices.sources], flt.source))
+            yield from field_row("Owner", dropdown("owner", choices.owners, flt.owner_id))
+            yield from field_row("Territory", dropdown("territory", [(t, t) for t in choices.territories], flt.territory))
+            yield from field_row("Product", dropdown("product", [(p, p) for p in choices.products], flt.product))
+            yield from field_row("Source", dropdown("source", [(s, s) for s in choices.sources], flt.source))
 
     def on_mount(self) -> None:
         self.query_one("#text", Input).focus()
