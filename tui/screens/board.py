@@ -143,8 +143,10 @@ class BoardScreen(DealActions, Screen):
                              more_right=visible and position == first + fit - 1 and first + fit < len(order))
 
     def on_screen_resume(self) -> None:
+        # Back from a modal or the deal screen: reload only if something changed
+        # (a write's own reload is already on its way).
         if self.data is not None:
-            self.reload()
+            self._poll(self.data.token)
 
     # --- loading ---------------------------------------------------------------------------
 
