@@ -472,8 +472,9 @@ def build(path: Path, deals: int, reps: int = 50, seed: int = 1, *, history_days
           jobs: int = 2) -> dict:
     """Build the data set into ``path`` (replaced) and its sidecar; return the sidecar."""
     from sqlalchemy import create_engine
+    from sqlmodel import Session
 
-    from store import clock
+    from store import clock, rollups
 
     started = time.perf_counter()
     load_before = os.getloadavg()
@@ -518,6 +519,9 @@ def build(path: Path, deals: int, reps: int = 50, seed: int = 1, *, history_days
         added = _top_up(conn, deals, today, rng)
         timeline_deal = _long_timeline(conn, today, rng)
         counts = _counts(conn)
+    with Session(engine) as session:  # the merge and top-up wrote activities past the rollups
+        rollups.rebuild(session)
+        session.commit()
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()

@@ -9,7 +9,7 @@ import pendulum
 from sqlalchemy import case, update
 from sqlmodel import Session, func, select
 
-from store import clock, events
+from store import clock, events, rollups
 from store.errors import InvalidInput, NotFound
 from store.models import ACTIVITY_TYPES, MILESTONES, Activity, Deal, Rep
 from store.tasks import TaskInfo, insert_task
@@ -46,7 +46,8 @@ def next_milestone(reached: str | None) -> str:
 
 
 def refresh_deal_activity(session: Session, deal_id: int) -> None:
-    """Recompute a deal's last activity and furthest milestone from its activities.
+    """Recompute a deal's last activity and furthest milestone from its activities
+    (and when it first reached each milestone: store.rollups).
 
     One UPDATE with subqueries, so two reps logging at once cannot lose either.
     """
@@ -64,6 +65,7 @@ def refresh_deal_activity(session: Session, deal_id: int) -> None:
         .values(last_activity_at=last, milestone=milestone)
         .execution_options(synchronize_session=False)
     )
+    rollups.refresh_deal_milestones(session, [deal_id])
 
 
 def log_activity(
@@ -111,6 +113,7 @@ def log_activity(
         session.add(activity)
         session.flush()
         refresh_deal_activity(session, deal_id)
+        rollups.activity_counted(session, rep_id=by, type=type, milestone=milestone, occurred_at=when)
         events.record(
             session,
             deal_id,

@@ -209,6 +209,22 @@ def team_timezone(session: Session) -> str:
     return value
 
 
+def set_team_timezone(session: Session, tz: str) -> None:
+    """Make ``tz`` the team's timezone: the periods of numbers, boards and the
+    stand-up follow it, and the activity rollup is counted again in it."""
+    from store import rollups
+    from store.errors import InvalidInput
+    from store.tx import write
+
+    try:
+        pendulum.timezone(tz)
+    except Exception:
+        raise InvalidInput(f"{tz!r} is not a timezone name (e.g. Europe/Berlin)") from None
+    with write(session):
+        session.merge(Setting(key="timezone", value=tz))
+        rollups.rebuild_activity_days(session, tz)
+
+
 # --- columns -------------------------------------------------------------------------------
 
 

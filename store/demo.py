@@ -27,7 +27,7 @@ from sqlalchemy import column, func, insert, select, text
 from sqlalchemy import table as sql_table
 from sqlmodel import Session
 
-from store import clock, events
+from store import clock, events, rollups
 from store.errors import InvalidInput, RuleViolation
 from store.models import (
     LEAD,
@@ -1103,6 +1103,8 @@ class _Builder:
                     session.execute(
                         text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT MAX(id) FROM {name}))")
                     )
+        self.report("Counting activities", 0.99)
+        rollups.rebuild(session)
         self.report("Done", 1.0)
 
     def _replay(self, d: _Deal, rows: dict[str, list[dict]], counts: dict[str, int]) -> None:

@@ -44,7 +44,7 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from store import clock, events
+from store import clock, events, rollups
 from store.errors import InvalidInput, StoreError
 from store.import_fields import (
     ACTIVITIES,
@@ -1275,6 +1275,7 @@ class _ActivityImport(_WorkImport):
             for activity_id, row in zip(ids, rows)
         ])
         refresh_deals_activity(session, sorted({row["deal_id"] for row in rows}))
+        rollups.activities_counted(session, ids)
 
 
 def refresh_deals_activity(session: Session, deal_ids: list[int]) -> None:
@@ -1290,6 +1291,7 @@ def refresh_deals_activity(session: Session, deal_ids: list[int]) -> None:
             .values(last_activity_at=last, milestone=milestone)
             .execution_options(synchronize_session=False)
         )
+    rollups.refresh_deal_milestones(session, deal_ids)
 
 
 class _TaskImport(_WorkImport):

@@ -90,6 +90,8 @@ class Deal(SQLModel, table=True):
         Index("ix_deal_converted", "converted_at"),
         Index("ix_deal_owner_pipeline", "owner_id", "pipeline"),
         Index("ix_deal_closed", "closed_at"),
+        # Covers the activity pipeline's "deals alive in a period, by milestone".
+        Index("ix_deal_alive", "closed_at", "pipeline", "milestone", "created_at", "owner_id"),
         Index("ix_deal_created", "created_at"),
     )
 
@@ -141,6 +143,39 @@ class Activity(SQLModel, table=True):
     duration_min: Optional[int] = None
     outcome: str = Field(default="", max_length=500)
     created_at: datetime
+
+
+class ActivityDay(SQLModel, table=True):
+    """Activities counted per day (in the team's timezone), rep, type and milestone.
+
+    A rollup of the activity table that store.rollups keeps in the same
+    transaction as every activity write; the numbers read it instead of a million
+    activity rows. Its timezone is the setting ``activity_day_tz``.
+    """
+
+    __tablename__ = "activity_day"
+    __table_args__ = (Index("ix_activity_day_cover", "day", "rep_id", "type", "milestone", "n"),)
+
+    day: date = Field(primary_key=True)
+    rep_id: int = Field(primary_key=True, foreign_key="rep.id")
+    type: str = Field(primary_key=True, max_length=16)
+    milestone: str = Field(default="", primary_key=True, max_length=16)  # "" for none
+    n: int
+
+
+class DealMilestone(SQLModel, table=True):
+    """When a deal first reached each milestone (its earliest activity carrying it).
+
+    Kept with the deal's ``milestone`` by store.activities; the activity pipeline
+    reads how far deals got by a moment from here.
+    """
+
+    __tablename__ = "deal_milestone"
+    __table_args__ = (Index("ix_deal_milestone_reached", "reached_at", "deal_id"),)
+
+    deal_id: int = Field(primary_key=True, foreign_key="deal.id")
+    milestone: str = Field(primary_key=True, max_length=16)
+    reached_at: datetime
 
 
 class Task(SQLModel, table=True):

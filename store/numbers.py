@@ -36,7 +36,7 @@ import pendulum
 from sqlalchemy import and_, case, or_
 from sqlmodel import Session, func, select
 
-from store import clock
+from store import clock, rollups
 from store.board import team_timezone
 from store.errors import NotFound
 from store.goals import (
@@ -54,7 +54,6 @@ from store.goals import (
     milestone_metric,
 )
 from store.models import (
-    ACTIVITY_TYPES,
     LEAD,
     MILESTONES,
     OPEN,
@@ -63,7 +62,9 @@ from store.models import (
     WON,
     Account,
     Activity,
+    ActivityDay,
     Deal,
+    DealMilestone,
     Rep,
     Stage,
 )
@@ -150,27 +151,46 @@ def _in(column, periods: list[Period]):
     return and_(column >= periods[0].starts_at, column < periods[-1].ends_at)
 
 
-Counts = dict[tuple[int, int], Counter]
-# _PLAN: grouped by rep first, SQLite (with statistics) walks the (rep_id,
-# occurred_at) index to spare the GROUP BY a sort, then reads every row for its
-# type: three times slower than sorting what the covering index
-# (occurred_at, rep_id, type, milestone, deal_id) hands over.  # (rep id, period index) → metric → value
+Counts = dict[tuple[int, int], Counter]  # (rep id, period index) → metric → value
+
+
+def _activity_rows(session: Session, periods: list[Period], rep_id: int | None, *, by_kind: bool = True):
+    """(rep id, period index, type, milestone, count) per rep and period: one GROUP BY.
+
+    Read from the ``activity_day`` rollup (store.rollups) when it counts days in
+    the periods' timezone, else from the activity table itself. Without
+    ``by_kind``, type and milestone are None and the count is the total.
+    """
+    if rollups.is_current(session, periods[0].tz):
+        day, rep, n = ActivityDay.day, ActivityDay.rep_id, func.sum(ActivityDay.n)
+        type_, milestone = ActivityDay.type, ActivityDay.milestone
+        where = [day >= periods[0].start, day < periods[-1].end]
+        if rep_id is not None:
+            where.append(rep == rep_id)
+        if not by_kind:
+            # Totals: add up each rep's day first (the covering index is in that
+            # order), so the bucket CASE runs once per rep and day, not per row.
+            daily = select(day, rep, n.label("n")).where(*where).group_by(day, rep).subquery("daily")
+            day, rep, n, where = daily.c.day, daily.c.rep_id, func.sum(daily.c.n), []
+        bucket = case(*[(day < p.end, i) for i, p in enumerate(periods)], else_=None).label("bucket")
+    else:
+        bucket = _bucket(Activity.occurred_at, periods).label("bucket")
+        rep, type_, milestone, n = Activity.rep_id, Activity.type, Activity.milestone, func.count()
+        where = [_in(Activity.occurred_at, periods)]
+        if rep_id is not None:
+            where.append(rep == rep_id)
+    # The bucket leads the GROUP BY: SQLite then reads the covering index (day or
+    # moment first) in order instead of walking a per-rep index row by row.
+    if by_kind:
+        rows = session.exec(select(rep, bucket, type_, milestone, n).where(*where).group_by(bucket, rep, type_, milestone))
+        return [(r, i, t, m or None, int(c)) for r, i, t, m, c in rows]
+    rows = session.exec(select(rep, bucket, n).where(*where).group_by(bucket, rep))
+    return [(r, i, None, None, int(c)) for r, i, c in rows]
 
 
 def _activity_counts(session: Session, periods: list[Period], rep_id: int | None, counts: Counts) -> None:
-    """activities, activity:<type> and milestone:<m>, per rep and period: one GROUP BY."""
-    bucket = _bucket(Activity.occurred_at, periods).label("bucket")
-    where = [_in(Activity.occurred_at, periods)]
-    if rep_id is not None:
-        where.append(Activity.rep_id == rep_id)
-    rows = session.exec(
-        select(Activity.rep_id, bucket, Activity.type, Activity.milestone, func.count())
-        .where(*where)
-        # The bucket leads: no index can give that order, so SQLite reads the
-        # covering index (see _PLAN) instead of walking the rep index row by row.
-        .group_by(bucket, Activity.rep_id, Activity.type, Activity.milestone)
-    )
-    for rep, index, type_, milestone, n in rows:
+    """activities, activity:<type> and milestone:<m>, per rep and period."""
+    for rep, index, type_, milestone, n in _activity_rows(session, periods, rep_id):
         figures = counts.setdefault((rep, index), Counter())
         figures[ACTIVITIES] += n
         figures[activity_metric(type_)] += n
@@ -225,17 +245,8 @@ def _deal_counts(session: Session, periods: list[Period], owner_id: int | None, 
 
 
 def _activity_totals(session: Session, periods: list[Period], rep_id: int | None) -> dict[tuple[int, int], int]:
-    """Total activities per rep and period (the sparklines): one GROUP BY."""
-    bucket = _bucket(Activity.occurred_at, periods).label("bucket")
-    where = [_in(Activity.occurred_at, periods)]
-    if rep_id is not None:
-        where.append(Activity.rep_id == rep_id)
-    rows = session.exec(
-        select(Activity.rep_id, bucket, func.count())
-        .where(*where)
-        .group_by(bucket, Activity.rep_id)  # bucket first: see _PLAN
-    )
-    return {(rep, index): n for rep, index, n in rows}
+    """Total activities per rep and period (the sparklines)."""
+    return {(rep, index): n for rep, index, _t, _m, n in _activity_rows(session, periods, rep_id, by_kind=False)}
 
 
 # --- the table -----------------------------------------------------------------------------
@@ -458,49 +469,48 @@ def _movement(
     session: Session, period: Period, owner_id: int | None, pipeline: str | None
 ) -> Counter:
     """``(r0, r1) → deals``: each deal alive during the period, by the furthest
-    milestone its activities had reached before the period (r0) and by its end (r1).
+    milestone it had reached before the period (r0) and by its end (r1).
 
-    Only deals with a milestone activity since the period began can differ from
-    their stored ``deal.milestone``: just those read their milestone history,
-    in one GROUP BY over the (deal_id, occurred_at, milestone) index.
+    Read from ``deal_milestone`` (when each deal first reached each milestone,
+    store.rollups): only deals that reached a milestone since the period began
+    can differ from their stored ``deal.milestone``, and just those are grouped.
     """
     starts, ends = period.starts_at, period.ends_at
-    rank = _rank(Activity.milestone)
-    movers = select(Activity.deal_id).where(Activity.occurred_at >= starts, Activity.milestone.is_not(None))
+    reached, rank = DealMilestone.reached_at, _rank(DealMilestone.milestone)
+    movers = select(DealMilestone.deal_id).where(reached >= starts)
     history = (
         select(
-            Activity.deal_id.label("deal_id"),
-            func.max(case((Activity.occurred_at < starts, rank), else_=0)).label("r0"),
-            func.max(case((and_(Activity.occurred_at >= starts, Activity.occurred_at < ends), rank), else_=0)).label(
-                "r_in"
-            ),
+            DealMilestone.deal_id.label("deal_id"),
+            func.max(case((reached < starts, rank), else_=0)).label("r0"),
+            func.max(case((reached < ends, rank), else_=0)).label("r1"),
         )
-        .where(Activity.deal_id.in_(movers), Activity.milestone.is_not(None))
-        .group_by(Activity.deal_id)
+        .where(DealMilestone.deal_id.in_(movers))
+        .group_by(DealMilestone.deal_id)
         .subquery("history")
     )
-    r0 = func.coalesce(history.c.r0, _rank(Deal.milestone)).label("r0")
-    r_in = func.coalesce(history.c.r_in, 0).label("r_in")
+    now = _rank(Deal.milestone).label("now")
     where = [or_(Deal.closed_at.is_(None), Deal.closed_at >= starts)]
     if ends <= clock.now():
-        # coalesce() hides the column from SQLite's planner, which would otherwise
-        # walk the created_at index (and fetch row after row) for a range holding
-        # most deals; a scan of the deal table is several times faster.
-        where.append(func.coalesce(Deal.created_at, Deal.created_at) < ends)
+        where.append(Deal.created_at < ends)
     if owner_id is not None:
         where.append(Deal.owner_id == owner_id)
     where.append(Deal.pipeline == pipeline if pipeline else Deal.pipeline.in_(PIPELINES))
-    rows = session.exec(
-        select(r0, r_in, func.count())
-        .select_from(Deal)
-        .join(history, history.c.deal_id == Deal.id, isouter=True)
-        .where(*where)
-        .group_by(r0, r_in)
-    )
     moves: Counter = Counter()
-    for start_rank, in_rank, n in rows:
-        moves[(int(start_rank), max(int(start_rank), int(in_rank)))] += n
-    return moves
+    # Every deal alive in the period, as if none had moved: r0 = r1 = its milestone now
+    # (read from the covering index ix_deal_alive) ...
+    for rank_now, n in session.exec(select(now, func.count()).where(*where).group_by(now)):
+        moves[(int(rank_now), int(rank_now))] += n
+    # ... then the movers taken from there and counted where they really were.
+    for start_rank, end_rank, rank_now, n in session.exec(
+        select(history.c.r0, history.c.r1, now, func.count())
+        .select_from(history)
+        .join(Deal, Deal.id == history.c.deal_id)
+        .where(*where)
+        .group_by(history.c.r0, history.c.r1, now)
+    ):
+        moves[(int(rank_now), int(rank_now))] -= n
+        moves[(int(start_rank), max(int(start_rank), int(end_rank)))] += n
+    return +moves
 
 
 def _conversion(moves: Counter, step: int) -> tuple[int, float | None]:

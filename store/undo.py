@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from store import clock, events
+from store import clock, events, rollups
 from store.activities import refresh_deal_activity
 from store.deals import DealDetail, check_version, deserialise, get_deal
 from store.errors import NotFound, RuleViolation
@@ -168,6 +168,14 @@ def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
     if event.kind == events.ACTIVITY_LOGGED:
         activity = session.get(Activity, data["activity_id"])
         if activity is not None:
+            rollups.activity_counted(
+                session,
+                rep_id=activity.rep_id,
+                type=activity.type,
+                milestone=activity.milestone,
+                occurred_at=clock.aware(activity.occurred_at),
+                sign=-1,
+            )
             session.delete(activity)
             session.flush()
         refresh_deal_activity(session, deal.id)

@@ -11,8 +11,8 @@ from datetime import date
 import pendulum
 from sqlmodel import select
 
-from store import activities, reps
-from store.models import Activity, Deal, DealEvent, Setting, Stage
+from store import activities, board, reps, rollups
+from store.models import Activity, Deal, DealEvent, Stage
 
 UTC = "UTC"
 TOKYO = "Asia/Tokyo"  # UTC+9 all year: Monday 00:00 in Tokyo is Sunday 15:00 UTC
@@ -23,8 +23,7 @@ def at(*args) -> pendulum.DateTime:
 
 
 def set_timezone(session, tz: str) -> None:
-    session.merge(Setting(key="timezone", value=tz))
-    session.commit()
+    board.set_team_timezone(session, tz)
 
 
 def stage_id(session, pipeline: str, name: str) -> int:
@@ -70,8 +69,9 @@ def add_activity(session, deal_id: int, rep_id: int, type_: str, when: pendulum.
                  created_at=when)
     )
     session.flush()
-    # The deal's stored milestone and last activity, as the store keeps them.
+    # The deal's stored milestone and last activity, and the rollups, as log_activity keeps them.
     activities.refresh_deal_activity(session, deal_id)
+    rollups.activity_counted(session, rep_id=rep_id, type=type_, milestone=milestone, occurred_at=when)
 
 
 def add_close_change(session, deal_id: int, when: pendulum.DateTime, before: date, after: date) -> None:

@@ -14,7 +14,6 @@ from sqlmodel import Session, select
 from store import activities, deals, demo, events, notes, reps, tasks, undo
 from store.activities import milestone_rank
 from store.errors import RuleViolation
-from store.stages import lost_reasons
 from store.models import (
     LEAD,
     MILESTONES,
@@ -22,18 +21,22 @@ from store.models import (
     OPPORTUNITY,
     Account,
     Activity,
+    ActivityDay,
     Contact,
     Deal,
     DealEvent,
+    DealMilestone,
     Note,
     Rep,
     Stage,
     Task,
 )
+from store.stages import lost_reasons
+from tests.store.rollup_check import assert_rollups_match
 
 TODAY = date(2026, 11, 18)  # the Wednesday of the ``frozen`` fixture
 SMALL = demo.DemoSize(reps=3, leads=30, opportunities=45, history_days=120)
-TABLES = (Rep, Account, Contact, Deal, Activity, Task, Note, DealEvent)
+TABLES = (Rep, Account, Contact, Deal, Activity, Task, Note, DealEvent, ActivityDay, DealMilestone)
 
 
 def _utc(value: datetime) -> datetime:
@@ -44,7 +47,7 @@ def _dump(session: Session) -> dict[str, list[tuple]]:
     out = {}
     for table in TABLES:
         columns = list(table.__table__.columns)
-        rows = session.execute(sa_select(*columns).order_by(table.__table__.c.id)).all()
+        rows = session.execute(sa_select(*columns).order_by(*table.__table__.primary_key.columns)).all()
         out[table.__tablename__] = [tuple(row) for row in rows]
     return out
 
@@ -232,6 +235,11 @@ def test_the_default_demo_is_a_believable_team(session, frozen):
 
 
 # --- determinism --------------------------------------------------------------------------------
+
+
+def test_the_demo_counts_its_activities_into_the_rollups(session, frozen):
+    demo.populate_demo(session, today=frozen.date(), size=SMALL)
+    assert_rollups_match(session)
 
 
 def test_the_same_seed_and_day_give_the_same_rows(session):

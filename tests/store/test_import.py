@@ -23,6 +23,7 @@ from store.import_files import UnreadableFile
 from store.import_values import DAY_FIRST, MONTH_FIRST, derive_handle, parse_amount, parse_duration, parse_moment
 from store.importer import PROGRESS_MIN, ImportOptions, _DealImport, import_file, read_mapping, stable_key
 from store.models import Account, Activity, Contact, Deal, DealEvent, Note, Rep, Stage, Task
+from tests.store.rollup_check import assert_rollups_match
 
 UTC = timezone.utc
 TABLES = (Rep, Account, Contact, Deal, Activity, Task, Note, DealEvent)
@@ -527,6 +528,7 @@ class TestActivities:
             ("call", 25, "Ana Reyes", "Called Jo: interested"),
         ]
         assert count(db, DealEvent, DealEvent.kind == "activity_logged") == 3
+        assert_rollups_match(session)
         again = run(session, path, me, kind="activities", skip_invalid=True)
         assert again.count("activities") == 0 and len(again.skipped) == 3
         assert count(db, Activity) == 3

@@ -1,0 +1,48 @@
+"""The rollups worked out again from the activity table, by other code than store.rollups."""
+
+from __future__ import annotations
+
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import pendulum
+from sqlmodel import select
+
+from store.models import Activity, ActivityDay, DealMilestone, Setting
+
+
+def day_rows(owner) -> dict:
+    """activity_day as {(day, rep id, type, milestone): n}."""
+    table = ActivityDay.__table__
+    with owner.engine.connect() as connection:
+        return {
+            (row.day, row.rep_id, row.type, row.milestone): row.n
+            for row in connection.execute(select(table))
+        }
+
+
+def milestone_rows(owner) -> dict:
+    """deal_milestone as {(deal id, milestone): reached_at}."""
+    table = DealMilestone.__table__
+    with owner.engine.connect() as connection:
+        return {(row.deal_id, row.milestone): pendulum.instance(row.reached_at) for row in connection.execute(select(table))}
+
+
+def assert_rollups_match(session) -> None:
+    """Both rollups equal a count of the activity table, days taken in the rollup's timezone."""
+    session.flush()
+    tz = session.exec(select(Setting.value).where(Setting.key == "activity_day_tz")).one()
+    zone = ZoneInfo(tz)
+    days: Counter = Counter()
+    reached: dict = {}
+    for activity in session.exec(select(Activity)):
+        days[(activity.occurred_at.astimezone(zone).date(), activity.rep_id, activity.type, activity.milestone or "")] += 1
+        if activity.milestone:
+            key = (activity.deal_id, activity.milestone)
+            reached[key] = min(reached.get(key, activity.occurred_at), activity.occurred_at)
+    stored_days = {
+        (row.day, row.rep_id, row.type, row.milestone): row.n for row in session.exec(select(ActivityDay))
+    }
+    stored_reached = {(row.deal_id, row.milestone): row.reached_at for row in session.exec(select(DealMilestone))}
+    assert stored_days == dict(days)
+    assert stored_reached == reached

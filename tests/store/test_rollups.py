@@ -1,0 +1,182 @@
+"""The activity rollups stay equal to the activities they count, whatever writes them.
+
+The clock is frozen at Wed 2026-11-18 14:30 UTC. Tokyo is UTC+9 all year, so a
+moment after 15:00 UTC falls on the next day there.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pendulum
+import pytest
+from sqlalchemy import text
+
+from store import activities, board, deals, migrations, numbers, reps, rollups, undo
+from store.db import open_database
+from store.models import Setting
+from store.periods import QUARTER, WEEK
+from tests.store.rollup_check import assert_rollups_match, day_rows, milestone_rows
+
+
+def utc(*args) -> pendulum.DateTime:
+    return pendulum.datetime(*args, tz="UTC")
+
+
+@pytest.fixture
+def ana(session, frozen):
+    return reps.create_rep(session, "ana", "Ana Reyes")
+
+
+@pytest.fixture
+def lead(session, ana):
+    return deals.create_lead(session, deals.DealFields(title="Acme rollout"), by=ana.id)
+
+
+def log(session, deal_id, rep_id, type_, when, milestone=None):
+    return activities.log_activity(session, deal_id, type_, by=rep_id, occurred_at=when, milestone=milestone)
+
+
+def test_logged_activities_are_counted_by_day_in_the_team_timezone(session, db, ana, lead):
+    board.set_team_timezone(session, "Asia/Tokyo")
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 14, 30), "nurture")  # Tue 17 23:30 in Tokyo
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 15, 30))  # Wed 18 00:30 in Tokyo
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 18, 14, 0))  # Wed 18 23:00 in Tokyo
+    log(session, lead.id, ana.id, "meeting", utc(2026, 11, 18, 10, 0), "rapport")  # Wed 18 19:00
+    assert day_rows(db) == {
+        (date(2026, 11, 17), ana.id, "call", "nurture"): 1,
+        (date(2026, 11, 18), ana.id, "call", ""): 2,
+        (date(2026, 11, 18), ana.id, "meeting", "rapport"): 1,
+    }
+    assert milestone_rows(db) == {
+        (lead.id, "nurture"): utc(2026, 11, 17, 14, 30),
+        (lead.id, "rapport"): utc(2026, 11, 18, 10, 0),
+    }
+    assert_rollups_match(session)
+
+
+def test_an_earlier_activity_moves_when_the_milestone_was_first_reached(session, db, ana, lead):
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 16, 9), "nurture")
+    log(session, lead.id, ana.id, "email", utc(2026, 11, 10, 9), "nurture")
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 9), "nurture")
+    assert milestone_rows(db) == {(lead.id, "nurture"): utc(2026, 11, 10, 9)}
+    assert day_rows(db)[(date(2026, 11, 16), ana.id, "call", "nurture")] == 1
+
+
+def test_undoing_an_activity_takes_it_out_of_both_rollups(session, db, ana, lead):
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 16, 9), "nurture")
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 16, 11), "nurture")
+    log(session, lead.id, ana.id, "meeting", utc(2026, 11, 17, 10), "rapport")
+    version = deals.get_deal(session, lead.id).version
+    undo.undo_last(session, lead.id, version=version, by=ana.id)  # the meeting
+    assert day_rows(db) == {(date(2026, 11, 16), ana.id, "call", "nurture"): 2}
+    assert milestone_rows(db) == {(lead.id, "nurture"): utc(2026, 11, 16, 9)}
+    undo.undo_last(session, lead.id, version=deals.get_deal(session, lead.id).version, by=ana.id)  # the 11:00 call
+    assert day_rows(db) == {(date(2026, 11, 16), ana.id, "call", "nurture"): 1}
+    assert_rollups_match(session)
+
+
+def test_a_new_team_timezone_counts_the_days_again(session, db, ana, lead):
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 14, 30))
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 15, 30))
+    assert day_rows(db) == {(date(2026, 11, 17), ana.id, "call", ""): 2}
+    board.set_team_timezone(session, "Asia/Tokyo")
+    assert day_rows(db) == {(date(2026, 11, 17), ana.id, "call", ""): 1, (date(2026, 11, 18), ana.id, "call", ""): 1}
+    assert rollups.is_current(session, "Asia/Tokyo")
+
+
+def test_an_unknown_team_timezone_is_refused_and_changes_nothing(session, db, ana, lead):
+    from store.errors import InvalidInput
+
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 15, 30))
+    with pytest.raises(InvalidInput, match="not a timezone"):
+        board.set_team_timezone(session, "Mars/Olympus_Mons")
+    assert board.team_timezone(session) == "UTC" and rollups.is_current(session, "UTC")
+    assert day_rows(db) == {(date(2026, 11, 17), ana.id, "call", ""): 1}
+
+
+def test_numbers_read_the_rollup_only_while_it_counts_in_the_team_timezone(session, db, ana, lead):
+    """Proof that the rollup is what the table reads: a row written past it is
+    seen only once the rollup no longer matches the team's timezone."""
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 9))
+    session.execute(
+        text(
+            "INSERT INTO activity (deal_id, rep_id, type, occurred_at, outcome, created_at) "
+            "VALUES (:deal, :rep, 'email', :at, '', :at)"
+        ),
+        {"deal": lead.id, "rep": ana.id, "at": "2026-11-17 10:00:00"},
+    )
+    session.commit()
+    week = numbers.team_period(session, WEEK)
+    assert numbers.team_numbers(session, week, spark=0).team["activities"].value == 1
+    session.merge(Setting(key="timezone", value="Asia/Tokyo"))  # changed behind the store's back
+    session.commit()
+    week = numbers.team_period(session, WEEK)
+    assert not rollups.is_current(session, week.tz)
+    assert numbers.team_numbers(session, week, spark=0).team["activities"].value == 2
+
+
+def test_both_ways_of_reading_give_the_same_numbers(session, db, frozen):
+    """The demo team over two quarters: the rollup and the activity table agree
+    on every figure, every sparkline and every drill-down week."""
+    from store import demo
+
+    demo.populate_demo(session, seed=3, today=frozen.date(), size=demo.DemoSize(reps=3, leads=20, opportunities=30))
+    session.commit()
+    assert_rollups_match(session)
+    for kind in (WEEK, QUARTER):
+        period = numbers.team_period(session, kind)
+        fast = numbers.team_numbers(session, period)
+        fast_drill = numbers.rep_drilldown(session, period, None)
+        session.execute(text("DELETE FROM setting WHERE key = 'activity_day_tz'"))
+        assert not rollups.is_current(session, period.tz)
+        assert numbers.team_numbers(session, period) == fast
+        assert numbers.rep_drilldown(session, period, None).weeks == fast_drill.weeks
+        assert fast.team["activities"].value > 0
+        session.rollback()
+
+
+def test_a_database_from_before_the_rollups_gets_them_on_open(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = open_database(url, migrate=False).engine
+    migrations.upgrade(engine, "0002")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE setting SET value = 'Asia/Tokyo' WHERE key = 'timezone'"))
+        connection.execute(
+            text(
+                "INSERT INTO rep (id, handle, name, role, timezone, capacity, working_days, active, created_at) "
+                "VALUES (1, 'ana', 'Ana', 'rep', 'UTC', 12, '12345', 1, '2026-01-05 09:00:00')"
+            )
+        )
+        stage = connection.execute(text("SELECT id FROM stage WHERE pipeline = 'lead' ORDER BY position")).scalar()
+        connection.execute(
+            text(
+                "INSERT INTO deal (id, pipeline, stage_id, title, owner_id, value, created_at, stage_entered_at, "
+                "updated_at, version) VALUES (1, 'lead', :stage, 'Old', 1, 0, :t, :t, :t, 1)"
+            ),
+            {"stage": stage, "t": "2026-01-05 09:00:00"},
+        )
+        for moment, type_, milestone in (
+            ("2026-01-05 14:00:00", "call", "nurture"),  # Mon 5 23:00 in Tokyo
+            ("2026-01-05 16:00:00", "call", None),  # Tue 6 01:00 in Tokyo
+            ("2026-01-06 02:00:00", "call", None),  # Tue 6 11:00 in Tokyo
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO activity (deal_id, rep_id, type, milestone, occurred_at, outcome, created_at) "
+                    "VALUES (1, 1, :type, :milestone, :at, '', :at)"
+                ),
+                {"type": type_, "milestone": milestone, "at": moment},
+            )
+    engine.dispose()
+    database = open_database(url)
+    try:
+        assert day_rows(database) == {
+            (date(2026, 1, 5), 1, "call", "nurture"): 1,
+            (date(2026, 1, 6), 1, "call", ""): 2,
+        }
+        assert milestone_rows(database) == {(1, "nurture"): utc(2026, 1, 5, 14)}
+        with database.session() as session:
+            assert rollups.is_current(session, "Asia/Tokyo")
+    finally:
+        database.dispose()
