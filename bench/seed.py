@@ -475,6 +475,7 @@ def build(path: Path, deals: int, reps: int = 50, seed: int = 1, *, history_days
     from sqlmodel import Session
 
     from store import clock, rollups
+    from store.tasks import refresh_next_due
 
     started = time.perf_counter()
     load_before = os.getloadavg()
@@ -521,6 +522,7 @@ def build(path: Path, deals: int, reps: int = 50, seed: int = 1, *, history_days
         counts = _counts(conn)
     with Session(engine) as session:  # the merge and top-up wrote activities past the rollups
         rollups.rebuild(session)
+        refresh_next_due(session)
         session.commit()
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

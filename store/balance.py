@@ -30,6 +30,7 @@ from store.tasks import (
     is_working_day,
     load_on,
     next_day_with_room,
+    refresh_next_due,
 )
 from store.today import ONE_DAY, as_date
 from store.tx import write
@@ -59,6 +60,8 @@ def _reschedule(session: Session, task: Task, due: date, by: int) -> None:
     )
     task.due = due
     session.add(task)
+    session.flush()
+    refresh_next_due(session, [task.deal_id])
 
 
 def _locked_task(session: Session, task_id: int) -> Task:

@@ -269,25 +269,20 @@ def _stage(session: Session, stage_id: int) -> Stage:
 
 
 def _urgency(stage: Stage, today: date, now: datetime):
-    """0 overdue, 1 stale, 2 the rest, as ONE correlated subquery per deal.
+    """0 overdue, 1 stale, 2 the rest, from the deal row alone.
 
-    An aggregate over the deal's open tasks (index ix_task_deal_open_due) always
-    yields one row, so min(due) is computed once and the deal's own columns can
-    be read inside it: NULL means "no open task".
+    ``deal.next_task_due`` (the earliest open task's day, NULL for none) is kept
+    by store.tasks, so the column's order is read from the ix_deal_column index
+    without touching the task table.
     """
-    first_due = func.min(Task.due)
+    first_due = Deal.next_task_due
     if stage.kind == OPEN:
         # (now - last).days > rot_days  <=>  last <= now - (rot_days + 1) days
         cutoff = now - timedelta(days=stage.rot_days + 1)
         stale = and_(first_due.is_(None), func.coalesce(Deal.last_activity_at, Deal.created_at) <= cutoff)
     else:
         stale = false()
-    return (
-        select(case((first_due < today, 0), (stale, 1), else_=2))
-        .where(Task.deal_id == Deal.id, Task.done_at.is_(None))
-        .correlate(Deal)
-        .scalar_subquery()
-    )
+    return case((first_due < today, 0), (stale, 1), else_=2)
 
 
 def _column_where(stage: Stage, flt: BoardFilter) -> list[Any]:
@@ -418,7 +413,6 @@ def card_index(
         tie_first = or_(column.is_not(None), Deal.id < deal_id)
     else:
         tie_first = or_(column < close, and_(column == close, Deal.id < deal_id))
-    # A simple CASE evaluates the urgency subquery once per row.
     before = case({r: (true() if r < rank else tie_first if r == rank else false()) for r in (0, 1, 2)}, value=urgency)
     return int(session.exec(select(func.count()).select_from(Deal).where(*where, before)).one())
 

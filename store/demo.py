@@ -49,6 +49,7 @@ from store.models import (
     Task,
 )
 from store.money import format_money
+from store.tasks import refresh_next_due
 from store.bulk import converters
 from store.tx import write
 from store.demo_words import (  # noqa: F401
@@ -1105,6 +1106,7 @@ class _Builder:
                     )
         self.report("Counting activities", 0.99)
         rollups.rebuild(session)
+        refresh_next_due(session)
         self.report("Done", 1.0)
 
     def _replay(self, d: _Deal, rows: dict[str, list[dict]], counts: dict[str, int]) -> None:

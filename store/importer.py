@@ -93,6 +93,7 @@ from store.models import (
 from store.reps import _HANDLE, RepInfo, get_rep
 from store.stages import StageInfo, list_stages
 from store.bulk import converters
+from store.tasks import refresh_next_due
 from store.tx import write
 
 __all__ = [
@@ -1368,6 +1369,7 @@ class _TaskImport(_WorkImport):
                 event_rows.append(_event(row["deal_id"], by, row["done_at"], events.TASK_DONE, {
                     "task_id": task_id, "title": row["title"], "imported": self.table.name}))
         _insert_plain(session, DealEvent, event_rows)
+        refresh_next_due(session, [row["deal_id"] for row in rows])
 
 
 class _NoteImport(_WorkImport):

@@ -93,6 +93,13 @@ class Deal(SQLModel, table=True):
         # Covers the activity pipeline's "deals alive in a period, by milestone".
         Index("ix_deal_alive", "closed_at", "pipeline", "milestone", "created_at", "owner_id"),
         Index("ix_deal_created", "created_at"),
+        # Covers a board column's urgency order (overdue, stale, close date), and
+        # the team board's column totals.
+        Index(
+            "ix_deal_column",
+            "pipeline", "stage_id", "next_task_due", "expected_close", "last_activity_at", "created_at", "owner_id",
+            "value",
+        ),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -117,6 +124,10 @@ class Deal(SQLModel, table=True):
     # and milestones without reading the activity table.
     last_activity_at: Optional[datetime] = None
     milestone: Optional[str] = Field(default=None, max_length=16)
+    # The earliest due day of the deal's open tasks (None: no next step), kept by
+    # store.tasks.refresh_next_due whenever a task changes: the board sorts and
+    # flags a column from the deal rows alone.
+    next_task_due: Optional[date] = None
     version: int = Field(default=1)
     updated_at: datetime
     updated_by_id: Optional[int] = Field(default=None, foreign_key="rep.id")

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import pendulum
+from sqlalchemy import update
 from sqlmodel import Session, func, or_, select
 
 from store import clock, events
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.models import Deal, Rep, Task
 from store.reps import RepInfo
-from store.tx import write
+from store.tx import lock_rows, write
 
 MAX_TITLE = 300
 LOOKAHEAD_DAYS = 366
@@ -135,6 +136,23 @@ def next_day_with_room(session: Session, rep: RepInfo, start: date | None = None
 # --- writes --------------------------------------------------------------------------------
 
 
+def refresh_next_due(session: Session, deal_ids: list[int] | None = None) -> None:
+    """Recompute ``deal.next_task_due`` (the earliest due day of its open tasks)
+    for these deals, or for every deal with ``None`` (bulk writers, migrations)."""
+    first_due = (
+        select(func.min(Task.due)).where(Task.deal_id == Deal.id, Task.done_at.is_(None)).scalar_subquery()
+    )
+    statement = update(Deal).values(next_task_due=first_due).execution_options(synchronize_session=False)
+    if deal_ids is None:
+        session.execute(statement)
+        return
+    ids = sorted(set(deal_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        lock_rows(session, Deal.id, chunk)
+        session.execute(statement.where(Deal.id.in_(chunk)))
+
+
 def _clean_title(title: str) -> str:
     title = " ".join(title.split())
     if not title:
@@ -169,6 +187,7 @@ def insert_task(
     task = Task(deal_id=deal_id, owner_id=owner, title=title, due=due, created_at=clock.now(), created_by_id=by)
     session.add(task)
     session.flush()
+    refresh_next_due(session, [deal_id])
     events.record(
         session, deal_id, by, events.TASK_ADDED, {"task_id": task.id, "title": title, "due": due.isoformat()}
     )
@@ -191,6 +210,7 @@ def complete_task(session: Session, task_id: int, *, by: int) -> TaskInfo:
         session.add(task)
         events.record(session, task.deal_id, by, events.TASK_DONE, {"task_id": task.id, "title": task.title})
         session.flush()
+        refresh_next_due(session, [task.deal_id])
         info = _info(task, deal_title)
     return info
 
@@ -212,6 +232,7 @@ def reopen_task(session: Session, task_id: int, *, by: int) -> TaskInfo:
             {"task_id": task.id, "title": task.title, "done_at": done_at.isoformat()},
         )
         session.flush()
+        refresh_next_due(session, [task.deal_id])
         info = _info(task, deal_title)
     return info
 
@@ -232,6 +253,7 @@ def reschedule_task(session: Session, task_id: int, due: date, *, by: int) -> Ta
             task.due = due
             session.add(task)
             session.flush()
+            refresh_next_due(session, [task.deal_id])
         info = _info(task, deal_title)
     return info
 

@@ -18,6 +18,7 @@ from store.activities import refresh_deal_activity
 from store.deals import DealDetail, check_version, deserialise, get_deal
 from store.errors import NotFound, RuleViolation
 from store.models import Activity, Deal, DealEvent, Note, Rep, Task
+from store.tasks import refresh_next_due
 from store.tx import write
 
 UNDOABLE = events.DEAL_ROW_KINDS - {events.CREATED} | {
@@ -206,3 +207,5 @@ def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
         session, deal.id, by, events.UNDONE, {"kind": event.kind, "summary": _describe(event)}, undoes_id=event.id
     )
     session.flush()
+    if event.kind not in (events.ACTIVITY_LOGGED, events.NOTE_ADDED):
+        refresh_next_due(session, [deal.id])

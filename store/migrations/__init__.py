@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from store.errors import DatabaseUnavailable
 
-HEAD = "0003"
+HEAD = "0004"
 HERE = Path(__file__).parent
 
 

@@ -1,4 +1,5 @@
-"""The rollups worked out again from the activity table, by other code than store.rollups."""
+"""Derived data worked out again from the rows it derives from, by other code than
+the store's: the activity rollups (store.rollups) and each deal's next task day."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pendulum
 from sqlmodel import select
 
-from store.models import Activity, ActivityDay, DealMilestone, Setting
+from store.models import Activity, ActivityDay, Deal, DealMilestone, Setting, Task
 
 
 def day_rows(owner) -> dict:
@@ -46,3 +47,13 @@ def assert_rollups_match(session) -> None:
     stored_reached = {(row.deal_id, row.milestone): row.reached_at for row in session.exec(select(DealMilestone))}
     assert stored_days == dict(days)
     assert stored_reached == reached
+
+
+def assert_next_due_match(session) -> None:
+    """Every deal's next_task_due is the earliest due day of its open tasks (None without)."""
+    session.flush()
+    earliest: dict = {}
+    for task in session.exec(select(Task).where(Task.done_at.is_(None))):
+        earliest[task.deal_id] = min(earliest.get(task.deal_id, task.due), task.due)
+    stored = {deal_id: due for deal_id, due in session.exec(select(Deal.id, Deal.next_task_due))}
+    assert stored == {deal_id: earliest.get(deal_id) for deal_id in stored}

@@ -113,6 +113,7 @@ def add_task(session, deal_id: int, owner: int, due: date, title: str = "Call", 
     )
     session.add(task)
     session.flush()
+    tasks.refresh_next_due(session, [deal_id])  # as every store write of a task does
     return task.id
 
 

@@ -32,7 +32,7 @@ from store.models import (
     Task,
 )
 from store.stages import lost_reasons
-from tests.store.rollup_check import assert_rollups_match
+from tests.store.rollup_check import assert_next_due_match, assert_rollups_match
 
 TODAY = date(2026, 11, 18)  # the Wednesday of the ``frozen`` fixture
 SMALL = demo.DemoSize(reps=3, leads=30, opportunities=45, history_days=120)
@@ -237,9 +237,10 @@ def test_the_default_demo_is_a_believable_team(session, frozen):
 # --- determinism --------------------------------------------------------------------------------
 
 
-def test_the_demo_counts_its_activities_into_the_rollups(session, frozen):
+def test_the_demo_fills_the_rollups_and_next_task_days(session, frozen):
     demo.populate_demo(session, today=frozen.date(), size=SMALL)
     assert_rollups_match(session)
+    assert_next_due_match(session)
 
 
 def test_the_same_seed_and_day_give_the_same_rows(session):

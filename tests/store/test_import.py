@@ -23,7 +23,7 @@ from store.import_files import UnreadableFile
 from store.import_values import DAY_FIRST, MONTH_FIRST, derive_handle, parse_amount, parse_duration, parse_moment
 from store.importer import PROGRESS_MIN, ImportOptions, _DealImport, import_file, read_mapping, stable_key
 from store.models import Account, Activity, Contact, Deal, DealEvent, Note, Rep, Stage, Task
-from tests.store.rollup_check import assert_rollups_match
+from tests.store.rollup_check import assert_next_due_match, assert_rollups_match
 
 UTC = timezone.utc
 TABLES = (Rep, Account, Contact, Deal, Activity, Task, Note, DealEvent)
@@ -563,6 +563,7 @@ class TestTasksAndNotes:
         assert count(db, DealEvent, DealEvent.kind == "task_added") == 3
         assert count(db, DealEvent, DealEvent.kind == "task_done") == 2
         assert run(session, path, me, kind="tasks", skip_invalid=True).count("tasks") == 0
+        assert_next_due_match(session)
         assert count(db, Task) == 3
 
     def test_notes(self, session, db, me, tmp_path, two_deals):

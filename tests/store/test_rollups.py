@@ -1,4 +1,5 @@
-"""The activity rollups stay equal to the activities they count, whatever writes them.
+"""Derived data stays equal to what it is derived from, whatever writes it: the
+activity rollups, and each deal's next task day.
 
 The clock is frozen at Wed 2026-11-18 14:30 UTC. Tokyo is UTC+9 all year, so a
 moment after 15:00 UTC falls on the next day there.
@@ -11,12 +12,13 @@ from datetime import date
 import pendulum
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 
-from store import activities, board, deals, migrations, numbers, reps, rollups, undo
+from store import activities, balance, board, deals, migrations, numbers, reps, rollups, tasks, undo
 from store.db import open_database
-from store.models import Setting
+from store.models import Deal, Setting
 from store.periods import QUARTER, WEEK
-from tests.store.rollup_check import assert_rollups_match, day_rows, milestone_rows
+from tests.store.rollup_check import assert_next_due_match, assert_rollups_match, day_rows, milestone_rows
 
 
 def utc(*args) -> pendulum.DateTime:
@@ -180,3 +182,52 @@ def test_a_database_from_before_the_rollups_gets_them_on_open(tmp_path):
             assert rollups.is_current(session, "Asia/Tokyo")
     finally:
         database.dispose()
+
+
+# --- deal.next_task_due ----------------------------------------------------------------------
+
+
+def test_next_task_day_follows_every_task_write(session, ana, lead):
+    def stored():
+        return session.exec(select(Deal.next_task_due).where(Deal.id == lead.id)).one()
+
+    assert stored() is None
+    later = tasks.add_task(session, lead.id, "Send the deck", date(2026, 11, 25), by=ana.id)
+    assert stored() == date(2026, 11, 25)
+    sooner = tasks.add_task(session, lead.id, "Call back", date(2026, 11, 20), by=ana.id)
+    assert stored() == date(2026, 11, 20)
+    tasks.complete_task(session, sooner.id, by=ana.id)
+    assert stored() == date(2026, 11, 25)
+    tasks.reopen_task(session, sooner.id, by=ana.id)
+    assert stored() == date(2026, 11, 20)
+    tasks.reschedule_task(session, sooner.id, date(2026, 11, 30), by=ana.id)
+    assert stored() == date(2026, 11, 25)
+    balance.move_task(session, later.id, date(2026, 12, 2), by=ana.id)
+    assert stored() == date(2026, 11, 30)
+    undo.undo_last(session, lead.id, version=deals.get_deal(session, lead.id).version, by=ana.id)  # the move
+    assert stored() == date(2026, 11, 25)
+    tasks.complete_task(session, later.id, by=ana.id)
+    tasks.complete_task(session, sooner.id, by=ana.id)
+    assert stored() is None
+    assert_next_due_match(session)
+
+
+def test_a_follow_up_logged_with_an_activity_is_the_next_step(session, ana, lead):
+    activities.log_activity(session, lead.id, "call", by=ana.id, follow_up=("Send pricing", date(2026, 11, 23)))
+    assert session.exec(select(Deal.next_task_due).where(Deal.id == lead.id)).one() == date(2026, 11, 23)
+
+
+def test_undoing_a_new_task_forgets_its_day(session, ana, lead):
+    tasks.add_task(session, lead.id, "Call back", date(2026, 11, 20), by=ana.id)
+    undo.undo_last(session, lead.id, version=deals.get_deal(session, lead.id).version, by=ana.id)
+    assert session.exec(select(Deal.next_task_due).where(Deal.id == lead.id)).one() is None
+
+
+def test_balancing_keeps_next_task_days(session, ana, lead):
+    for i in range(16):  # 16 tasks on one day, capacity 12: four move
+        tasks.add_task(session, lead.id, f"Call {i}", date(2026, 11, 19), by=ana.id)
+    tasks.add_task(session, lead.id, "Late", date(2026, 11, 16), by=ana.id)
+    plan = balance.balance_plan(session, reps.get_rep(session, ana.id))
+    assert balance.apply_balance(session, plan, by=ana.id) == 5
+    assert session.exec(select(Deal.next_task_due).where(Deal.id == lead.id)).one() > date(2026, 11, 16)
+    assert_next_due_match(session)
