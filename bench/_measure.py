@@ -24,7 +24,9 @@ Each figure is timed with ``time.perf_counter`` around exactly what the app does
   timeline is shown and rendered.
 * ``today queue``: ``store.today.today_queue`` for the demo rep and for the rep
   with the most open tasks, if ``store.today`` imports.
-* ``team numbers``: ``store.numbers``, if it imports (see ``_numbers``).
+* ``team numbers``: what the Numbers screen reads for the team's quarter: the
+  table with the previous quarter and the sparklines, and the panel beside it
+  (see ``_numbers``).
 
 Every store figure is the median of REPEAT runs after one warm-up run (whose time is
 reported as ``first``); a fresh ``Session`` is used per run, as the app's workers do.
@@ -34,7 +36,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import inspect
 import json
 import statistics
 import sys
@@ -145,51 +146,27 @@ def stage_moves(database, repeat: int, rep, flt: BoardFilter, deal_id: int) -> d
     return {"total": summary(total_s, cpu=cpu_s), "store_call": summary(store_s), "reload": summary(reload_s)}
 
 
-def _numbers(database, repeat: int, rep, manager) -> dict:
-    """store.numbers is being written by someone else: call it if it is there."""
-    try:
-        numbers = importlib.import_module("store.numbers")
-    except Exception as exc:  # noqa: BLE001
-        return {"status": "not built yet" if isinstance(exc, ModuleNotFoundError) else f"import fails: {exc!r}"}
-    names = [n for n, f in inspect.getmembers(numbers, inspect.isfunction)
-             if f.__module__ == numbers.__name__ and not n.startswith("_")]
-    candidates = [n for n in ("team_numbers", "numbers_for", "team_period", "period_numbers", "numbers")
-                  if n in names]
-    if not candidates:
-        return {"status": f"built, but no known entry point among {names}"}
-    fn = getattr(numbers, candidates[0])
-    params = inspect.signature(fn).parameters
-    from store import periods
+def _numbers(database, repeat: int) -> dict:
+    """What the Numbers screen (tui/screens/numbers.py) reads for the team's quarter.
 
-    def call(session):
-        kwargs = {}
-        if hasattr(numbers, "team_period"):  # the quarter in the team's timezone
-            period = numbers.team_period(session, "quarter")
-        else:
-            period = periods.current_period("quarter", "UTC")
-        for name, p in params.items():
-            if name == "session":
-                continue
-            if name in ("period",):
-                kwargs[name] = period
-            elif name in ("kind", "period_kind"):
-                kwargs[name] = "quarter"
-            elif name in ("rep", "viewer"):
-                kwargs[name] = manager
-            elif name in ("rep_id", "by"):
-                kwargs[name] = manager.id
-            elif name in ("tz", "timezone"):
-                kwargs[name] = "UTC"
-            elif p.default is inspect.Parameter.empty:
-                raise TypeError(f"store.numbers.{candidates[0]}: do not know what to pass for {name!r}")
-        return fn(session, **kwargs)
+    ``table``: ``_load_table`` — the change token, the period, ``team_numbers``
+    with the previous quarter and ``add_sparklines`` (twelve quarters).
+    ``panel``: ``_load_scope`` for the team row — ``activity_pipeline`` and
+    ``forecast``, shown beside the table a moment later.
+    """
+    from store import forecast, numbers
 
-    try:
-        result = timed(database, call, repeat)
-    except Exception as exc:  # noqa: BLE001
-        return {"status": f"store.numbers.{candidates[0]} failed: {exc!r}", "trace": traceback.format_exc()[-800:]}
-    result["status"] = f"store.numbers.{candidates[0]}"
-    return result
+    def table(session):
+        board.change_token(session)
+        period = numbers.team_period(session, "quarter")
+        numbers.add_sparklines(session, numbers.team_numbers(session, period, spark=0))
+
+    def panel(session):
+        period = numbers.team_period(session, "quarter")
+        numbers.activity_pipeline(session, period)
+        forecast.forecast(session, period)
+
+    return {"table": timed(database, table, repeat), "panel": timed(database, panel, repeat)}
 
 
 def _today(database, repeat: int, rep) -> dict:
@@ -373,7 +350,7 @@ def main(argv: list[str]) -> None:
     result["timeline"]["entries"] = entries
     result["timeline_load"] = timed(database, deal_screen_load, repeat)
     result["today"] = _today(database, repeat, rep)
-    result["numbers"] = _numbers(database, max(5, repeat // 4), rep, manager)
+    result["numbers"] = _numbers(database, max(5, repeat // 4))
     try:
         result["pilot"] = asyncio.run(_pilot(database, REP, max(6, repeat // 3), tl))
     except Exception as exc:  # noqa: BLE001

@@ -294,7 +294,9 @@ def rows_of(result: dict) -> list[tuple[str, str, str, float | None]]:
                today["busiest"], BUDGETS["today_ms"])
     else:
         ms_row("today queue", today, BUDGETS["today_ms"])
-    ms_row("team numbers, quarter vs previous", m.get("numbers"), BUDGETS["numbers_ms"])
+    numbers = m.get("numbers") or {}
+    ms_row("team numbers, quarter vs previous, with sparklines", numbers.get("table", numbers), BUDGETS["numbers_ms"])
+    ms_row("team numbers: activity pipeline + forecast panel", numbers.get("panel"), BUDGETS["numbers_ms"])
     bare_rss = s["bare"]["peak_rss_mb"]
     for kind in ("rep", "manager"):
         ratio = s[kind]["peak_rss_mb"] / bare_rss

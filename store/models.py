@@ -93,12 +93,12 @@ class Deal(SQLModel, table=True):
         # Covers the activity pipeline's "deals alive in a period, by milestone".
         Index("ix_deal_alive", "closed_at", "pipeline", "milestone", "created_at", "owner_id"),
         Index("ix_deal_created", "created_at"),
-        # Covers a board column's urgency order (overdue, stale, close date), and
-        # the team board's column totals.
+        # Covers a board column's urgency order (overdue, stale, close date), the
+        # team board's column totals and the open deals by milestone.
         Index(
             "ix_deal_column",
             "pipeline", "stage_id", "next_task_due", "expected_close", "last_activity_at", "created_at", "owner_id",
-            "value",
+            "value", "milestone",
         ),
     )
 

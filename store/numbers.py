@@ -494,7 +494,8 @@ def _movement(
         where.append(Deal.created_at < ends)
     if owner_id is not None:
         where.append(Deal.owner_id == owner_id)
-    where.append(Deal.pipeline == pipeline if pipeline else Deal.pipeline.in_(PIPELINES))
+    if pipeline:  # (both pipelines: no term, so the planner takes ix_deal_alive)
+        where.append(Deal.pipeline == pipeline)
     moves: Counter = Counter()
     # Every deal alive in the period, as if none had moved: r0 = r1 = its milestone now
     # (read from the covering index ix_deal_alive) ...

@@ -26,7 +26,7 @@ def upgrade() -> None:
         batch_op.create_index(
             'ix_deal_column',
             ['pipeline', 'stage_id', 'next_task_due', 'expected_close', 'last_activity_at', 'created_at', 'owner_id',
-             'value'],
+             'value', 'milestone'],
             unique=False,
         )
 
