@@ -10,7 +10,7 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
@@ -91,8 +91,11 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
-    """Open (and create, and migrate) the database at ``url``.
+def open_database(
+    url: str | None = None, *, migrate: bool = True, announce: Callable[[str], None] | None = None
+) -> Database:
+    """Open (and create, and migrate) the database at ``url``; ``announce`` hears
+    a line before a schema upgrade of an existing database.
 
     Raises ``DatabaseUnavailable`` with a one-line message for a path that cannot
     be opened, a malformed URL, a missing driver, or a server that is down.
@@ -122,7 +125,7 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
         if migrate:
             from store.migrations import upgrade
 
-            upgrade(engine)
+            upgrade(engine, announce=announce)
     except (DBAPIError, SQLAlchemyError, OSError) as exc:
         engine.dispose()
         raise DatabaseUnavailable(f"cannot open {shown}: {_first_line(exc)}") from None

@@ -72,10 +72,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _announce(message: str) -> None:
+    print(f"legwork: {message} …", file=sys.stderr, flush=True)
+
+
 def _open(url: str | None):
     from store.db import open_database
 
-    return open_database(url)
+    return open_database(url, announce=_announce)
 
 
 def _run_demo(args, config) -> int:
@@ -89,7 +93,7 @@ def _run_demo(args, config) -> int:
             for suffix in ("", "-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
         url = sqlite_url(path)
-    database = open_database(url)
+    database = open_database(url, announce=_announce)
     with database.session() as session:
         if not demo.is_populated(session):
             print(f"legwork: building a demo team in {database.description} …", file=sys.stderr)

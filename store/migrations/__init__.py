@@ -7,6 +7,7 @@ query and never imports Alembic; a test keeps it equal to the scripts' head.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
@@ -33,10 +34,14 @@ def alembic_config(engine: Engine):
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", *, announce: Callable[[str], None] | None = None) -> None:
+    """Migrate to ``revision``; ``announce`` hears one line first when an existing
+    database is upgraded (a big one can take a while: new tables are filled)."""
     current = current_revision(engine)
     if revision == "head" and current == HEAD:
         return
+    if announce is not None and current is not None:
+        announce(f"upgrading the database from schema {current} to {HEAD}, once")
     from alembic import command
     from alembic.util import CommandError
 

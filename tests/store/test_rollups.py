@@ -171,8 +171,10 @@ def test_a_database_from_before_the_rollups_gets_them_on_open(tmp_path):
                 {"type": type_, "milestone": milestone, "at": moment},
             )
     engine.dispose()
-    database = open_database(url)
+    heard = []
+    database = open_database(url, announce=heard.append)
     try:
+        assert heard == [f"upgrading the database from schema 0002 to {migrations.HEAD}, once"]
         assert day_rows(database) == {
             (date(2026, 1, 5), 1, "call", "nurture"): 1,
             (date(2026, 1, 6), 1, "call", ""): 2,
