@@ -14,11 +14,11 @@ every milestone activity of every deal. Two small tables answer instead:
 * ``deal_milestone`` — the moment each deal first reached each milestone. "How
   far had this deal got by moment T" is the highest milestone reached before T.
 
-Who keeps them: ``store.activities`` (one activity logged, activities imported),
-``store.undo`` (an activity removed) through ``activity_counted`` and
-``refresh_deal_milestones``; bulk writers (the demo, bench data) call the
-``rebuild_*`` functions once at the end. The migration that created the tables
-filled them the same way.
+Who keeps them, in the writing transaction: ``activities.log_activity`` and
+``undo`` (``activity_counted``, and ``refresh_deal_milestones`` through
+``activities.refresh_deal_activity``), the importer (``activities_counted``,
+``refresh_deal_milestones``); bulk writers (the demo, bench data) call
+``rebuild`` once at the end, as migration 0003 did when it made the tables.
 """
 
 from __future__ import annotations
@@ -34,9 +34,7 @@ from sqlmodel import Session, func, select
 from store.models import Activity, ActivityDay, DealMilestone, Setting
 
 ROLLUP_TZ_KEY = "activity_day_tz"
-_CHUNK = 500  # rows per multi-row INSERT: well under every backend's parameter limit
-
-DayKey = tuple[date, int, str, str]  # (day, rep id, type, milestone or "")
+_CHUNK = 500  # ids per IN (...): well under every backend's parameter limit
 
 
 def rollup_timezone(session: Session) -> str | None:
@@ -49,14 +47,14 @@ def is_current(session: Session, team_tz: str) -> bool:
     return rollup_timezone(session) == team_tz
 
 
-def _counting_timezone(session: Session) -> str:
+def _counting_timezone(session: Session) -> tuple[str, bool]:
+    """The rollup's timezone, and whether it had to be counted from scratch just now
+    (the setting was gone, removed by hand?): then every row in the table is in it."""
     tz = rollup_timezone(session)
-    if tz is None:  # a database whose rollup was never built: start it in the team's zone
-        from store.board import team_timezone
-
-        tz = team_timezone(session)
-        session.add(Setting(key=ROLLUP_TZ_KEY, value=tz))
-    return tz
+    if tz is not None:
+        return tz, False
+    rebuild_activity_days(session)
+    return rollup_timezone(session), True
 
 
 def _local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -112,14 +110,21 @@ def _add(session: Session, counts: Counter, sign: int, *, empty: bool = False) -
 def activity_counted(
     session: Session, *, rep_id: int, type: str, milestone: str | None, occurred_at: datetime, sign: int = 1
 ) -> None:
-    """Count one activity in (``sign`` 1) or out of (``sign`` −1) ``activity_day``."""
-    tz = _counting_timezone(session)
+    """Count one activity in (``sign`` 1) or out of (``sign`` −1) ``activity_day``.
+
+    Call it after the activity row is written, or before it is deleted.
+    """
+    tz, recounted = _counting_timezone(session)
+    if recounted and sign > 0:
+        return  # the recount saw the new row
     _add(session, _day_keys([(rep_id, type, milestone, occurred_at)], tz), sign)
 
 
 def activities_counted(session: Session, activity_ids: list[int]) -> None:
     """Count freshly inserted activities (a bulk import) into ``activity_day``."""
-    tz = _counting_timezone(session)
+    tz, recounted = _counting_timezone(session)
+    if recounted:
+        return  # the recount saw the new rows
     table = Activity.__table__
     counts: Counter = Counter()
     for start in range(0, len(activity_ids), _CHUNK):

@@ -97,6 +97,20 @@ def test_an_unknown_team_timezone_is_refused_and_changes_nothing(session, db, an
     assert day_rows(db) == {(date(2026, 11, 17), ana.id, "call", ""): 1}
 
 
+def test_a_rollup_without_its_timezone_is_counted_again_before_the_next_activity(session, db, ana, lead):
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 16, 9))
+    session.execute(text("DELETE FROM setting WHERE key = 'activity_day_tz'"))
+    session.execute(text("DELETE FROM activity_day"))
+    session.commit()
+    log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 9))
+    assert day_rows(db) == {(date(2026, 11, 16), ana.id, "call", ""): 1, (date(2026, 11, 17), ana.id, "call", ""): 1}
+    assert rollups.is_current(session, "UTC")
+    session.execute(text("DELETE FROM setting WHERE key = 'activity_day_tz'"))
+    session.commit()
+    undo.undo_last(session, lead.id, version=deals.get_deal(session, lead.id).version, by=ana.id)
+    assert day_rows(db) == {(date(2026, 11, 16), ana.id, "call", ""): 1}
+
+
 def test_numbers_read_the_rollup_only_while_it_counts_in_the_team_timezone(session, db, ana, lead):
     """Proof that the rollup is what the table reads: a row written past it is
     seen only once the rollup no longer matches the team's timezone."""
