@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from store import clock, deals
@@ -27,6 +27,7 @@ from store.stages import lost_reasons
 from store.timeline import ACTIVITY, EVENT, NOTE, TASK, TimelineEntry, currency, deal_timeline
 from tui.deal_actions import DealActions, DealRef
 from tui.widgets.deal_facts import DealFacts
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.timeline import Moment, TimelineView
 
 # What `f` cycles through: (label, kinds shown; None is everything).
@@ -109,12 +110,12 @@ class DealScreen(DealActions, Screen):
         yield DealFacts(id="facts")
         yield Static("", id="timeline-bar", markup=False)
         yield TimelineView(id="timeline")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
+        self.reload()  # first: the store works while the screen lays itself out
         self.title = "Deal"
         self.query_one(TimelineView).focus()
-        self.reload()
 
     def reload(self) -> None:
         self._load(self.app.rep.timezone)

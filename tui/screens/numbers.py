@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from store import board, forecast, numbers
@@ -28,6 +28,7 @@ from store.numbers import ActivityPipeline, TeamNumbers
 from store.periods import PERIOD_KINDS, WEEK, Period, next_kind
 from tui.widgets.activity_pipeline import ActivityPipelineView
 from tui.widgets.forecast import ForecastView
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.numbers_table import NumbersTable, Palette
 
 LIVE_CHECK_SECONDS = 30.0  # numbers need not follow every keystroke of fifty reps
@@ -108,7 +109,7 @@ class NumbersScreen(Screen):
         with Horizontal(id="panels"):
             yield ActivityPipelineView("", id="pipeline")
             yield ForecastView("", id="forecast")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Numbers"

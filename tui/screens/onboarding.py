@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from store.errors import StoreError
 from store.reps import DEFAULT_CAPACITY, RepInfo, create_rep
+from tui.widgets.key_footer import KeyFooter
 
 
 def local_timezone() -> str:
@@ -59,7 +60,7 @@ class OnboardingScreen(Screen[RepInfo | None]):
             yield Label("Tasks you can do in a day")
             yield Input(str(DEFAULT_CAPACITY), id="capacity", type="integer")
             yield Static("", id="error", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Center, Middle
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
+
+from tui.widgets.key_footer import KeyFooter
 
 
 class PendingScreen(Screen):
@@ -23,7 +25,7 @@ class PendingScreen(Screen):
         yield Header()
         with Middle(), Center():
             yield Static(f"{self._title} is not built yet: {self._what}.\nPress 1 or 2 for the boards.", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = f"Legwork · {self._title}"

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from store import numbers
@@ -22,6 +22,7 @@ from store.goals import METRICS
 from store.numbers import RepDrilldown
 from store.periods import Period
 from tui.widgets.activity_pipeline import STEP_NAMES
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.numbers_table import PAD, amount, right_align
 
 
@@ -67,7 +68,7 @@ class RepNumbersScreen(Screen):
         yield DataTable(id="weeks", cursor_type="row", fixed_columns=1, zebra_stripes=True)
         yield Static("Deals touched: loading…", id="touched-title", classes="section", markup=False)
         yield DataTable(id="touched", cursor_type="row")
-        yield Footer()
+        yield KeyFooter()
 
     def _heading(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")

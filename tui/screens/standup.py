@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from store import clock, standup
@@ -29,6 +29,7 @@ from store.standup import Agenda, AgendaItem
 from store.terms import LEAD
 from store.timeline import activity_headline, format_when
 from tui.deal_actions import DealActions, DealRef
+from tui.widgets.key_footer import KeyFooter
 
 _NEEDS_DEAL = frozenset(
     {"move", "convert", "won", "lost", "disqualify", "undo", "edit_deal", "log_activity", "add_task", "add_note",
@@ -113,7 +114,7 @@ class StandupScreen(DealActions, Screen):
             yield Static("", id="deal-title", markup=False)
             yield Static("", id="deal-facts", markup=False)
             yield Static("", id="deal-body", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Stand-up"

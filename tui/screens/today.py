@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from store import activities, board, clock, tasks
@@ -34,6 +34,7 @@ from store.today import (
     today_queue,
 )
 from tui.widgets.capacity import TodayMeter, WeekStrip
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.task_queue import DAY, TaskQueue, show_day
 
 LIVE_CHECK_SECONDS = 3.0
@@ -99,7 +100,7 @@ class TodayScreen(Screen):
         yield WeekStrip(id="week")
         yield Static("", id="team")
         yield TaskQueue(id="queue")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Today"
