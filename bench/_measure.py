@@ -7,12 +7,14 @@ stage moves write to it.
 
 Each figure is timed with ``time.perf_counter`` around exactly what the app does:
 
-* ``stage move (store)``: a fresh session running ``deals.move_deal`` (what
-  ``BoardScreen._write`` does), then a fresh session running the queries of
-  ``BoardScreen._load`` for the reload that follows, with the moved deal as focus
-  (``team_timezone``, ``change_token``, ``board_columns``, ``opportunity_summary``,
-  ``get_deal`` + ``card_index``, and ``column_cards`` for the first page of every
-  column and the focused deal's page). Moves alternate forward / back.
+* ``stage move (store)``: what ``DealActions._run_deal_write`` does (the change
+  token, ``deals.move_deal``, the change token, each in a fresh session; the
+  ``get_deal`` before the move stands in for the stage the card showed), then a
+  fresh session running the queries of ``BoardScreen._load_after_write`` with the
+  moved deal as focus (``team_timezone``, ``board_columns``,
+  ``opportunity_summary``, ``get_deal`` + ``card_index``, and ``column_cards`` for
+  the first page of the two columns involved and the focused deal's page).
+  Moves alternate forward / back. ``board_reload_*`` time the full ``_load``.
 * ``stage move (key press)``: LegworkApp under ``App.run_test`` (headless: the
   compositor renders, nothing is written to a terminal); from the key event
   ``L`` (or ``H``) sent as ``pilot.press`` sends it (but without its wait for
@@ -88,10 +90,14 @@ def timed(database, fn, repeat: int) -> dict:
     return summary(samples, first, cpu)
 
 
-def board_reload(session, pipeline: str, flt: BoardFilter, focus_deal: int | None) -> None:
-    """The queries of tui.screens.board.BoardScreen._load, in its order."""
+def board_reload(session, pipeline: str, flt: BoardFilter, focus_deal: int | None,
+                 touched: set[int] | None = None) -> None:
+    """The queries of tui.screens.board.BoardScreen._load, in its order; with
+    ``touched`` (the stages a move left and entered), those of ``_load_after_write``,
+    which fetches cards for just those columns."""
     tz = board.team_timezone(session)
-    board.change_token(session)
+    if touched is None:
+        board.change_token(session)
     columns = board.board_columns(session, pipeline, flt)
     if pipeline == OPPORTUNITY:
         board.opportunity_summary(session, flt, tz=tz)
@@ -104,6 +110,8 @@ def board_reload(session, pipeline: str, flt: BoardFilter, focus_deal: int | Non
             index = board.card_index(session, deal.stage_id, flt, focus_deal)
             focus = (deal.stage_id, index) if index is not None else None
     for column in columns:
+        if touched is not None and column.stage_id not in touched:
+            continue
         wanted = {0}
         if focus and focus[0] == column.stage_id:
             wanted.add(focus[1] // PAGE_SIZE)
@@ -127,11 +135,17 @@ def stage_moves(database, repeat: int, rep, flt: BoardFilter, deal_id: int) -> d
     for i in range(repeat + 1):
         step = 1 if i % 2 == 0 else -1
         start, start_cpu = time.perf_counter(), time.thread_time()
+        # tui.deal_actions: the change token before and after the write, each in a session of its own.
         with database.session() as session:
+            board.change_token(session)
+        with database.session() as session:
+            before = deals.get_deal(session, deal_id).stage_id
             moved = deals.move_deal(session, deal_id, step, version=version, by=rep.id)
+        with database.session() as session:
+            board.change_token(session)
         mid = time.perf_counter()
         with database.session() as session:
-            board_reload(session, OPPORTUNITY, flt, deal_id)
+            board_reload(session, OPPORTUNITY, flt, deal_id, touched={before, moved.stage_id})
         end, end_cpu = time.perf_counter(), time.thread_time()
         version = moved.version
         if i == 0:

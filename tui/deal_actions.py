@@ -16,7 +16,7 @@ from typing import Callable
 from textual import work
 from textual.message import Message
 
-from store import deals, undo
+from store import board, deals
 from store.errors import Conflict, StoreError
 from store.money import format_money
 from store.stages import lost_reasons
@@ -31,6 +31,7 @@ class DealRef:
     version: int
     title: str
     pipeline: str
+    stage_id: int | None = None
 
 
 @dataclass
@@ -40,12 +41,18 @@ class DealWritten(Message):
     deal_id: int
     message: str
     severity: str = "information"
+    stage_id: int | None = None  # the stage the screen showed the deal in
+    # ``board.change_token`` just before and just after a committed write, for
+    # screens that set ``WATCHES_CHANGE_TOKEN``: equal "before" and last-seen tokens
+    # mean nothing but this write changed since the screen last loaded.
+    tokens: tuple[tuple, tuple] | None = None
 
 
 class DealActions:
     """Mixin for a Screen. Subclasses implement ``acted_on`` and ``deal_written``."""
 
     _deal_write_pending = False
+    WATCHES_CHANGE_TOKEN = False
 
     def acted_on(self) -> DealRef | None:
         raise NotImplementedError
@@ -72,20 +79,27 @@ class DealActions:
             self.notify("Still saving the last change…", severity="warning", timeout=2)
             return
         self._deal_write_pending = True
-        self._run_deal_write(deal.id, describe, operation)
+        self._run_deal_write(deal, describe, operation)
 
     @work(thread=True, group="deal-write", exit_on_error=False)
-    def _run_deal_write(self, deal_id: int, describe: Callable, operation: Callable) -> None:
+    def _run_deal_write(self, deal: DealRef, describe: Callable, operation: Callable) -> None:
+        before = self._change_token() if self.WATCHES_CHANGE_TOKEN else None
         try:
             with self.app.database.session() as session:
                 result = operation(session)
         except Conflict as exc:
-            self.post_message(DealWritten(deal_id, str(exc), "error"))
+            self.post_message(DealWritten(deal.id, str(exc), "error", deal.stage_id))
             return
         except StoreError as exc:
-            self.post_message(DealWritten(deal_id, str(exc), "warning"))
+            self.post_message(DealWritten(deal.id, str(exc), "warning", deal.stage_id))
             return
-        self.post_message(DealWritten(deal_id, describe(result)))
+        tokens = (before, self._change_token()) if before is not None else None
+        self.post_message(DealWritten(deal.id, describe(result), "information", deal.stage_id, tokens))
+
+    def _change_token(self) -> tuple:
+        # A session of its own: the write's session must not start with a read.
+        with self.app.database.session() as session:
+            return board.change_token(session)
 
     def on_deal_written(self, message: DealWritten) -> None:
         message.stop()
@@ -150,6 +164,8 @@ class DealActions:
     def action_undo(self) -> None:
         deal = self._target()
         if deal:
+            from store import undo  # with the activity and task modules: not needed to start
+
             rep_id = self.app.rep.id
             self._write_deal(
                 deal,

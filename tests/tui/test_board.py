@@ -345,3 +345,38 @@ async def test_enter_opens_a_lead_from_the_leads_board(app, team):
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen.pipeline == "lead" and selected(app).id == team.lead.id
+
+
+async def test_a_move_refetches_only_the_two_columns_it_touched(app, team):
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        board = app.screen
+        card = selected(app)
+        await pilot.press("L")
+        await settle(app, pilot)
+        moved_to = board.data.focus[0]
+        assert board.data.fetched == {card.stage_id, moved_to}
+        assert board.data.token == _token(team)  # the poll will not reload for our own write
+        assert selected(app).id == card.id
+        counts = {c.stage_id: c.count for c in board.data.columns}
+        assert board._columns[card.stage_id].cards.total == counts[card.stage_id]
+        assert board._columns[moved_to].cards.total == counts[moved_to]
+
+
+async def test_a_move_after_another_processes_change_reloads_the_whole_board(app, team):
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        board = app.screen
+        # Morgan, elsewhere, moves Initech before the board has polled for changes.
+        with team.db.session() as s:
+            deals.move_deal(s, team.initech.id, -1, version=team.initech.version, by=team.morgan.id)
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert board.data.fetched is None  # every column fetched again
+
+
+def _token(team):
+    from store import board
+
+    with team.db.session() as s:
+        return board.change_token(s)

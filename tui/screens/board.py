@@ -17,15 +17,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from store import board, deals
+from store import board, clock, deals
 from store.board import BoardFilter, ColumnSummary, DealCard, LeadSummary, OpportunitySummary
 from store.errors import StoreError
 from store.terms import LEAD
 from store.money import format_money
-from tui.deal_actions import DealActions, DealRef
+from tui.deal_actions import DealActions, DealRef, DealWritten
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.stage_column import PAGE_SIZE, CardList, StageColumn
 
 LIVE_CHECK_SECONDS = 3.0
@@ -42,10 +43,14 @@ class BoardData:
     today: date
     team_tz: str = "UTC"
     extra: dict = field(default_factory=dict)
+    # The stage ids whose cards were fetched (``pages``); None: every column's.
+    # The other columns keep the cards they have.
+    fetched: frozenset[int] | None = None
 
 
 class BoardScreen(DealActions, Screen):
     HELP_GROUP = "Board"
+    WATCHES_CHANGE_TOKEN = True
     DEFAULT_CSS = """
     BoardScreen #summary {
         height: auto;
@@ -101,6 +106,7 @@ class BoardScreen(DealActions, Screen):
         self._selected_deal: int | None = None
         self._owner_name: str | None = None
         self._first_column = 0
+        self._full_load_pending = False
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -108,7 +114,7 @@ class BoardScreen(DealActions, Screen):
         yield Header()
         yield Static("Loading…", id="summary", markup=False)
         yield Horizontal(id="columns")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         rep = self.app.rep
@@ -151,7 +157,11 @@ class BoardScreen(DealActions, Screen):
     # --- loading ---------------------------------------------------------------------------
 
     def reload(self, focus_deal: int | None = None) -> None:
+        self._full_load_pending = True
         self._load(self.flt, focus_deal or self._selected_deal)
+        self._reload_milestones()
+
+    def _reload_milestones(self) -> None:
         for milestones in self.query("#milestones"):
             if milestones.display:
                 milestones.load(self.app.database, self.flt.owner_id)
@@ -161,30 +171,56 @@ class BoardScreen(DealActions, Screen):
         worker = get_current_worker()
         with self.app.database.session() as session:
             tz = board.team_timezone(session)
+            today = clock.today_in(tz)
             token = board.change_token(session)
-            columns = board.board_columns(session, self.pipeline, flt)
-            if self.pipeline == LEAD:
-                summary = board.lead_summary(session, flt, tz=tz)
-            else:
-                summary = board.opportunity_summary(session, flt, tz=tz)
-            focus = self._locate(session, flt, focus_deal)
-            pages: dict[int, dict[int, list[DealCard]]] = {}
-            for column in columns:
-                wanted = {0}
-                if focus and focus[0] == column.stage_id:
-                    wanted.add(focus[1] // PAGE_SIZE)
-                pages[column.stage_id] = {
-                    page: board.column_cards(session, column.stage_id, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
-                    for page in wanted
-                }
-        from store import clock
-
+            columns, summary, focus = self._columns_and_focus(session, flt, tz, today, focus_deal)
+            pages = self._first_pages(session, flt, columns, focus, today)
         if not worker.is_cancelled:
-            self.post_message(
-                self.Loaded(BoardData(columns, summary, pages, focus, token, clock.today_in(tz), tz))
-            )
+            self.post_message(self.Loaded(BoardData(columns, summary, pages, focus, token, today, tz)))
 
-    def _locate(self, session, flt: BoardFilter, deal_id: int | None) -> tuple[int, int] | None:
+    @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
+    def _load_after_write(self, flt: BoardFilter, deal_id: int, stage_id: int, token: tuple) -> None:
+        """After this screen's own write: every column's totals and the summary (one
+        aggregate each), but cards only for the columns the deal left and entered."""
+        worker = get_current_worker()
+        tz, previous_day = self.data.team_tz, self.data.today
+        with self.app.database.session() as session:
+            today = clock.today_in(tz)
+            columns, summary, focus = self._columns_and_focus(session, flt, tz, today, deal_id)
+            touched = {stage_id, focus[0]} if focus else {stage_id}
+            if today != previous_day:  # every card's due-day label changes
+                touched = {c.stage_id for c in columns}
+            pages = self._first_pages(session, flt, [c for c in columns if c.stage_id in touched], focus, today)
+        if not worker.is_cancelled:
+            data = BoardData(columns, summary, pages, focus, token, today, tz, fetched=frozenset(pages))
+            self.post_message(self.Loaded(data))
+
+    def _columns_and_focus(self, session, flt: BoardFilter, tz: str, today: date, focus_deal: int | None):
+        columns = board.board_columns(session, self.pipeline, flt)
+        if self.pipeline == LEAD:
+            summary = board.lead_summary(session, flt, tz=tz)
+        else:
+            summary = board.opportunity_summary(session, flt, tz=tz)
+        return columns, summary, self._locate(session, flt, focus_deal, today)
+
+    def _first_pages(
+        self, session, flt: BoardFilter, columns: list[ColumnSummary], focus: tuple[int, int] | None, today: date
+    ) -> dict[int, dict[int, list[DealCard]]]:
+        """Each column's first page, and the focused deal's page of its column."""
+        pages: dict[int, dict[int, list[DealCard]]] = {}
+        for column in columns:
+            wanted = {0}
+            if focus and focus[0] == column.stage_id:
+                wanted.add(focus[1] // PAGE_SIZE)
+            pages[column.stage_id] = {
+                page: board.column_cards(
+                    session, column.stage_id, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE, today=today
+                )
+                for page in wanted
+            }
+        return pages
+
+    def _locate(self, session, flt: BoardFilter, deal_id: int | None, today: date) -> tuple[int, int] | None:
         if deal_id is None:
             return None
         try:
@@ -193,13 +229,15 @@ class BoardScreen(DealActions, Screen):
             return None
         if deal.pipeline != self.pipeline or not deal.is_open:
             return None
-        index = board.card_index(session, deal.stage_id, flt, deal_id)
+        index = board.card_index(session, deal.stage_id, flt, deal_id, today=today)
         return (deal.stage_id, index) if index is not None else None
 
     @on(Loaded)
     async def _show(self, message: Loaded) -> None:
         data = message.data
         self.deal_actions_ready()
+        if data.fetched is None:
+            self._full_load_pending = False
         previous_focus = self._focused_column_id()
         previous_cursor = {sid: col.cards.cursor for sid, col in self._columns.items()}
         self.data = data
@@ -215,6 +253,10 @@ class BoardScreen(DealActions, Screen):
             self._fit_columns()
         for column in data.columns:
             widget = self._columns[column.stage_id]
+            kept = data.fetched is not None and column.stage_id not in data.fetched
+            if kept and widget.column.count == column.count:
+                widget.update_summary(column)
+                continue  # the cards this column has are still its cards
             widget.update_summary(column)
             widget.cards.reset(column.count, data.pages.get(column.stage_id, {}), data.today)
             if column.stage_id in previous_cursor:
@@ -331,7 +373,27 @@ class BoardScreen(DealActions, Screen):
 
     def acted_on(self) -> DealRef | None:
         card = self.selected_card()
-        return DealRef(card.id, card.version, card.title, self.pipeline) if card else None
+        return DealRef(card.id, card.version, card.title, self.pipeline, card.stage_id) if card else None
+
+    def on_deal_written(self, message: DealWritten) -> None:
+        """A key's write: if nothing but it changed since the board loaded, only the
+        columns it touched need their cards again; otherwise the whole board."""
+        message.stop()
+        message.prevent_default()  # instead of DealActions' handler, not as well
+        tokens = message.tokens
+        if (
+            tokens is None
+            or message.stage_id is None
+            or self.data is None
+            or self._full_load_pending
+            or tokens[0] != self.data.token
+        ):
+            self.deal_written(message.deal_id, message.message, message.severity)
+            return
+        self.notify(message.message, severity=message.severity, markup=False)
+        self._selected_deal = message.deal_id
+        self._load_after_write(self.flt, message.deal_id, message.stage_id, tokens[1])
+        self._reload_milestones()
 
     def deal_written(self, deal_id: int, message: str, severity: str) -> None:
         if message:
@@ -391,7 +453,7 @@ class BoardScreen(DealActions, Screen):
 
             hidden = MilestoneBoard(id="milestones")
             hidden.display = False
-            await self.mount(hidden, before=self.query_one(Footer))
+            await self.mount(hidden, before=self.query_one(KeyFooter))
         milestones = self.query_one("#milestones")
         milestones.display = not milestones.display
         self.query_one("#columns").display = not milestones.display

@@ -64,6 +64,7 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
     DEFAULT_CSS = """
     CardList {
         height: 1fr;
+        overflow-x: hidden;
         scrollbar-size-vertical: 1;
         background: $surface;
     }
@@ -110,10 +111,11 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
     def reset(self, total: int, pages: dict[int, list[DealCard]], today: date) -> None:
         """New totals and the pages already fetched; everything else is refetched on demand."""
         self.total = total
+        if today != self.today:
+            self._render_row.cache_clear()  # due-day labels depend on today
         self.today = today
         self._pages = dict(pages)
         self._asked = set(pages)
-        self._render_row.cache_clear()  # due-day labels depend on today
         self.virtual_size = Size(self.size.width, total * CARD_HEIGHT)
         self.cursor = min(self.cursor, max(total - 1, 0))
         self.refresh()
@@ -284,8 +286,9 @@ class StageColumn(Vertical):
             self.query_one(".column-header", Static).update(self._header())
 
     def update_summary(self, column: ColumnSummary) -> None:
-        self.column = column
-        self.query_one(".column-header", Static).update(self._header())
+        if column != self.column:
+            self.column = column
+            self.query_one(".column-header", Static).update(self._header())
 
     def _header(self) -> Table:
         column = self.column
