@@ -62,7 +62,10 @@ def bare(fd: int) -> int:
 
 
 def legwork(fd: int, url: str, handle: str) -> int:
+    import gc
     from pathlib import Path
+
+    gc.disable()  # as tui.cli does before it opens the database; LegworkApp turns it back on
 
     import tui.app
     from store.db import open_database

@@ -7,6 +7,7 @@ Kept light: Textual is imported only when a screen is about to open, so
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 EXIT_UNAVAILABLE = 2
@@ -56,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _run_demo(args, config)
+        if not args.command:
+            gc.disable()  # start-up makes no garbage worth collecting; LegworkApp turns it back on
         database = _open(args.db or config.db)
         if args.command == "init":
             print(f"legwork: {database.description} is ready")
@@ -86,6 +89,7 @@ def _run_demo(args, config) -> int:
     from store import demo
     from store.db import data_dir, open_database, sqlite_url
 
+    gc.disable()  # as for the interface below: LegworkApp turns it back on
     url = args.db
     if url is None:
         path = data_dir() / "demo.db"
