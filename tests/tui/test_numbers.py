@@ -12,6 +12,7 @@ import json
 
 import pendulum
 import pytest
+from textual.widgets import DataTable
 
 from store import activities, deals, goals
 from store.deals import DealFields
@@ -330,7 +331,13 @@ class TestNumbersSnapshots:
                 if "loading" not in touched:
                     break
                 await pilot.pause(0.05)
-            await pilot.pause(0.3)
+            # A DataTable sizes its columns when its message queue is idle, which
+            # comes late on a loaded machine: wait until both tables have done so.
+            tables = list(pilot.app.screen.query(DataTable))
+            for _ in range(200):
+                if not any(t._require_update_dimensions or t._new_rows or t._updated_cells for t in tables):
+                    break
+                await pilot.pause(0.05)
             await settle(pilot.app, pilot)
             await pilot.wait_for_scheduled_animations()
 
