@@ -196,12 +196,20 @@ def prepare(size: int, reps: int, seed: int) -> tuple[Path, dict]:
     from bench import seed as seeding
 
     path = DATA / f"scale-{size}.db"
+    if seeding.cached(path, seeding.params_of(size, reps, seed)) is None:  # built in its own process: see below
+        subprocess.run([sys.executable, "-m", "bench.seed", "--deals", str(size), "--reps", str(reps),
+                        "--seed", str(seed), "--out", str(path)], cwd=ROOT, check=True)
     info = seeding.ensure(path, size, reps, seed)
-    # Bring the cached file to the current schema once, so no launch below pays for a migration.
-    from store.db import open_database
-
+    # Bring the cached file to the current schema once, so no launch below pays for a
+    # migration. In a process of its own: Linux hands a parent's peak RSS down to the
+    # children it forks, and a migration that fills new tables would make every
+    # launched process below "peak" at this process's size.
     started = time.perf_counter()
-    open_database(f"sqlite:///{path}").dispose()
+    subprocess.run(
+        [sys.executable, "-c", "import sys; from store.db import open_database; open_database(sys.argv[1]).dispose()",
+         f"sqlite:///{path}"],
+        cwd=ROOT, check=True,
+    )
     took = time.perf_counter() - started
     if took > 1:
         say(f"migrated {path.name} to the current schema in {took:.1f} s")

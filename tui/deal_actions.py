@@ -46,6 +46,7 @@ class DealWritten(Message):
     # screens that set ``WATCHES_CHANGE_TOKEN``: equal "before" and last-seen tokens
     # mean nothing but this write changed since the screen last loaded.
     tokens: tuple[tuple, tuple] | None = None
+    after: object | None = None  # what the screen's ``read_after_write`` read
 
 
 class DealActions:
@@ -94,7 +95,16 @@ class DealActions:
             self.post_message(DealWritten(deal.id, str(exc), "warning", deal.stage_id))
             return
         tokens = (before, self._change_token()) if before is not None else None
-        self.post_message(DealWritten(deal.id, describe(result), "information", deal.stage_id, tokens))
+        try:
+            after = self.read_after_write(deal.id, deal.stage_id, tokens)
+        except StoreError:
+            after = None  # the screen reads it again itself
+        self.post_message(DealWritten(deal.id, describe(result), "information", deal.stage_id, tokens, after))
+
+    def read_after_write(self, deal_id: int, stage_id: int | None, tokens) -> object | None:
+        """What the screen will show after its own committed write, read in the write's
+        worker so the screen hears back once instead of twice. None: nothing read."""
+        return None
 
     def _change_token(self) -> tuple:
         # A session of its own: the write's session must not start with a read.

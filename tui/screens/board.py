@@ -46,6 +46,7 @@ class BoardData:
     # The stage ids whose cards were fetched (``pages``); None: every column's.
     # The other columns keep the cards they have.
     fetched: frozenset[int] | None = None
+    flt: BoardFilter | None = None  # what a partial load was read under
 
 
 class BoardScreen(DealActions, Screen):
@@ -178,22 +179,30 @@ class BoardScreen(DealActions, Screen):
         if not worker.is_cancelled:
             self.post_message(self.Loaded(BoardData(columns, summary, pages, focus, token, today, tz)))
 
-    @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
-    def _load_after_write(self, flt: BoardFilter, deal_id: int, stage_id: int, token: tuple) -> None:
+    def _after_write(self, flt: BoardFilter, deal_id: int, stage_id: int, token: tuple, shown: BoardData) -> BoardData:
         """After this screen's own write: every column's totals and the summary (one
         aggregate each), but cards only for the columns the deal left and entered."""
-        worker = get_current_worker()
-        tz, previous_day = self.data.team_tz, self.data.today
+        tz = shown.team_tz
         with self.app.database.session() as session:
             today = clock.today_in(tz)
             columns, summary, focus = self._columns_and_focus(session, flt, tz, today, deal_id)
             touched = {stage_id, focus[0]} if focus else {stage_id}
-            if today != previous_day:  # every card's due-day label changes
+            if today != shown.today:  # every card's due-day label changes
                 touched = {c.stage_id for c in columns}
             pages = self._first_pages(session, flt, [c for c in columns if c.stage_id in touched], focus, today)
-        if not worker.is_cancelled:
-            data = BoardData(columns, summary, pages, focus, token, today, tz, fetched=frozenset(pages))
-            self.post_message(self.Loaded(data))
+        return BoardData(columns, summary, pages, focus, token, today, tz, fetched=frozenset(pages), flt=flt)
+
+    def _only_this_write(self, stage_id: int | None, tokens: tuple[tuple, tuple] | None) -> bool:
+        """Nothing but this screen's own write changed since the board last loaded."""
+        data = self.data
+        return not (tokens is None or stage_id is None or data is None or self._full_load_pending
+                    or tokens[0] != data.token)
+
+    def read_after_write(self, deal_id: int, stage_id: int | None, tokens) -> BoardData | None:
+        # In the write's worker: the board's next data, so the screen hears once, not twice.
+        if not self._only_this_write(stage_id, tokens):
+            return None
+        return self._after_write(self.flt, deal_id, stage_id, tokens[1], self.data)
 
     def _columns_and_focus(self, session, flt: BoardFilter, tz: str, today: date, focus_deal: int | None):
         columns = board.board_columns(session, self.pipeline, flt)
@@ -380,20 +389,17 @@ class BoardScreen(DealActions, Screen):
         columns it touched need their cards again; otherwise the whole board."""
         message.stop()
         message.prevent_default()  # instead of DealActions' handler, not as well
-        tokens = message.tokens
-        if (
-            tokens is None
-            or message.stage_id is None
-            or self.data is None
-            or self._full_load_pending
-            or tokens[0] != self.data.token
-        ):
+        after = message.after
+        # Checked again here: the board may have started a full load, or changed its
+        # filter, while the write's worker read ``after``.
+        if after is None or after.flt != self.flt or not self._only_this_write(message.stage_id, message.tokens):
             self.deal_written(message.deal_id, message.message, message.severity)
             return
-        self.notify(message.message, severity=message.severity, markup=False)
         self._selected_deal = message.deal_id
-        self._load_after_write(self.flt, message.deal_id, message.stage_id, tokens[1])
+        self.post_message(self.Loaded(after))
         self._reload_milestones()
+        # After the moved card is drawn: the toast is confirmation, not the change.
+        self.call_after_refresh(self.notify, message.message, severity=message.severity, markup=False)
 
     def deal_written(self, deal_id: int, message: str, severity: str) -> None:
         if message:
