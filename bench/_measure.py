@@ -22,8 +22,9 @@ Each figure is timed with ``time.perf_counter`` around exactly what the app does
   it has been rendered.
 * ``timeline``: ``deal_timeline`` of the data set's 500-entry deal; and the whole of
   ``DealScreen._load`` (``get_deal``, ``deal_timeline``, ``lost_reasons``,
-  ``currency``); and, under ``run_test``, pushing ``DealScreen`` until its
-  timeline is shown and rendered.
+  ``currency``); and, under ``run_test``, opening it as enter on its card does
+  (``open_deal``) until its timeline is shown and rendered: the median of the
+  reopenings, and the first open (which installs the screen) as ``first``.
 * ``today queue``: ``store.today.today_queue`` for the demo rep and for the rep
   with the most open tasks, if ``store.today`` imports.
 * ``team numbers``: what the Numbers screen reads for the team's quarter: the
@@ -239,7 +240,7 @@ async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, mov
 
     from tui.app import LegworkApp
     from tui.screens.board import BoardScreen
-    from tui.screens.deal import DealScreen
+    from tui.screens.deal import open_deal
 
     app = LegworkApp(database, handle)
     out: dict = {}
@@ -298,13 +299,15 @@ async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, mov
             out["stage_move_keypress"]["timed_out"] = missed
             out["moved_deal"] = first_card.id if first_card else None
         if opens:
-            # Open the 500-entry deal, as enter on its card does.
+            # Open the 500-entry deal, as enter on its card does (tui.screens.deal.open_deal:
+            # the first open installs the deal screen, later ones reuse it).
             total, data_part, draw_part = [], [], []
+            first_open = None
             for i in range(opens):
                 await idle()
                 start = time.perf_counter()
-                deal_screen = DealScreen(timeline_deal, pipeline=OPPORTUNITY)
-                app.push_screen(deal_screen)
+                open_deal(app, timeline_deal, pipeline=OPPORTUNITY)
+                deal_screen = app.screen
                 await _wait_for(lambda deal_screen=deal_screen: deal_screen.data is not None)
                 shown = time.perf_counter()
                 await _after_refresh(app)
@@ -315,7 +318,9 @@ async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, mov
                     total.append(end - start)
                     data_part.append(shown - start)
                     draw_part.append(end - shown)
-            out["timeline_open_screen"] = summary(total)
+                else:
+                    first_open = end - start
+            out["timeline_open_screen"] = summary(total, first=first_open)
             out["timeline_open_screen"]["to_data_ms"] = ms(statistics.median(data_part))
             out["timeline_open_screen"]["to_frame_ms"] = ms(statistics.median(draw_part))
             out["timeline_entries"] = len(deal_screen.data.entries)

@@ -294,7 +294,8 @@ def rows_of(result: dict) -> list[tuple[str, str, str, float | None]]:
     ms_row(f"deal timeline, {tl.get('entries', '?') if tl else '?'} entries: deal_timeline", tl, BUDGETS["timeline_ms"])
     ms_row("deal timeline: the deal screen's whole load", m.get("timeline_load"), BUDGETS["timeline_ms"])
     opened = pilot.get("timeline_open_screen", pilot)
-    ms_row("deal timeline: open the deal screen → drawn (Pilot)", opened, BUDGETS["timeline_ms"], split(opened))
+    first = f", first open {opened['first_ms']:.0f}" if opened and "first_ms" in opened else ""
+    ms_row("deal timeline: open the deal screen → drawn (Pilot)", opened, BUDGETS["timeline_ms"], split(opened) + first)
     today = m.get("today") or {"status": "not measured"}
     if "rep" in today:
         ms_row(f"today queue (alex, {today['rep_tasks']} tasks)", today["rep"], BUDGETS["today_ms"])

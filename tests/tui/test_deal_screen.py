@@ -45,6 +45,13 @@ def stored(team, deal_id: int) -> deals.DealDetail:
         return deals.get_deal(s, deal_id)
 
 
+def headlines_of(team, deal_id: int) -> list[str]:
+    from store.timeline import deal_timeline
+
+    with team.db.session() as s:
+        return [e.headline for e in deal_timeline(s, deal_id)]
+
+
 async def open_deal(app, pilot, deal_id: int, **hint) -> DealScreen:
     await settle(app, pilot)
     await app.push_screen(DealScreen(deal_id, **hint))
@@ -306,6 +313,32 @@ async def test_f_on_an_empty_kind_says_so(app, team):
         await pilot.press("f")
         await pilot.pause()
         assert "No activities on this deal" in screen_text(app)
+
+
+async def test_the_next_deal_opened_shows_nothing_of_the_last(app, worked):
+    """The board keeps one deal screen and reuses it: the second deal opened must
+    come with its own facts, timeline and filter, and the first deal's nowhere."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        board = app.screen
+        first = board.selected_card()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        deal_screen = app.screen
+        assert deal_screen.deal_id == first.id and first.title in screen_text(app)
+        await pilot.press("f")  # activities only
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("j")
+        second = board.selected_card()
+        assert second.id != first.id
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is deal_screen  # the same screen, reused
+        assert app.screen.deal_id == second.id and app.screen.filter_index == 0
+        text = screen_text(app)
+        assert second.title in text and first.title not in text
+        assert headlines(app) == headlines_of(worked, second.id)
 
 
 async def test_escape_goes_back_to_the_board_and_its_cursor(app, team):

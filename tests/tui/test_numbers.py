@@ -80,6 +80,15 @@ def cell(app, rep_key: str, column: str) -> str:
     return str(table.get_cell(rep_key, column)).replace(PAD, " ").strip()
 
 
+async def panels_for(screen, pilot, name: str) -> None:
+    """Wait for the lower panels to describe ``name``: they load a moment after the
+    cursor settles (a timer), which no worker wait covers on a loaded machine."""
+    for _ in range(100):
+        if f"· {name}" in plain(screen.query_one("#pipeline")) and f"· {name}" in plain(screen.query_one("#forecast")):
+            return
+        await pilot.pause(0.05)
+
+
 async def open_numbers(app, pilot) -> NumbersScreen:
     await settle(app, pilot)
     await pilot.press("4")
@@ -102,6 +111,7 @@ async def test_numbers_open_on_this_week_with_my_row_selected(busy_team):
         assert table.selected_rep == (True, busy_team.alex.id)
         assert "▸ Alex Kim" in cell(app, alex, "rep")
         # The lower panels describe the selected row.
+        await panels_for(screen, pilot, "Alex Kim")
         pipeline = plain(screen.query_one("#pipeline"))
         assert "Activity pipeline · Alex Kim" in pipeline
         # Acme reached rapport; Globex has no milestone: one open deal at each.
@@ -110,9 +120,9 @@ async def test_numbers_open_on_this_week_with_my_row_selected(busy_team):
         assert "Forecast · Alex Kim" in forecast
         # Moving to the team row redraws the panels for the team.
         await pilot.press("up", "up", "up")
-        await pilot.pause(0.3)
         await settle(app, pilot)
         assert table.selected_rep == (True, None)
+        await panels_for(screen, pilot, "Team")
         assert "Activity pipeline · Team" in plain(screen.query_one("#pipeline"))
 
 

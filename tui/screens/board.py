@@ -411,10 +411,10 @@ class BoardScreen(DealActions, Screen):
         card = self._target()
         if card is None:
             return
-        from tui.screens.deal import DealScreen
+        from tui.screens.deal import open_deal
 
         self._selected_deal = card.id
-        self.app.push_screen(DealScreen(card.id, pipeline=self.pipeline))
+        open_deal(self.app, card.id, pipeline=self.pipeline)
 
     def action_new_deal(self) -> None:
         from tui.screens.modals.deal_form import DealFormScreen

@@ -103,6 +103,25 @@ class DealScreen(DealActions, Screen):
     def deal(self) -> DealDetail | None:
         return self.data.deal if self.data else None
 
+    def show_deal(self, deal_id: int, pipeline: str | None = None) -> None:
+        """Show another deal on this (reused) screen: nothing of the last one stays."""
+        self.deal_id = deal_id
+        self._pipeline_hint = pipeline
+        self.data = None
+        self.filter_index = 0
+        if not self.is_mounted:
+            return  # on_mount loads it
+        self.reload()
+        self.title, self.sub_title = "Deal", ""
+        self.query_one(DealFacts).clear()
+        self.query_one("#timeline-bar", Static).update("")
+        timeline = self.query_one(TimelineView)
+        timeline.show([], timeline.moment, empty_text="Loading…")
+        timeline.focus()
+        if self._key_state() != self._keys_for:
+            self._keys_for = self._key_state()
+            self.refresh_bindings()
+
     # --- layout and loading ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -142,6 +161,8 @@ class DealScreen(DealActions, Screen):
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
+        if message.data.deal.id != self.deal_id:
+            return  # the last deal's, landing after the screen moved on
         self.data = data = message.data
         self.deal_actions_ready()
         deal = data.deal
@@ -220,3 +241,18 @@ class DealScreen(DealActions, Screen):
         if action in ("won", "lost"):
             return pipeline != LEAD
         return True
+
+
+def open_deal(app, deal_id: int, *, pipeline: str | None = None) -> None:
+    """Show ``deal_id``'s screen. One deal screen per mode stays installed and is
+    reused: styling a new screen's widgets (the footer's keys above all) cost more
+    than loading a 500-entry timeline."""
+    name = f"deal:{app.current_mode}"
+    if not app.is_screen_installed(name):
+        app.install_screen(DealScreen(deal_id, pipeline=pipeline), name)
+    screen = app.get_screen(name)
+    if screen in app.screen_stack:  # already open below (no key leads there today): a screen of its own
+        app.push_screen(DealScreen(deal_id, pipeline=pipeline))
+        return
+    screen.show_deal(deal_id, pipeline)
+    app.push_screen(screen)

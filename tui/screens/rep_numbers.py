@@ -153,6 +153,6 @@ class RepNumbersScreen(Screen):
         self._open(touched.coordinate_to_cell_key(touched.cursor_coordinate).row_key.value)
 
     def _open(self, key: str) -> None:
-        from tui.screens.deal import DealScreen
+        from tui.screens.deal import open_deal
 
-        self.app.push_screen(DealScreen(int(key)))
+        open_deal(self.app, int(key))

@@ -204,9 +204,9 @@ class StandupScreen(DealActions, Screen):
     def action_open_deal(self) -> None:
         item = self.item
         if item is not None:
-            from tui.screens.deal import DealScreen
+            from tui.screens.deal import open_deal
 
-            self.app.push_screen(DealScreen(item.deal.id, pipeline=item.deal.pipeline))
+            open_deal(self.app, item.deal.id, pipeline=item.deal.pipeline)
 
     # --- drawing ---------------------------------------------------------------------------
 

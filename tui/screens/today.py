@@ -348,9 +348,9 @@ class TodayScreen(Screen):
         task = self._need_task()
         if task is None:
             return
-        from tui.screens.deal import DealScreen
+        from tui.screens.deal import open_deal
 
-        self.app.push_screen(DealScreen(task.deal_id, pipeline=task.pipeline))
+        open_deal(self.app, task.deal_id, pipeline=task.pipeline)
 
     def _on_deal(self, form_class) -> None:
         task = self._need_task()

@@ -47,6 +47,11 @@ class DealFacts(Widget):
         self.deal, self.next_task, self.moment, self.currency = deal, next_task, moment, currency
         self.refresh(layout=True)
 
+    def clear(self) -> None:
+        """Back to "Loading…" (the screen is about to show another deal)."""
+        self.deal = self.next_task = self.moment = None
+        self.refresh(layout=True)
+
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name)
 
