@@ -10,7 +10,7 @@ Each figure is timed with ``time.perf_counter`` around exactly what the app does
 * ``stage move (store)``: what ``DealActions._run_deal_write`` does (the change
   token, ``deals.move_deal``, the change token, each in a fresh session; the
   ``get_deal`` before the move stands in for the stage the card showed), then a
-  fresh session running the queries of ``BoardScreen._load_after_write`` with the
+  fresh session running the queries of ``BoardScreen._after_write`` with the
   moved deal as focus (``team_timezone``, ``board_columns``,
   ``opportunity_summary``, ``get_deal`` + ``card_index``, and ``column_cards`` for
   the first page of the two columns involved and the focused deal's page).
@@ -92,11 +92,16 @@ def timed(database, fn, repeat: int) -> dict:
 
 
 def board_reload(session, pipeline: str, flt: BoardFilter, focus_deal: int | None,
-                 touched: set[int] | None = None) -> None:
+                 touched: set[int] | None = None, tz: str | None = None) -> None:
     """The queries of tui.screens.board.BoardScreen._load, in its order; with
-    ``touched`` (the stages a move left and entered), those of ``_load_after_write``,
-    which fetches cards for just those columns."""
-    tz = board.team_timezone(session)
+    ``touched`` (the stages a move left and entered) and the ``tz`` the board
+    already knows, those of ``_after_write``, which fetches cards for just those
+    columns."""
+    from store import clock
+
+    if tz is None:
+        tz = board.team_timezone(session)
+    today = clock.today_in(tz)
     if touched is None:
         board.change_token(session)
     columns = board.board_columns(session, pipeline, flt)
@@ -108,7 +113,7 @@ def board_reload(session, pipeline: str, flt: BoardFilter, focus_deal: int | Non
     if focus_deal is not None:
         deal = deals.get_deal(session, focus_deal)
         if deal.pipeline == pipeline and deal.is_open:
-            index = board.card_index(session, deal.stage_id, flt, focus_deal)
+            index = board.card_index(session, deal.stage_id, flt, focus_deal, today=today)
             focus = (deal.stage_id, index) if index is not None else None
     for column in columns:
         if touched is not None and column.stage_id not in touched:
@@ -117,7 +122,7 @@ def board_reload(session, pipeline: str, flt: BoardFilter, focus_deal: int | Non
         if focus and focus[0] == column.stage_id:
             wanted.add(focus[1] // PAGE_SIZE)
         for page in wanted:
-            board.column_cards(session, column.stage_id, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+            board.column_cards(session, column.stage_id, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE, today=today)
 
 
 def first_stage_deal(session, owner_id: int, not_this: int) -> tuple[int, int]:
@@ -133,6 +138,7 @@ def stage_moves(database, repeat: int, rep, flt: BoardFilter, deal_id: int) -> d
     store_s, reload_s, total_s, cpu_s = [], [], [], []
     with database.session() as session:
         version = deals.get_deal(session, deal_id).version
+        tz = board.team_timezone(session)  # the board has it from its first load
     for i in range(repeat + 1):
         step = 1 if i % 2 == 0 else -1
         start, start_cpu = time.perf_counter(), time.thread_time()
@@ -146,7 +152,7 @@ def stage_moves(database, repeat: int, rep, flt: BoardFilter, deal_id: int) -> d
             board.change_token(session)
         mid = time.perf_counter()
         with database.session() as session:
-            board_reload(session, OPPORTUNITY, flt, deal_id, touched={before, moved.stage_id})
+            board_reload(session, OPPORTUNITY, flt, deal_id, touched={before, moved.stage_id}, tz=tz)
         end, end_cpu = time.perf_counter(), time.thread_time()
         version = moved.version
         if i == 0:
