@@ -182,7 +182,8 @@ def _activity_rows(session: Session, periods: list[Period], rep_id: int | None, 
     # The bucket leads the GROUP BY: SQLite then reads the covering index (day or
     # moment first) in order instead of walking a per-rep index row by row.
     if by_kind:
-        rows = session.exec(select(rep, bucket, type_, milestone, n).where(*where).group_by(bucket, rep, type_, milestone))
+        grouped = select(rep, bucket, type_, milestone, n).where(*where).group_by(bucket, rep, type_, milestone)
+        rows = session.exec(grouped)
         return [(r, i, t, m or None, int(c)) for r, i, t, m, c in rows]
     rows = session.exec(select(rep, bucket, n).where(*where).group_by(bucket, rep))
     return [(r, i, None, None, int(c)) for r, i, c in rows]

@@ -26,7 +26,8 @@ def milestone_rows(owner) -> dict:
     """deal_milestone as {(deal id, milestone): reached_at}."""
     table = DealMilestone.__table__
     with owner.engine.connect() as connection:
-        return {(row.deal_id, row.milestone): pendulum.instance(row.reached_at) for row in connection.execute(select(table))}
+        rows = connection.execute(select(table))
+        return {(row.deal_id, row.milestone): pendulum.instance(row.reached_at) for row in rows}
 
 
 def assert_rollups_match(session) -> None:
@@ -37,7 +38,8 @@ def assert_rollups_match(session) -> None:
     days: Counter = Counter()
     reached: dict = {}
     for activity in session.exec(select(Activity)):
-        days[(activity.occurred_at.astimezone(zone).date(), activity.rep_id, activity.type, activity.milestone or "")] += 1
+        day = activity.occurred_at.astimezone(zone).date()
+        days[(day, activity.rep_id, activity.type, activity.milestone or "")] += 1
         if activity.milestone:
             key = (activity.deal_id, activity.milestone)
             reached[key] = min(reached.get(key, activity.occurred_at), activity.occurred_at)

@@ -179,7 +179,9 @@ class BoardScreen(DealActions, Screen):
         if not worker.is_cancelled:
             self.post_message(self.Loaded(BoardData(columns, summary, pages, focus, token, today, tz)))
 
-    def _after_write(self, flt: BoardFilter, deal_id: int, stage_id: int, token: tuple, shown: BoardData) -> BoardData:
+    def _after_write(
+        self, flt: BoardFilter, deal_id: int, stage_id: int, token: tuple, shown: BoardData
+    ) -> BoardData:
         """After this screen's own write: every column's totals and the summary (one
         aggregate each), but cards only for the columns the deal left and entered."""
         tz = shown.team_tz
