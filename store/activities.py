@@ -13,7 +13,7 @@ from store import clock, events, rollups
 from store.errors import InvalidInput, NotFound
 from store.models import ACTIVITY_TYPES, MILESTONES, Activity, Deal, Rep
 from store.tasks import TaskInfo, insert_task
-from store.tx import write
+from store.tx import lock_rows, write
 
 MAX_OUTCOME = 500
 # An activity a few minutes "in the future" is clock skew between machines, not a plan.
@@ -49,7 +49,8 @@ def refresh_deal_activity(session: Session, deal_id: int) -> None:
     """Recompute a deal's last activity and furthest milestone from its activities
     (and when it first reached each milestone: store.rollups).
 
-    One UPDATE with subqueries, so two reps logging at once cannot lose either.
+    One UPDATE with subqueries, after locking the deal row, so two reps logging
+    at once cannot lose either.
     """
     rank = case({m: i + 1 for i, m in enumerate(MILESTONES)}, value=Activity.milestone, else_=0)
     best_rank = (
@@ -59,6 +60,7 @@ def refresh_deal_activity(session: Session, deal_id: int) -> None:
         {i + 1: m for i, m in enumerate(MILESTONES)}, value=best_rank, else_=None
     )
     last = select(func.max(Activity.occurred_at)).where(Activity.deal_id == deal_id).scalar_subquery()
+    lock_rows(session, Deal.id, [deal_id])  # a concurrent writer's activity must be seen: see lock_rows
     session.execute(
         update(Deal)
         .where(Deal.id == deal_id)

@@ -33,7 +33,7 @@ from store.tasks import (
     refresh_next_due,
 )
 from store.today import ONE_DAY, as_date
-from store.tx import write
+from store.tx import lock_rows, write
 
 
 class PlanOutdated(RuleViolation):
@@ -285,6 +285,9 @@ def apply_balance(session: Session, plan: BalancePlan, *, by: int) -> int:
         if problems:
             shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
             raise PlanOutdated(f"Nothing moved: tasks changed since the plan was made ({shown}). Balance again.")
+        # Every deal of the plan at once and in id order, so two balances sharing deals
+        # cannot each hold one the other waits for (each move locks its deal again).
+        lock_rows(session, Deal.id, [task.deal_id for task in found.values()])
         for move in plan.moves:
             _reschedule(session, found[move.task_id], move.to_due, by)
         session.flush()

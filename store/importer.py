@@ -94,7 +94,7 @@ from store.reps import _HANDLE, RepInfo, get_rep
 from store.stages import StageInfo, list_stages
 from store.bulk import converters
 from store.tasks import refresh_next_due
-from store.tx import write
+from store.tx import lock_rows, write
 
 __all__ = [
     "ImportOptions",
@@ -1286,6 +1286,7 @@ def refresh_deals_activity(session: Session, deal_ids: list[int]) -> None:
     milestone = case({i + 1: m for i, m in enumerate(MILESTONES)}, value=best, else_=None)
     last = select(func.max(Activity.occurred_at)).where(Activity.deal_id == Deal.id).scalar_subquery()
     for chunk in _chunks(deal_ids):
+        lock_rows(session, Deal.id, chunk)
         session.execute(
             update(Deal)
             .where(Deal.id.in_(chunk))

@@ -247,3 +247,61 @@ def test_balancing_keeps_next_task_days(session, ana, lead):
     assert balance.apply_balance(session, plan, by=ana.id) == 5
     assert session.exec(select(Deal.next_task_due).where(Deal.id == lead.id)).one() > date(2026, 11, 16)
     assert_next_due_match(session)
+
+
+def test_two_reps_adding_tasks_at_once_both_count(db, session, ana, lead):
+    """On PostgreSQL the second writer's UPDATE must see the first's task (READ
+    COMMITTED re-reads only the updated row, not its subquery): store.tx.lock_rows."""
+    import threading
+
+    if not db.url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers")
+    with db.session() as first:
+        tasks.insert_task(first, lead.id, "Call Monday", date(2026, 11, 23), by=ana.id)  # not committed yet
+        done = threading.Event()
+
+        def second_rep():
+            with db.session() as second:
+                tasks.add_task(second, lead.id, "Email Tuesday", date(2026, 11, 24), by=ana.id)
+            done.set()
+
+        thread = threading.Thread(target=second_rep)
+        thread.start()
+        assert not done.wait(0.5)  # waits for the first transaction's lock on the deal
+        first.commit()
+        thread.join(10)
+    assert done.is_set()
+    session.expire_all()
+    assert session.exec(select(Deal.next_task_due).where(Deal.id == lead.id)).one() == date(2026, 11, 23)
+    assert_next_due_match(session)
+
+
+def test_two_reps_logging_at_once_both_count(db, session, ana, lead):
+    import threading
+
+    if not db.url.startswith("postgresql"):
+        pytest.skip("SQLite serialises writers")
+    with db.session() as first:
+        first.begin()
+        # What log_activity does inside its transaction, stopped before the commit.
+        from store.models import Activity
+
+        first.add(Activity(deal_id=lead.id, rep_id=ana.id, type="meeting", milestone="proposal",
+                           occurred_at=utc(2026, 11, 18, 9), outcome="", created_at=utc(2026, 11, 18, 9)))
+        first.flush()
+        activities.refresh_deal_activity(first, lead.id)
+        done = threading.Event()
+
+        def second_rep():
+            with db.session() as second:
+                log(second, lead.id, ana.id, "email", utc(2026, 11, 18, 8), "nurture")
+            done.set()
+
+        thread = threading.Thread(target=second_rep)
+        thread.start()
+        assert not done.wait(0.5)
+        first.commit()
+        thread.join(10)
+    assert done.is_set()
+    deal = deals.get_deal(session, lead.id)
+    assert (deal.milestone, deal.last_activity_at) == ("proposal", utc(2026, 11, 18, 9))
