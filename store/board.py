@@ -615,3 +615,28 @@ def change_token(session: Session) -> tuple:
         )
     ).all()
     return (tuple(ids), tuple(tuple(s) for s in stages))
+
+
+def changed_only_by(session: Session, before: tuple, deal_id: int) -> bool:
+    """True when everything that changed since the ``change_token`` ``before`` was
+    done to ``deal_id``: every event since is that deal's, no event committed late
+    with a lower id (PostgreSQL sequences), no deal, task or activity was added or
+    removed, and the stages are the same. A screen that wrote to the deal may then
+    refresh just what that deal touches."""
+    (newest, recent, *row_ids), stages = before
+    (_now_newest, _now_recent, *now_row_ids), now_stages = change_token(session)
+    if now_row_ids != row_ids or now_stages != stages:
+        return False
+    base = newest or 0
+    since = (
+        select(func.count(), func.coalesce(func.sum(case((DealEvent.deal_id != deal_id, 1), else_=0)), 0))
+        .where(DealEvent.id > base)
+    )
+    mine_and_others, others = session.exec(since).one()
+    if others:
+        return False
+    window = session.exec(
+        select(func.count()).select_from(DealEvent).where(DealEvent.id > base - _RECENT_EVENTS)
+    ).one()
+    return window - mine_and_others == recent  # nothing else landed in the window meanwhile
+

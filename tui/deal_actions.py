@@ -43,8 +43,9 @@ class DealWritten(Message):
     severity: str = "information"
     stage_id: int | None = None  # the stage the screen showed the deal in
     # ``board.change_token`` just before and just after a committed write, for
-    # screens that set ``WATCHES_CHANGE_TOKEN``: equal "before" and last-seen tokens
-    # mean nothing but this write changed since the screen last loaded.
+    # screens that set ``WATCHES_CHANGE_TOKEN``: equal "before" and last-seen tokens,
+    # and ``board.changed_only_by`` this deal between them, mean nothing but this
+    # write changed since the screen last loaded (``tokens`` is None otherwise).
     tokens: tuple[tuple, tuple] | None = None
     after: object | None = None  # what the screen's ``read_after_write`` read
 
@@ -84,7 +85,11 @@ class DealActions:
 
     @work(thread=True, group="deal-write", exit_on_error=False)
     def _run_deal_write(self, deal: DealRef, describe: Callable, operation: Callable) -> None:
-        before = self._change_token() if self.WATCHES_CHANGE_TOKEN else None
+        # Every way out posts a DealWritten: the screen takes no new write until it hears.
+        try:
+            before = self._change_token() if self.WATCHES_CHANGE_TOKEN else None
+        except Exception:  # noqa: BLE001 - without it the screen just reloads everything
+            before = None
         try:
             with self.app.database.session() as session:
                 result = operation(session)
@@ -94,11 +99,18 @@ class DealActions:
         except StoreError as exc:
             self.post_message(DealWritten(deal.id, str(exc), "warning", deal.stage_id))
             return
-        tokens = (before, self._change_token()) if before is not None else None
+        except Exception as exc:  # noqa: BLE001 - the database went away, or a bug: say so
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            self.post_message(
+                DealWritten(deal.id, f"Could not save: {reason[0] if reason else type(exc).__name__}", "error",
+                            deal.stage_id)
+            )
+            return
         try:
+            tokens = self._tokens_if_only(deal.id, before) if before is not None else None
             after = self.read_after_write(deal.id, deal.stage_id, tokens)
-        except StoreError:
-            after = None  # the screen reads it again itself
+        except Exception:  # noqa: BLE001 - committed: the screen reloads everything instead
+            tokens = after = None
         self.post_message(DealWritten(deal.id, describe(result), "information", deal.stage_id, tokens, after))
 
     def read_after_write(self, deal_id: int, stage_id: int | None, tokens) -> object | None:
@@ -110,6 +122,12 @@ class DealActions:
         # A session of its own: the write's session must not start with a read.
         with self.app.database.session() as session:
             return board.change_token(session)
+
+    def _tokens_if_only(self, deal_id: int, before: tuple) -> tuple[tuple, tuple] | None:
+        """(before, after) when nothing but this deal changed since ``before``."""
+        with self.app.database.session() as session:
+            after = board.change_token(session)
+            return (before, after) if board.changed_only_by(session, before, deal_id) else None
 
     def on_deal_written(self, message: DealWritten) -> None:
         message.stop()

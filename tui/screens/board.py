@@ -253,7 +253,8 @@ class BoardScreen(DealActions, Screen):
         previous_cursor = {sid: col.cards.cursor for sid, col in self._columns.items()}
         self.data = data
         wanted_order = [c.stage_id for c in data.columns]
-        if wanted_order != self._column_order:
+        rebuilt = wanted_order != self._column_order
+        if rebuilt:
             container = self.query_one("#columns", Horizontal)
             await container.remove_children()
             self._columns = {
@@ -264,7 +265,7 @@ class BoardScreen(DealActions, Screen):
             self._fit_columns()
         for column in data.columns:
             widget = self._columns[column.stage_id]
-            kept = data.fetched is not None and column.stage_id not in data.fetched
+            kept = not rebuilt and data.fetched is not None and column.stage_id not in data.fetched
             if kept and widget.column.count == column.count:
                 widget.update_summary(column)
                 continue  # the cards this column has are still its cards
