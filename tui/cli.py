@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    finally:
+        gc.enable()  # switched off for start-up (below); LegworkApp has it on once mounted
 
 
 def _announce(message: str) -> None:

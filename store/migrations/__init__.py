@@ -40,7 +40,7 @@ def upgrade(engine: Engine, revision: str = "head", *, announce: Callable[[str],
     current = current_revision(engine)
     if revision == "head" and current == HEAD:
         return
-    if announce is not None and current is not None:
+    if announce is not None and current is not None and current < HEAD:  # four-digit revisions
         announce(f"upgrading the database from schema {current} to {HEAD}, once")
     from alembic import command
     from alembic.util import CommandError

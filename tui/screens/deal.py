@@ -88,6 +88,7 @@ class DealScreen(DealActions, Screen):
     @dataclass
     class LoadFailed(Message):
         message: str
+        deal_id: int
 
     def __init__(self, deal_id: int, *, pipeline: str | None = None) -> None:
         """``pipeline``, when the caller knows it, lets the footer show the right
@@ -142,9 +143,10 @@ class DealScreen(DealActions, Screen):
     @work(thread=True, exclusive=True, group="deal-load", exit_on_error=False)
     def _load(self, tz: str) -> None:
         worker = get_current_worker()
+        deal_id = self.deal_id
         try:
             with self.app.database.session() as session:
-                deal = deals.get_deal(session, self.deal_id)
+                deal = deals.get_deal(session, deal_id)
                 today = clock.today_in(tz)
                 data = DealData(
                     deal=deal,
@@ -154,7 +156,7 @@ class DealScreen(DealActions, Screen):
                     currency=currency(session),
                 )
         except StoreError as exc:
-            self.post_message(self.LoadFailed(str(exc)))
+            self.post_message(self.LoadFailed(str(exc), deal_id))
             return
         if not worker.is_cancelled:
             self.post_message(self.Loaded(data))
@@ -176,6 +178,8 @@ class DealScreen(DealActions, Screen):
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
+        if message.deal_id != self.deal_id:
+            return  # the last deal's, landing after the screen moved on
         self.deal_actions_ready()
         self.notify(message.message, severity="error", markup=False)
         if self.is_current:
