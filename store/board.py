@@ -617,14 +617,14 @@ def change_token(session: Session) -> tuple:
     return (tuple(ids), tuple(tuple(s) for s in stages))
 
 
-def changed_only_by(session: Session, before: tuple, deal_id: int) -> bool:
-    """True when everything that changed since the ``change_token`` ``before`` was
-    done to ``deal_id``: every event since is that deal's, no event committed late
-    with a lower id (PostgreSQL sequences), no deal, task or activity was added or
-    removed, and the stages are the same. A screen that wrote to the deal may then
-    refresh just what that deal touches."""
+def changed_only_by(session: Session, before: tuple, after: tuple, deal_id: int) -> bool:
+    """True when everything that changed between the ``change_token``s ``before``
+    and ``after`` (just read in this session) was done to ``deal_id``: every event
+    since is that deal's, no event committed late with a lower id (PostgreSQL
+    sequences), no deal, task or activity was added or removed, and the stages are
+    the same. A screen that wrote to the deal may then refresh just what it touches."""
     (newest, recent, *row_ids), stages = before
-    (_now_newest, _now_recent, *now_row_ids), now_stages = change_token(session)
+    (_now_newest, _now_recent, *now_row_ids), now_stages = after
     if now_row_ids != row_ids or now_stages != stages:
         return False
     base = newest or 0

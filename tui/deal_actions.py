@@ -127,7 +127,7 @@ class DealActions:
         """(before, after) when nothing but this deal changed since ``before``."""
         with self.app.database.session() as session:
             after = board.change_token(session)
-            return (before, after) if board.changed_only_by(session, before, deal_id) else None
+            return (before, after) if board.changed_only_by(session, before, after, deal_id) else None
 
     def on_deal_written(self, message: DealWritten) -> None:
         message.stop()

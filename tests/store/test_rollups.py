@@ -312,10 +312,10 @@ def test_a_change_token_tells_whether_only_one_deal_changed(session, ana, lead):
     other = deals.create_lead(session, deals.DealFields(title="Globex"), by=ana.id)
     before = board.change_token(session)
     deals.move_deal(session, lead.id, 1, version=deals.get_deal(session, lead.id).version, by=ana.id)
-    assert board.changed_only_by(session, before, lead.id)
-    assert not board.changed_only_by(session, before, other.id)
+    assert board.changed_only_by(session, before, board.change_token(session), lead.id)
+    assert not board.changed_only_by(session, before, board.change_token(session), other.id)
     deals.move_deal(session, other.id, 1, version=deals.get_deal(session, other.id).version, by=ana.id)
-    assert not board.changed_only_by(session, before, lead.id)  # someone else's move meanwhile
+    assert not board.changed_only_by(session, before, board.change_token(session), lead.id)  # someone else's move meanwhile
     before = board.change_token(session)
     tasks.add_task(session, lead.id, "Call", date(2026, 11, 20), by=ana.id)
-    assert not board.changed_only_by(session, before, lead.id)  # a new task row: read everything
+    assert not board.changed_only_by(session, before, board.change_token(session), lead.id)  # a new task row: read everything
