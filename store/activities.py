@@ -46,28 +46,32 @@ def next_milestone(reached: str | None) -> str:
 
 
 def refresh_deal_activity(session: Session, deal_id: int) -> None:
-    """Recompute a deal's last activity and furthest milestone from its activities
-    (and when it first reached each milestone: store.rollups).
+    """``refresh_deals_activity`` for one deal."""
+    refresh_deals_activity(session, [deal_id])
 
-    One UPDATE with subqueries, after locking the deal row, so two reps logging
-    at once cannot lose either.
+
+def refresh_deals_activity(session: Session, deal_ids: list[int]) -> None:
+    """Recompute deals' last activity and furthest milestone from their activities
+    (and when each first reached each milestone: store.rollups).
+
+    One correlated UPDATE per chunk of deals, after locking their rows, so two
+    reps logging at once cannot lose either.
     """
     rank = case({m: i + 1 for i, m in enumerate(MILESTONES)}, value=Activity.milestone, else_=0)
-    best_rank = (
-        select(func.max(rank)).where(Activity.deal_id == deal_id).scalar_subquery()
-    )
-    milestone = case(
-        {i + 1: m for i, m in enumerate(MILESTONES)}, value=best_rank, else_=None
-    )
-    last = select(func.max(Activity.occurred_at)).where(Activity.deal_id == deal_id).scalar_subquery()
-    lock_rows(session, Deal.id, [deal_id])  # a concurrent writer's activity must be seen: see lock_rows
-    session.execute(
-        update(Deal)
-        .where(Deal.id == deal_id)
-        .values(last_activity_at=last, milestone=milestone)
-        .execution_options(synchronize_session=False)
-    )
-    rollups.refresh_deal_milestones(session, [deal_id])
+    best = select(func.max(rank)).where(Activity.deal_id == Deal.id).scalar_subquery()
+    milestone = case({i + 1: m for i, m in enumerate(MILESTONES)}, value=best, else_=None)
+    last = select(func.max(Activity.occurred_at)).where(Activity.deal_id == Deal.id).scalar_subquery()
+    ids = sorted(set(deal_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        lock_rows(session, Deal.id, chunk)  # a concurrent writer's activity must be seen: see lock_rows
+        session.execute(
+            update(Deal)
+            .where(Deal.id.in_(chunk))
+            .values(last_activity_at=last, milestone=milestone)
+            .execution_options(synchronize_session=False)
+        )
+    rollups.refresh_deal_milestones(session, ids)
 
 
 def log_activity(

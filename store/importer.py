@@ -39,12 +39,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import case, column, func, insert, select, text, update
+from sqlalchemy import column, func, insert, select, text
 from sqlalchemy import table as sql_table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from store import clock, events, rollups
+from store.activities import refresh_deals_activity
 from store.errors import InvalidInput, StoreError
 from store.import_fields import (
     ACTIVITIES,
@@ -94,7 +95,7 @@ from store.reps import _HANDLE, RepInfo, get_rep
 from store.stages import StageInfo, list_stages
 from store.bulk import converters
 from store.tasks import refresh_next_due
-from store.tx import lock_rows, write
+from store.tx import write
 
 __all__ = [
     "ImportOptions",
@@ -1277,23 +1278,6 @@ class _ActivityImport(_WorkImport):
         ])
         refresh_deals_activity(session, sorted({row["deal_id"] for row in rows}))
         rollups.activities_counted(session, ids)
-
-
-def refresh_deals_activity(session: Session, deal_ids: list[int]) -> None:
-    """activities.refresh_deal_activity for many deals: one correlated UPDATE per chunk."""
-    rank = case({m: i + 1 for i, m in enumerate(MILESTONES)}, value=Activity.milestone, else_=0)
-    best = select(func.max(rank)).where(Activity.deal_id == Deal.id).scalar_subquery()
-    milestone = case({i + 1: m for i, m in enumerate(MILESTONES)}, value=best, else_=None)
-    last = select(func.max(Activity.occurred_at)).where(Activity.deal_id == Deal.id).scalar_subquery()
-    for chunk in _chunks(deal_ids):
-        lock_rows(session, Deal.id, chunk)
-        session.execute(
-            update(Deal)
-            .where(Deal.id.in_(chunk))
-            .values(last_activity_at=last, milestone=milestone)
-            .execution_options(synchronize_session=False)
-        )
-    rollups.refresh_deal_milestones(session, deal_ids)
 
 
 class _TaskImport(_WorkImport):
