@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
 import pendulum
 from sqlalchemy import and_, case, or_
@@ -425,11 +424,7 @@ def rep_drilldown(session: Session, period: Period, rep_id: int | None, *, deal_
 
 def _moment(value) -> pendulum.DateTime:
     # MAX() over a column loses the column type on SQLite: a string comes back.
-    if isinstance(value, str):
-        return pendulum.parse(value, tz="UTC")
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return pendulum.instance(value, tz="UTC")
-    return clock.aware(value)
+    return clock.aware(clock.from_driver(value))
 
 
 # --- the activity pipeline -------------------------------------------------------------------

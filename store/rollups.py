@@ -24,13 +24,14 @@ Who keeps them, in the writing transaction: ``activities.log_activity`` and
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, literal_column
 from sqlmodel import Session, func, select
 
+from store import clock
 from store.models import Activity, ActivityDay, DealMilestone, Setting
 
 ROLLUP_TZ_KEY = "activity_day_tz"
@@ -61,20 +62,11 @@ def _local_day(moment: datetime, zone: ZoneInfo) -> date:
     return moment.astimezone(zone).date()
 
 
-def _stored_moment(value) -> datetime:
-    """A moment as the raw driver hands it over: SQLite gives naive UTC text."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
 def _day_keys(rows: Iterable[tuple[int, str, str | None, datetime]], tz: str) -> Counter:
     zone = ZoneInfo(tz)
     counts: Counter = Counter()
     for rep_id, type_, milestone, occurred_at in rows:
-        counts[(_local_day(_stored_moment(occurred_at), zone), rep_id, type_, milestone or "")] += 1
+        counts[(_local_day(clock.from_driver(occurred_at), zone), rep_id, type_, milestone or "")] += 1
     return counts
 
 
@@ -149,7 +141,7 @@ def rebuild_activity_days(session: Session, tz: str | None = None) -> int:
     ZoneInfo(tz)  # refuse an unknown zone before deleting anything
     session.execute(delete(ActivityDay.__table__))
     # The raw column, without the type's result processing: a million rows parse
-    # several times faster in _stored_moment.
+    # several times faster in clock.from_driver.
     moment = literal_column("activity.occurred_at")
     result = session.execute(
         select(Activity.rep_id, Activity.type, Activity.milestone, moment).execution_options(yield_per=20_000)
