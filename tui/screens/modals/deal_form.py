@@ -70,32 +70,32 @@ class DealFormScreen(ModalScreen[int | None]):
         kind = "lead" if self.pipeline == LEAD else "opportunity"
         heading = f"Edit “{deal.title}”" if deal else f"New {kind}"
 
-        def text(id_: str, value: str | None, placeholder: str = "", suggester=None) -> Input:
+        def entry(id_: str, value: str | None, placeholder: str = "", suggester=None) -> Input:
             return Input(value or "", placeholder=placeholder, id=id_, suggester=suggester)
 
         owner_id = deal.owner_id if deal else self.app.rep.id
         with VerticalScroll():
             yield Static(heading, classes="form-title", markup=False)
             yield Static("enter saves · escape cancels · tab next field", classes="form-hint")
-            yield from field_row("Title", text("title", deal and deal.title, "Acme — fleet rollout"))
+            yield from field_row("Title", entry("title", deal and deal.title, "Acme — fleet rollout"))
             yield from field_row(
-                "Account", text("account", deal and deal.account_name, "pick or create", AccountSuggester(self.app.database))
+                "Account", entry("account", deal and deal.account_name, "pick or create", AccountSuggester(self.app.database))
             )
-            yield from field_row("Contact", text("contact", deal and deal.contact_name, "name"))
-            yield from field_row("Email", text("email", deal and deal.contact_email))
-            yield from field_row("Phone", text("phone", deal and deal.contact_phone))
+            yield from field_row("Contact", entry("contact", deal and deal.contact_name, "name"))
+            yield from field_row("Email", entry("email", deal and deal.contact_email))
+            yield from field_row("Phone", entry("phone", deal and deal.contact_phone))
             yield from field_row(
-                "Value", text("value", deal and format_money(deal.value).lstrip("$"), "12500, 12.5k")
+                "Value", entry("value", deal and format_money(deal.value).lstrip("$"), "12500, 12.5k")
             )
             yield from field_row(
                 "Expected close",
-                text("close", deal and deal.expected_close and deal.expected_close.isoformat(), "2026-12-15, +3w, next month"),
+                entry("close", deal and deal.expected_close and deal.expected_close.isoformat(), "2026-12-15, +3w, next month"),
             )
-            yield from field_row("Source", text("source", deal and deal.source, "", SuggestFromList(choices.sources, case_sensitive=False)))
+            yield from field_row("Source", entry("source", deal and deal.source, "", SuggestFromList(choices.sources, case_sensitive=False)))
             yield from field_row(
-                "Territory", text("territory", deal and deal.territory, "", SuggestFromList(choices.territories, case_sensitive=False))
+                "Territory", entry("territory", deal and deal.territory, "", SuggestFromList(choices.territories, case_sensitive=False))
             )
-            yield from field_row("Product", text("product", deal and deal.product, "", SuggestFromList(choices.products, case_sensitive=False)))
+            yield from field_row("Product", entry("product", deal and deal.product, "", SuggestFromList(choices.products, case_sensitive=False)))
             yield from field_row(
                 "Owner", Select([(r.name, r.id) for r in reps], value=owner_id, allow_blank=False, id="owner")
             )
