@@ -6,6 +6,8 @@ is one store call, so nothing is ever saved half-way.
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,6 +35,10 @@ class AccountSuggester(Suggester):
         self.database = database
 
     async def get_suggestion(self, value: str) -> str | None:
+        # In a thread: the lookup runs on every key press and must not hold up the screen.
+        return await asyncio.to_thread(self._suggest, value)
+
+    def _suggest(self, value: str) -> str | None:
         with self.database.session() as session:
             return suggest_account(session, value)
 
