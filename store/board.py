@@ -241,9 +241,13 @@ def board_columns(session: Session, pipeline: str, flt: BoardFilter) -> list[Col
         .where(Deal.pipeline == pipeline, Deal.stage_id.in_([s.id for s in stages]), *_conditions(flt))
         .group_by(Deal.stage_id)
     ).all()
-    totals = {stage_id: (int(count), int(value)) for stage_id, count, value in rows}
+    return _columns(stages, {stage_id: (int(count), int(value)) for stage_id, count, value in rows})
+
+
+def _columns(open_stages, totals: dict[int, tuple[int, int]]) -> list[ColumnSummary]:
+    """The columns of ``open_stages`` (in position order) from (count, value) by stage id."""
     columns = []
-    for stage in stages:
+    for stage in open_stages:
         count, value = totals.get(stage.id, (0, 0))
         columns.append(
             ColumnSummary(
@@ -259,6 +263,19 @@ def board_columns(session: Session, pipeline: str, flt: BoardFilter) -> list[Col
             )
         )
     return columns
+
+
+def board_totals(
+    session: Session, pipeline: str, flt: BoardFilter, *, tz: str
+) -> tuple[list[ColumnSummary], OpportunitySummary | LeadSummary]:
+    """What a board shows above its cards: the columns' totals and the summary line.
+
+    On the opportunity board both come from the one aggregate of
+    ``opportunity_summary``, which already groups the open deals by stage.
+    """
+    if pipeline == OPPORTUNITY:
+        return _opportunity_totals(session, flt, tz=tz)
+    return board_columns(session, pipeline, flt), lead_summary(session, flt, tz=tz)
 
 
 def _stage(session: Session, stage_id: int) -> Stage:
@@ -333,6 +350,7 @@ def column_cards(
     today = _today(session, today)
     now = clock.now()
     window = _window(stage, flt, today, now, offset, limit)
+    stamp = clock.plain(now)  # card ages: stdlib arithmetic is ~400 times pendulum's
     rows = session.exec(
         select(
             Deal.id,
@@ -378,7 +396,7 @@ def column_cards(
                 owner_id=owner_id,
                 owner_initials=initials(owner_name),
                 stage_id=stage.id,
-                days_in_stage=max((now - clock.aware(entered)).days, 0),
+                days_in_stage=max((stamp - entered).days, 0),
                 expected_close=expected_close,
                 milestone=milestone,
                 next_task_title=task_title,
@@ -446,6 +464,10 @@ def _sum_if(condition, value=Deal.value):
 def opportunity_summary(session: Session, flt: BoardFilter, *, tz: str) -> OpportunitySummary:
     """The line above the opportunity board. Periods are calendar months and
     quarters in ``tz``; weighted sums are sum(value * probability) // 100."""
+    return _opportunity_totals(session, flt, tz=tz)[1]
+
+
+def _opportunity_totals(session: Session, flt: BoardFilter, *, tz: str) -> tuple[list[ColumnSummary], OpportunitySummary]:
     today = _date(clock.today_in(tz))
     month_start, month_end = _month(today)
     quarter_start, quarter_end = _quarter(today)
@@ -457,6 +479,7 @@ def opportunity_summary(session: Session, flt: BoardFilter, *, tz: str) -> Oppor
 
     open_value = open_count = 0
     month_raw = quarter_raw = next_value = next_raw = 0  # raw = sum(value * probability)
+    totals: dict[int, tuple[int, int]] = {}
     if open_stages:
         close = Deal.expected_close
         rows = session.exec(
@@ -473,6 +496,7 @@ def opportunity_summary(session: Session, flt: BoardFilter, *, tz: str) -> Oppor
         ).all()
         for stage_id, count, value, in_month, in_quarter, in_next in rows:
             probability = open_stages[stage_id].probability
+            totals[stage_id] = (int(count), int(value))
             open_count += int(count)
             open_value += int(value)
             month_raw += int(in_month) * probability
@@ -491,7 +515,7 @@ def opportunity_summary(session: Session, flt: BoardFilter, *, tz: str) -> Oppor
                 *terms,
             )
         ).one()
-    return OpportunitySummary(
+    return _columns(open_stages.values(), totals), OpportunitySummary(
         open_value=open_value,
         open_count=open_count,
         weighted_this_month=month_raw // 100,

@@ -25,6 +25,13 @@ def aware(value: datetime | None) -> pendulum.DateTime | None:
     return pendulum.instance(value).in_timezone("UTC")
 
 
+def plain(moment: datetime) -> datetime:
+    """``moment`` as a stdlib aware datetime in UTC: subtracting stored moments
+    (aware UTC, see ``UTCDateTime``) from it is plain timedelta arithmetic,
+    for loops where pendulum's Interval would cost tens of microseconds a row."""
+    return datetime.fromtimestamp(moment.timestamp(), UTC)
+
+
 def from_driver(value: datetime | str) -> datetime:
     """A stored moment as the database driver hands it over without the column's
     type (an aggregate such as MAX, or a raw column read): SQLite gives naive UTC

@@ -217,6 +217,18 @@ def test_columns_count_sum_and_weight_every_open_stage_in_order(session, opps):
     }
 
 
+@pytest.mark.parametrize("flt", [BoardFilter(), BoardFilter(territory="EMEA"), BoardFilter(text="acme")],
+                         ids=["all", "territory", "text"])
+@pytest.mark.parametrize("pipeline", [OPPORTUNITY, LEAD])
+def test_board_totals_are_the_columns_and_the_summary_line(session, opps, pipeline, flt):
+    # The opportunity board reads both from one aggregate: the same figures as apart.
+    summary = board.opportunity_summary if pipeline == OPPORTUNITY else board.lead_summary
+    assert board.board_totals(session, pipeline, flt, tz=TOKYO) == (
+        board.board_columns(session, pipeline, flt),
+        summary(session, flt, tz=TOKYO),
+    )
+
+
 def test_lead_board_has_only_open_lead_stages(session, opps):
     assert totals(session, BoardFilter(), LEAD) == {
         "New": ZERO, "Attempting": ZERO, "Connected": ZERO, "Nurturing": ZERO

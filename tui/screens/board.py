@@ -207,11 +207,7 @@ class BoardScreen(DealActions, Screen):
         return self._after_write(self.flt, deal_id, stage_id, tokens[1], self.data)
 
     def _columns_and_focus(self, session, flt: BoardFilter, tz: str, today: date, focus_deal: int | None):
-        columns = board.board_columns(session, self.pipeline, flt)
-        if self.pipeline == LEAD:
-            summary = board.lead_summary(session, flt, tz=tz)
-        else:
-            summary = board.opportunity_summary(session, flt, tz=tz)
+        columns, summary = board.board_totals(session, self.pipeline, flt, tz=tz)
         return columns, summary, self._locate(session, flt, focus_deal, today)
 
     def _first_pages(
