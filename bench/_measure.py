@@ -11,8 +11,8 @@ Each figure is timed with ``time.perf_counter`` around exactly what the app does
   token, ``deals.move_deal``, the change token, each in a fresh session; the
   ``get_deal`` before the move stands in for the stage the card showed), then a
   fresh session running the queries of ``BoardScreen._after_write`` with the
-  moved deal as focus (``team_timezone``, ``board_columns``,
-  ``opportunity_summary``, ``get_deal`` + ``card_index``, and ``column_cards`` for
+  moved deal as focus (``board_totals``: the columns and the summary line,
+  ``get_deal`` + ``card_index``, and ``column_cards`` for
   the first page of the two columns involved and the focused deal's page).
   Moves alternate forward / back. ``board_reload_*`` time the full ``_load``.
 * ``stage move (key press)``: LegworkApp under ``App.run_test`` (headless: the
@@ -104,11 +104,7 @@ def board_reload(session, pipeline: str, flt: BoardFilter, focus_deal: int | Non
     today = clock.today_in(tz)
     if touched is None:
         board.change_token(session)
-    columns = board.board_columns(session, pipeline, flt)
-    if pipeline == OPPORTUNITY:
-        board.opportunity_summary(session, flt, tz=tz)
-    else:
-        board.lead_summary(session, flt, tz=tz)
+    columns, _summary = board.board_totals(session, pipeline, flt, tz=tz)
     focus = None
     if focus_deal is not None:
         deal = deals.get_deal(session, focus_deal)
@@ -224,12 +220,24 @@ async def _after_refresh(app) -> None:
     await done.wait()
 
 
-async def _wait_for(predicate, timeout: float = 30.0) -> None:
+async def _wait_for(predicate, timeout: float = 30.0, arrived: asyncio.Event | None = None) -> None:
+    """Until ``predicate()`` holds. With ``arrived`` (set by the run's message hook
+    when a screen's data message is dispatched) it sleeps until then, checking
+    only every 5 ms otherwise: a busy poll would take the GIL from the worker
+    thread being timed, every half millisecond, and slow it down."""
     end = time.perf_counter() + timeout
     while not predicate():
         if time.perf_counter() > end:
             raise TimeoutError("the screen did not get there in time")
-        await asyncio.sleep(0.0005)
+        if arrived is None:
+            await asyncio.sleep(0.0005)
+            continue
+        arrived.clear()
+        try:
+            await asyncio.wait_for(arrived.wait(), 0.005)
+        except TimeoutError:
+            continue
+        await asyncio.sleep(0)  # the message's handler runs first
 
 
 async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, moves: bool = True,
@@ -246,11 +254,17 @@ async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, mov
 
     from tui.app import LegworkApp
     from tui.screens.board import BoardScreen
-    from tui.screens.deal import open_deal
+    from tui.screens.deal import DealScreen, open_deal
 
     app = LegworkApp(database, handle)
     out: dict = {}
-    async with app.run_test(size=(160, 50)):
+    arrived = asyncio.Event()
+
+    def hook(message) -> None:  # called on the app's loop as each message is dispatched
+        if isinstance(message, (BoardScreen.Loaded, DealScreen.Loaded)):
+            arrived.set()
+
+    async with app.run_test(size=(160, 50), message_hook=hook):
         await _wait_for(lambda: isinstance(app.screen, BoardScreen) and app.screen.data is not None)
         await _after_refresh(app)
         screen = app.screen
@@ -283,7 +297,7 @@ async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, mov
                 try:
                     await _wait_for(lambda old=old, card=card: screen.data is not old
                                     and screen.data.focus is not None and screen.selected_card() is not None
-                                    and screen.selected_card().id == card.id, timeout=10)
+                                    and screen.selected_card().id == card.id, timeout=10, arrived=arrived)
                 except TimeoutError:
                     missed += 1  # counted, not timed
                     continue
@@ -314,7 +328,7 @@ async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, mov
                 start = time.perf_counter()
                 open_deal(app, timeline_deal, pipeline=OPPORTUNITY)
                 deal_screen = app.screen
-                await _wait_for(lambda deal_screen=deal_screen: deal_screen.data is not None)
+                await _wait_for(lambda deal_screen=deal_screen: deal_screen.data is not None, arrived=arrived)
                 shown = time.perf_counter()
                 await _after_refresh(app)
                 end = time.perf_counter()
