@@ -1,11 +1,16 @@
 """One start-up, in a process of its own: run by bench.run inside a pseudo-terminal.
 
     python bench/_launch.py bare FD
+    python bench/_launch.py floor FD
     python bench/_launch.py legwork FD DB_URL HANDLE
 
 ``bare``: a bare Textual app (Header + DataTable with 5 columns and 30 rows + Footer).
 Ready = Textual's ``Ready`` event, which the App gets once its first frame has
 been written to the terminal.
+
+``floor``: the same bare app, having first imported the store's modules
+(SQLAlchemy, SQLModel and pydantic, our mapped models) as Legwork must before it
+can read a board: what those imports alone cost in time and memory.
 
 ``legwork``: what ``legwork --db URL --rep HANDLE`` runs (tui.cli._run_tui):
 ``open_database`` (with its migration check) and ``LegworkApp(database, handle)``,
@@ -35,7 +40,12 @@ def _report(fd: int, **extra) -> None:
     os.write(fd, (json.dumps(extra) + "\n").encode())
 
 
-def bare(fd: int) -> int:
+def bare(fd: int, *, with_store: bool = False) -> int:
+    if with_store:
+        # The floor under any start-up of ours: the store's modules (SQLAlchemy,
+        # SQLModel with pydantic, the mapped models), imported before the board can read.
+        import store.db  # noqa: F401
+        import store.models  # noqa: F401
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable, Footer, Header
 
@@ -107,6 +117,6 @@ def legwork(fd: int, url: str, handle: str) -> int:
 
 if __name__ == "__main__":
     kind, fd = sys.argv[1], int(sys.argv[2])
-    if kind == "bare":
-        sys.exit(bare(fd))
+    if kind in ("bare", "floor"):
+        sys.exit(bare(fd, with_store=kind == "floor"))
     sys.exit(legwork(fd, sys.argv[3], sys.argv[4]))

@@ -248,7 +248,10 @@ async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, mov
     screen (a rep does not press L twenty times a second), so each step is timed
     from an idle app. Each sample is split in two: until the new data is on the
     screen object (key handling, the write, the reload queries in the worker, the
-    message back), and from there until the next frame has been rendered.
+    message back, dispatched), and from there until the first frame rendered with
+    the change on screen (the card in its new column with the cursor on it; the
+    deal's timeline). Not the frames after it, such as the confirmation toast the
+    board shows once the card is drawn.
     """
     from textual import events
 
@@ -259,10 +262,36 @@ async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, mov
     app = LegworkApp(database, handle)
     out: dict = {}
     arrived = asyncio.Event()
+    loaded_at: list[float] = []  # when each data message was dispatched (its handler runs right after)
+    drawn_at: list[float] = []  # frames rendered while ``showing()`` held
+    showing = [lambda: False]
 
     def hook(message) -> None:  # called on the app's loop as each message is dispatched
         if isinstance(message, (BoardScreen.Loaded, DealScreen.Loaded)):
+            loaded_at.append(time.perf_counter())
             arrived.set()
+
+    display = app._display  # each frame passes here (headless: rendered, not written)
+
+    def displayed(screen, renderable) -> None:
+        display(screen, renderable)
+        # The frame was composed just now, on this loop: from the state checked here.
+        if renderable is not None and showing[0]():
+            drawn_at.append(time.perf_counter())
+
+    app._display = displayed
+
+    async def timed_until(done) -> tuple[float, float]:
+        """From now until the first frame rendered with ``done()`` true: (when the
+        data message arrived, when that frame was rendered)."""
+        loaded_at.clear()
+        drawn_at.clear()
+        showing[0] = done
+        try:
+            await _wait_for(lambda: bool(drawn_at), timeout=10, arrived=arrived)
+        finally:
+            showing[0] = lambda: False
+        return loaded_at[0], drawn_at[0]
 
     async with app.run_test(size=(160, 50), message_hook=hook):
         await _wait_for(lambda: isinstance(app.screen, BoardScreen) and app.screen.data is not None)
@@ -295,15 +324,14 @@ async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, mov
                 start = time.perf_counter()
                 send(key)
                 try:
-                    await _wait_for(lambda old=old, card=card: screen.data is not old
-                                    and screen.data.focus is not None and screen.selected_card() is not None
-                                    and screen.selected_card().id == card.id, timeout=10, arrived=arrived)
+                    shown, end = await timed_until(
+                        lambda old=old, card=card: screen.data is not old
+                        and screen.data.focus is not None and screen.selected_card() is not None
+                        and screen.selected_card().id == card.id
+                    )
                 except TimeoutError:
                     missed += 1  # counted, not timed
                     continue
-                shown = time.perf_counter()
-                await _after_refresh(app)
-                end = time.perf_counter()
                 if i:  # the first is a warm-up
                     total.append(end - start)
                     data_part.append(shown - start)
@@ -328,10 +356,7 @@ async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, mov
                 start = time.perf_counter()
                 open_deal(app, timeline_deal, pipeline=OPPORTUNITY)
                 deal_screen = app.screen
-                await _wait_for(lambda deal_screen=deal_screen: deal_screen.data is not None, arrived=arrived)
-                shown = time.perf_counter()
-                await _after_refresh(app)
-                end = time.perf_counter()
+                shown, end = await timed_until(lambda deal_screen=deal_screen: deal_screen.data is not None)
                 app.pop_screen()
                 await _wait_for(lambda: app.screen is screen)
                 if i:
