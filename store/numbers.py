@@ -461,53 +461,100 @@ def _rank(column):
     return case({m: i + 1 for i, m in enumerate(MILESTONES)}, value=column, else_=0)
 
 
-def _movement(
-    session: Session, period: Period, owner_id: int | None, pipeline: str | None
-) -> Counter:
-    """``(r0, r1) → deals``: each deal alive during the period, by the furthest
-    milestone it had reached before the period (r0) and by its end (r1).
+def _alive(starts_at: pendulum.DateTime, ends_at: pendulum.DateTime):
+    """Deals alive during ``[starts_at, ends_at)``: not closed before it began, created before it ended."""
+    alive = or_(Deal.closed_at.is_(None), Deal.closed_at >= starts_at)
+    if ends_at <= clock.now():
+        alive = and_(alive, Deal.created_at < ends_at)
+    return alive
 
-    Read from ``deal_milestone`` (when each deal first reached each milestone,
-    store.rollups): only deals that reached a milestone since the period began
-    can differ from their stored ``deal.milestone``, and just those are grouped.
+
+def _base(periods: list[Period]) -> int:
+    """The base of ``_reached``'s number: its digits go from 0 to ``len(periods) + 2``."""
+    return len(periods) + 3
+
+
+def _reached(periods: list[Period]):
+    """When a deal first reached each milestone, as one number: an aggregate over
+    its ``deal_milestone`` rows (store.rollups).
+
+    Milestone rank r (1 nurture … 5 proposal) is digit r − 1 of the number in
+    base ``_base(periods)``, and says when the deal reached it: 0 never, 1 before
+    the first period, i + 2 during ``periods[i]``, ``len(periods) + 2`` after the
+    last. A deal reaches each milestone once, so no digit carries over.
     """
-    starts, ends = period.starts_at, period.ends_at
-    reached, rank = DealMilestone.reached_at, _rank(DealMilestone.milestone)
-    movers = select(DealMilestone.deal_id).where(reached >= starts)
-    history = (
-        select(
-            DealMilestone.deal_id.label("deal_id"),
-            func.max(case((reached < starts, rank), else_=0)).label("r0"),
-            func.max(case((reached < ends, rank), else_=0)).label("r1"),
-        )
-        .where(DealMilestone.deal_id.in_(movers))
-        .group_by(DealMilestone.deal_id)
-        .subquery("history")
-    )
-    now = _rank(Deal.milestone).label("now")
-    where = [or_(Deal.closed_at.is_(None), Deal.closed_at >= starts)]
-    if ends <= clock.now():
-        where.append(Deal.created_at < ends)
+    base = _base(periods)
+    cuts = [p.starts_at for p in periods] + [periods[-1].ends_at]
+    reached = DealMilestone.reached_at
+    when = case(*[(reached < cut, i + 1) for i, cut in enumerate(cuts)], else_=len(cuts) + 1)
+    place = case({m: base**i for i, m in enumerate(MILESTONES)}, value=DealMilestone.milestone, else_=0)
+    return func.coalesce(func.sum(when * place), 0)
+
+
+def _digits(reached: int, base: int) -> dict[int, int]:
+    """``_reached``'s number as rank → digit, for the milestones the deal reached."""
+    digits = {}
+    for rank in range(1, len(MILESTONES) + 1):
+        reached, digit = divmod(reached, base)
+        if digit:
+            digits[rank] = digit
+    return digits
+
+
+def _furthest(digits: dict[int, int], by: int) -> int:
+    """The highest rank whose digit is at most ``by`` (reached by then); 0 for none."""
+    return max((rank for rank, digit in digits.items() if digit <= by), default=0)
+
+
+def _movement(
+    session: Session, periods: list[Period], owner_id: int | None, pipeline: str | None
+) -> list[Counter]:
+    """For each of ``periods`` (consecutive, in order), ``(r0, r1) → deals``: each
+    deal alive during the period, by the furthest milestone it had reached before
+    the period (r0) and by its end (r1).
+
+    One query for all the periods: the deals alive in any of them, each joined to
+    its ``deal_milestone`` rows and summed into ``_reached``, then counted by
+    milestone now, ``_reached`` and the periods they were alive in. For
+    ``periods[i]``, digits up to i + 1 were reached before it began, up to i + 2
+    by its end. A deal that reached no milestone since the period began (no digit
+    above i + 1) counts where its stored ``deal.milestone`` puts it: ``(now, now)``.
+
+    (A join grouped by deal: SQLite reads the deals in id order, so without a
+    sort, and PostgreSQL hash-joins. A correlated subquery per deal was slower on
+    both, and its cost estimate set off PostgreSQL's JIT compiler.)
+    """
+    alive = [_alive(p.starts_at, p.ends_at) for p in periods]
+    # Alive in any of them is alive from the first's start to the last's end.
+    where = [_alive(periods[0].starts_at, periods[-1].ends_at)]
     if owner_id is not None:
         where.append(Deal.owner_id == owner_id)
-    if pipeline:  # (both pipelines: no term, so the planner takes ix_deal_alive)
+    if pipeline:
         where.append(Deal.pipeline == pipeline)
-    moves: Counter = Counter()
-    # Every deal alive in the period, as if none had moved: r0 = r1 = its milestone now
-    # (read from the covering index ix_deal_alive) ...
-    for rank_now, n in session.exec(select(now, func.count()).where(*where).group_by(now)):
-        moves[(int(rank_now), int(rank_now))] += n
-    # ... then the movers taken from there and counted where they really were.
-    for start_rank, end_rank, rank_now, n in session.exec(
-        select(history.c.r0, history.c.r1, now, func.count())
-        .select_from(history)
-        .join(Deal, Deal.id == history.c.deal_id)
+    deals = (
+        select(
+            _rank(Deal.milestone).label("now"),
+            _reached(periods).label("reached"),
+            *[case((term, 1), else_=0).label(f"alive{i}") for i, term in enumerate(alive)],
+        )
+        .select_from(Deal)
+        .join(DealMilestone, DealMilestone.deal_id == Deal.id, isouter=True)
         .where(*where)
-        .group_by(history.c.r0, history.c.r1, now)
-    ):
-        moves[(int(rank_now), int(rank_now))] -= n
-        moves[(int(start_rank), max(int(start_rank), int(end_rank)))] += n
-    return +moves
+        .group_by(Deal.id)
+        .subquery("deals")
+    )
+    columns = list(deals.c)
+    moves = [Counter() for _ in periods]
+    for rank_now, reached, *alive_in, n in session.exec(select(*columns, func.count()).group_by(*columns)):
+        digits = _digits(int(reached), _base(periods))
+        for i, counts in enumerate(moves):
+            if not alive_in[i]:
+                continue
+            if any(digit > i + 1 for digit in digits.values()):
+                counts[(_furthest(digits, i + 1), _furthest(digits, i + 2))] += n
+            else:
+                counts[(int(rank_now), int(rank_now))] += n
+    return moves
 
 
 def _conversion(moves: Counter, step: int) -> tuple[int, float | None]:
@@ -545,8 +592,7 @@ def activity_pipeline(
         .group_by(Deal.pipeline, Deal.milestone)
     ):
         now[(deal_pipeline, milestone if milestone in MILESTONES else None)] += n
-    this_moves = _movement(session, period, owner_id, pipeline)
-    previous_moves = _movement(session, previous, owner_id, pipeline)
+    previous_moves, this_moves = _movement(session, [previous, period], owner_id, pipeline)
     steps = []
     for step, milestone in enumerate((None, *MILESTONES)):
         moved, conversion = _conversion(this_moves, step)

@@ -321,7 +321,7 @@ def pipeline_team(session):
     # Work without a milestone moves nothing.
     add_activity(session, p1, ana.id, "call", at(2026, 11, 18, 9))
     session.commit()
-    return {"ana": ana, "ben": ben}
+    return {"ana": ana, "ben": ben, "p7": p7}
 
 
 def steps(pipeline):
@@ -380,6 +380,45 @@ def test_activity_pipeline_of_a_past_period_reads_history_not_todays_milestone(s
     assert by["nurture"].moved_past == 2  # P2 and P5 jumped past it
     assert by["nurture"].conversion == pytest.approx(2 / 4)  # P1 P2 P5 P6 were at it
     assert by["rapport"].moved_past == 0 and by["rapport"].conversion == 0  # P2, P5 arrived and stayed
+
+
+def test_activity_pipeline_previous_period_is_that_periods_own(session, pipeline_team):
+    # Both periods come from one pass: last week's figures, as this week's "previous"
+    # and as last week's own, and the week of 2 Nov's as last week's "previous".
+    # Last week (9-15 Nov): P1 (1,1) (rapport on 17 Nov is after it), P2 (2,3), P5 (2,2), P6 (1,1), P7 (3,3).
+    # The week of 2 Nov: P1 (0,1), P2 (0,2), P5 (0,2), P6 (1,1), P7 (3,3).
+    this_week = numbers.team_period(session, WEEK)
+    last_week, week_before = this_week.previous(), this_week.shifted(-2)
+    this = numbers.activity_pipeline(session, this_week)
+    last = numbers.activity_pipeline(session, last_week)
+    before = numbers.activity_pipeline(session, week_before)
+    assert [s.moved_past for s in last.steps] == [s.moved_past_previous for s in this.steps] == [0, 0, 1, 0, 0, 0]
+    assert [s.conversion for s in last.steps] == [s.conversion_previous for s in this.steps]
+    # At each step the week of 2 Nov: none P1 P2 P5, all moved past; nurture P1 P2 P5 P6, P2 and
+    # P5 past; rapport P2 P5, neither past; discovery P7.
+    assert [s.moved_past_previous for s in last.steps] == [s.moved_past for s in before.steps] == [3, 2, 0, 0, 0, 0]
+    assert [s.conversion_previous for s in last.steps] == [1, pytest.approx(0.5), 0, 0, None, None]
+    assert [s.conversion for s in before.steps] == [s.conversion_previous for s in last.steps]
+    # Ana's alone: P7 is Ben's.
+    anas = numbers.activity_pipeline(session, last_week, owner_id=pipeline_team["ana"].id)
+    assert [s.moved_past_previous for s in anas.steps] == [3, 2, 0, 0, 0, 0]
+    assert [s.conversion_previous for s in anas.steps] == [1, pytest.approx(0.5), 0, None, None, None]
+    # Last week: nurture P1 P6; rapport P2 P5, P2 past; discovery P2, which arrived and stayed.
+    assert [s.conversion for s in anas.steps] == [None, 0, pytest.approx(0.5), 0, None, None]
+
+
+def test_activity_pipeline_leaves_out_a_milestone_dated_after_the_period(session, pipeline_team):
+    # An activity logged ahead, for next Wednesday: P7 is at findings now, but it
+    # was at discovery all this week and last, so it moved past nothing.
+    add_activity(session, pipeline_team["p7"], pipeline_team["ben"].id, "meeting", at(2026, 11, 25), "findings")
+    session.commit()
+    result = numbers.activity_pipeline(session, numbers.team_period(session, WEEK))
+    assert [(s.leads, s.opportunities) for s in result.steps] == [(1, 0), (1, 0), (1, 0), (0, 0), (0, 1), (0, 1)]
+    # As in test_activity_pipeline_counts_movement_and_conversion.
+    assert [s.moved_past for s in result.steps] == [1, 1, 0, 1, 1, 0]
+    assert [s.moved_past_previous for s in result.steps] == [0, 0, 1, 0, 0, 0]
+    assert steps(result)["discovery"].conversion == pytest.approx(0.5)  # P2 of P2 P7
+    assert steps(result)["discovery"].conversion_previous == 0  # P2 arrived, P7 stayed
 
 
 def test_sparklines_added_afterwards_match(session, team):
