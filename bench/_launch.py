@@ -44,8 +44,10 @@ def bare(fd: int, *, with_store: bool = False) -> int:
     if with_store:
         # The floor under any start-up of ours: the store's modules (SQLAlchemy,
         # SQLModel with pydantic, the mapped models), imported before the board can read.
-        import store.db  # noqa: F401
-        import store.models  # noqa: F401
+        from importlib import import_module
+
+        for module in ("store.db", "store.models"):
+            import_module(module)
     from textual.app import App, ComposeResult
     from textual.widgets import DataTable, Footer, Header
 

@@ -291,7 +291,7 @@ async def _pilot(database, handle: str, presses: int, timeline_deal: int, *, mov
             await _wait_for(lambda: bool(drawn_at), timeout=10, arrived=arrived)
         finally:
             showing[0] = lambda: False
-        return loaded_at[0], drawn_at[0]
+        return (loaded_at[0] if loaded_at else drawn_at[0]), drawn_at[0]
 
     async with app.run_test(size=(160, 50), message_hook=hook):
         await _wait_for(lambda: isinstance(app.screen, BoardScreen) and app.screen.data is not None)

@@ -467,7 +467,10 @@ def opportunity_summary(session: Session, flt: BoardFilter, *, tz: str) -> Oppor
     return _opportunity_totals(session, flt, tz=tz)[1]
 
 
-def _opportunity_totals(session: Session, flt: BoardFilter, *, tz: str) -> tuple[list[ColumnSummary], OpportunitySummary]:
+def _opportunity_totals(
+    session: Session, flt: BoardFilter, *, tz: str
+) -> tuple[list[ColumnSummary], OpportunitySummary]:
+    """The opportunity board's columns and summary line, from one aggregate by stage."""
     today = _date(clock.today_in(tz))
     month_start, month_end = _month(today)
     quarter_start, quarter_end = _quarter(today)
