@@ -380,3 +380,26 @@ def _token(team):
 
     with team.db.session() as s:
         return board.change_token(s)
+
+
+async def test_cards_follow_focus_and_theme_changes(app, team):
+    # Drawn card lines are cached per focus; a theme change must still redraw them all.
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        cards = app.focused
+        assert isinstance(cards, CardList) and cards.cursor == 0
+
+        def drawn(y: int) -> tuple:  # a line of the column as it draws it now
+            return tuple((segment.text, segment.style) for segment in cards.render_line(y))
+
+        focused_cursor, meta = drawn(0), drawn(1)
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert app.focused is not cards
+        assert drawn(0) != focused_cursor  # the cursor without focus
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert app.focused is cards and drawn(0) == focused_cursor
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await settle(app, pilot)
+        assert drawn(0) != focused_cursor and drawn(1) != meta

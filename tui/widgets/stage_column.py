@@ -61,6 +61,7 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         "card--cursor",
         "card--separator",
     }
+    FOCUS_COMPONENTS = frozenset({"card--cursor"})  # rows are keyed by focus (render_line)
     DEFAULT_CSS = """
     CardList {
         height: 1fr;
@@ -195,7 +196,7 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
 
     def _foreground(self, name: str) -> Style:
         """A component's colour and weight without its background, so the cursor's shows through."""
-        key = f"fg:{name}"
+        key = ("fg", self._style_key(name))
         style = self._styles.get(key)
         if style is None:
             full = self.get_component_rich_style(name)
