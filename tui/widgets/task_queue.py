@@ -71,6 +71,7 @@ class TaskQueue(LineView, can_focus=True):
         "queue--day",
         "queue--cursor",
     }
+    FOCUS_COMPONENTS = frozenset({"queue--cursor"})  # rows are keyed by focus (render_line)
     DEFAULT_CSS = """
     TaskQueue {
         height: 1fr;
@@ -325,11 +326,9 @@ class TaskQueue(LineView, can_focus=True):
             self.cursor = self._selectable.index(index)
 
     def on_focus(self) -> None:
-        self._forget_drawing()
         self.refresh()
 
     def on_blur(self) -> None:
-        self._forget_drawing()
         self.refresh()
 
     # --- drawing ---------------------------------------------------------------------------

@@ -92,6 +92,7 @@ class TimelineView(LineView, can_focus=True):
         "timeline--detail",
         "timeline--cursor",
     }
+    FOCUS_COMPONENTS = frozenset({"timeline--cursor"})  # rows are keyed by focus (render_line)
     DEFAULT_CSS = """
     TimelineView {
         height: 1fr;
@@ -277,11 +278,9 @@ class TimelineView(LineView, can_focus=True):
             self.cursor = self._rows[row][0]
 
     def on_focus(self) -> None:
-        self._forget_drawing()
         self.refresh()
 
     def on_blur(self) -> None:
-        self._forget_drawing()
         self.refresh()
 
     # --- drawing ---------------------------------------------------------------------------
