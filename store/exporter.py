@@ -23,7 +23,7 @@ from typing import IO, Callable, Iterator
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from store import clock
+from store import clock, csv_cells
 from store.errors import InvalidInput, NotFound
 from store.import_values import format_amount
 from store.importer import _deal_key_rows, deal_keys
@@ -198,6 +198,8 @@ def export(
     """Write ``what`` to the text stream ``out`` as CSV or JSON; the number of rows written.
 
     Open ``out`` with ``newline=""`` for CSV (the csv module writes CRLF row ends itself).
+    CSV text cells a spreadsheet would run as a formula are escaped (csv_cells.py), and
+    ``legwork import`` reads them back; JSON is written as it is stored (no spreadsheet runs it).
     """
     if fmt not in FORMATS:
         raise InvalidInput(f"format {fmt!r} must be one of {', '.join(FORMATS)}")
@@ -208,7 +210,7 @@ def export(
         writer = csv.writer(out)
         writer.writerow(columns)
         for row in source:
-            writer.writerow([row[c] for c in columns])
+            writer.writerow(csv_cells.escape_row(columns, row))
             count += 1
             if progress and count % CHUNK == 0:
                 progress(count)

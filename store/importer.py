@@ -29,6 +29,7 @@ accounts, contacts and events go in in seconds (bench/import_probe.py).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time as timer
 from collections import defaultdict
@@ -44,7 +45,7 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from store import clock, events, rollups
+from store import clock, csv_cells, events, rollups
 from store.activities import refresh_deals_activity
 from store.errors import InvalidInput, StoreError
 from store.import_fields import (
@@ -290,6 +291,7 @@ def import_table(
     progress: Progress | None = None,
 ) -> ImportReport:
     started = timer.perf_counter()
+    table = _read_back_export(table)
     if options.kind not in KINDS:
         raise InvalidInput(f"--kind {options.kind!r} must be one of {', '.join(KINDS)}")
     base = dict(file=table.name, kind=options.kind, dry_run=dry_run, rows=len(table.rows),
@@ -335,6 +337,16 @@ def import_table(
     except (SQLAlchemyError, StoreError, ValueError, OverflowError) as exc:
         return ImportReport(**result, error=_first_line(exc), seconds=timer.perf_counter() - started)
     return ImportReport(**result, committed=True, seconds=timer.perf_counter() - started)
+
+
+def _read_back_export(table: Table) -> Table:
+    """Legwork's own CSV export quotes cells a spreadsheet would run (csv_cells.py): read them back as
+    the text they were. Other files keep their cells: there a leading ' may be the data itself."""
+    from store.exporter import COLUMNS  # here: the exporter imports this module
+
+    if table.format != "csv" or not csv_cells.is_legwork_export(table.headers, COLUMNS.values()):
+        return table
+    return dataclasses.replace(table, rows=csv_cells.unescape_rows(table.headers, table.rows))
 
 
 def _first_line(exc: BaseException) -> str:

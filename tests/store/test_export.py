@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from store import deals, demo, exporter, reps, tasks
+from store import activities, csv_cells, deals, demo, exporter, notes, reps, tasks
 from store.db import open_database
 from store.import_fields import build_mapping
 from store.exporter import DealFilter, export, export_calendar, looks_like_meeting, meeting_time
@@ -234,3 +234,114 @@ class TestCalendar:
         for todo in ("Book discovery meeting with Jo", "Prep QBR deck for Acme", "Send the demo recording",
                      "Call Jo at Acme", "Schedule a visit"):
             assert not looks_like_meeting(todo), todo
+
+
+# --- cells a spreadsheet would run -------------------------------------------------------------
+
+# Text that Excel, LibreOffice or Google Sheets would run as a formula (or that looks like our escape).
+HOSTILE = {
+    "title": '=HYPERLINK("http://evil.example","click me")',
+    "account": "+Acme",
+    "contact": "-Jo",
+    "contact_phone": "+1 555 0100",
+    "source": "@web",
+    "territory": "'quoted",
+    "product": "'=already quoted",
+    "lost_reason": "=cmd|' /C calc'!A0",
+    "outcome": "-2+3",
+    "task": "@SUM(A1:A9)",
+    "note": "=1+1\n+second line\n'third",
+    "rep": "=Eve Evil",
+}
+
+
+@pytest.fixture
+def hostile(session, frozen):
+    eve = reps.create_rep(session, "eve", HOSTILE["rep"])
+    F = deals.DealFields
+    deal = deals.create_opportunity(session, F(
+        title=HOSTILE["title"], account=HOSTILE["account"], contact=HOSTILE["contact"],
+        contact_phone=HOSTILE["contact_phone"], value=1_000, source=HOSTILE["source"],
+        territory=HOSTILE["territory"], product=HOSTILE["product"]), by=eve.id)
+    lost = deals.create_opportunity(session, F(title="''=twice", account="-", value=0), by=eve.id)
+    deals.mark_lost(session, lost.id, HOSTILE["lost_reason"], version=lost.version, by=eve.id)
+    activities.log_activity(session, deal.id, "call", by=eve.id, outcome=HOSTILE["outcome"])
+    tasks.add_task(session, deal.id, HOSTILE["task"], date(2026, 11, 20), by=eve.id)
+    notes.add_note(session, deal.id, HOSTILE["note"], by=eve.id)
+    return eve, deal
+
+
+class TestFormulaCells:
+    @pytest.mark.parametrize("text, cell", [
+        ("=1+1", "'=1+1"), ("+1 555 0100", "'+1 555 0100"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+1", "'\t=1+1"), ("\rcmd", "'\rcmd"), ("  =1+1", "'  =1+1"), ("\n-1", "'\n-1"),
+        ("'=1+1", "''=1+1"), ("''@x", "'''@x"), ("' =x", "'' =x"),
+        ("'quoted", "'quoted"), ("'", "'"), ("Acme", "Acme"), ("a=b", "a=b"), ("", ""), ("  ", "  "),
+    ])
+    def test_escape_and_back(self, text, cell):
+        assert csv_cells.escape(text) == cell
+        assert csv_cells.unescape(cell) == text
+
+    def test_numbers_and_times_we_write_stay_numbers(self):
+        row = {"value": "-12.50", "created_at": "2026-11-18T14:30:00+00:00", "title": "-12.50"}
+        assert csv_cells.escape_row(("value", "created_at", "title"), row) == [
+            "-12.50", "2026-11-18T14:30:00+00:00", "'-12.50"]
+
+    def test_every_text_cell_is_escaped(self, session, hostile, tmp_path):
+        paths = export_all(session, tmp_path)
+        for what, path in paths.items():
+            with path.open(newline="", encoding="utf-8") as fh:
+                records = list(csv.DictReader(fh))
+            assert records, what
+            for record in records:
+                for column, cell in record.items():
+                    if column not in csv_cells.FORMATTED:
+                        assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), (what, column, cell)
+        with paths["deals"].open(newline="", encoding="utf-8") as fh:
+            first, second = list(csv.DictReader(fh))
+        assert first["title"] == "'" + HOSTILE["title"] and first["contact_phone"] == "'+1 555 0100"
+        assert first["territory"] == "'quoted" and first["product"] == "''=already quoted"
+        assert first["owner"] == "'=Eve Evil" and first["value"] == "10.00"
+        assert second["title"] == "'''=twice" and second["lost_reason"] == "'" + HOSTILE["lost_reason"]
+
+    def test_json_is_written_as_stored(self, session, hostile):
+        out = io.StringIO()
+        export(session, "deals", out, fmt="json")
+        assert json.loads(out.getvalue())[0]["title"] == HOSTILE["title"]
+
+    def test_export_import_export_is_byte_identical(self, session, db, hostile, tmp_path, empty_copy):
+        (tmp_path / "first").mkdir()
+        first = export_all(session, tmp_path / "first")
+        with empty_copy.session() as target:
+            importer = reps.create_rep(target, "importer", "Ivy Porter")
+            for what in exporter.WHAT:
+                report = import_file(target, first[what], by=importer.id, options=ImportOptions(kind=what))
+                assert report.ok and report.committed, report.lines()
+        # The stored strings are the originals, not their escaped form.
+        assert snapshot(empty_copy) == snapshot(db)
+        (tmp_path / "second").mkdir()
+        with empty_copy.session() as target:
+            second = export_all(target, tmp_path / "second")
+        for what in exporter.WHAT:
+            assert second[what].read_bytes() == first[what].read_bytes(), what
+
+    def test_other_files_keep_their_quotes(self, sqlite_db, tmp_path, frozen):
+        """A leading ' in another tool's CSV (or in JSON) is the data: only Legwork's own export is read back."""
+        theirs = tmp_path / "pipedrive.csv"
+        theirs.write_text("Title,Organization,Value\n'=SUM(A1),'quoted,100\n", encoding="utf-8")
+        ours = tmp_path / "deals.csv"
+        with ours.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(exporter.COLUMNS["deals"])
+            row = dict.fromkeys(exporter.COLUMNS["deals"], "")
+            row.update(title="'=SUM(B1)", account="'quoted", value="12", pipeline="opportunity", stage="Qualified")
+            writer.writerow(row.values())
+        as_json = tmp_path / "deals.json"
+        as_json.write_text(json.dumps([{"title": "'=SUM(C1)", "account": "'+x", "value": "5"}]), encoding="utf-8")
+        with sqlite_db.session() as session:
+            me = reps.create_rep(session, "ana", "Ana Reyes")
+            for path in (theirs, ours, as_json):
+                report = import_file(session, path, by=me.id)
+                assert report.ok and report.committed, report.lines()
+            stored = {d.title: d.account_name for d in deals.list_deals(session)}
+        assert stored == {"'=SUM(A1)": "'quoted", "=SUM(B1)": "'quoted", "'=SUM(C1)": "'+x"}
