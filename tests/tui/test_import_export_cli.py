@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import threading
 from datetime import date
 
 import icalendar
@@ -121,3 +124,66 @@ def test_export_csv_json_and_calendar(cli, tmp_path, capsys):
     # What was exported imports back into the same database as nothing new.
     assert cli("import", str(out)) == 0
     assert "Nothing new to import" in capsys.readouterr().out
+
+
+# --- where --out writes: never replace a link, pipe or device with a file ----------------------
+
+
+def _is_csv(data: bytes) -> bool:
+    return data.startswith(b"external_id,title,pipeline") and b"Umbrella" in data
+
+
+def test_export_replaces_a_regular_file_keeping_its_permissions(cli, tmp_path, capsys):
+    out = tmp_path / "deals.csv"
+    out.write_text("old\n")
+    out.chmod(0o640)
+    assert cli("export", "deals", "--out", str(out)) == 0
+    assert _is_csv(out.read_bytes()) and stat.S_IMODE(out.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir() if "deals" in p.name) == ["deals.csv"]  # no temp left
+
+
+def test_a_new_export_file_follows_the_umask(cli, tmp_path, capsys):
+    out = tmp_path / "new.csv"
+    previous = os.umask(0o027)
+    try:
+        assert cli("export", "deals", "--out", str(out)) == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_export_through_a_symlink_writes_its_target(cli, tmp_path, capsys):
+    (tmp_path / "shared").mkdir()
+    target = tmp_path / "shared" / "deals.csv"
+    target.write_text("old\n")
+    target.chmod(0o600)
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert cli("export", "deals", "--out", str(link)) == 0
+    assert link.is_symlink() and link.resolve() == target
+    assert _is_csv(target.read_bytes()) and stat.S_IMODE(target.stat().st_mode) == 0o600
+    dangling = tmp_path / "later.csv"
+    dangling.symlink_to(tmp_path / "shared" / "later-target.csv")
+    assert cli("export", "deals", "--out", str(dangling)) == 0
+    assert dangling.is_symlink() and _is_csv((tmp_path / "shared" / "later-target.csv").read_bytes())
+
+
+def test_export_into_a_fifo_writes_through_it(cli, tmp_path, capsys):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert cli("export", "deals", "--out", str(fifo)) == 0
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode), "the FIFO was replaced by a file"
+    assert received and _is_csv(received[0])
+
+
+def test_export_refuses_a_directory(cli, tmp_path, capsys):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    assert cli("export", "deals", "--out", str(folder)) == 2
+    err = capsys.readouterr().err
+    assert "it is a directory" in err and len(err.strip().splitlines()) == 1
+    assert folder.is_dir() and not any(folder.iterdir())

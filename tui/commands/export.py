@@ -9,6 +9,8 @@ database), 2 the output file cannot be written.
 from __future__ import annotations
 
 import os
+import secrets
+import stat
 import sys
 from pathlib import Path
 
@@ -36,38 +38,117 @@ def _say(message: str) -> None:
     print(f"legwork: {message}", file=sys.stderr)
 
 
+# Names of an already-open descriptor (``/dev/stdout``, ``/dev/fd/63`` from ``>(gzip > x)``): whatever
+# they point at is written into, never swapped for a new file.
+DESCRIPTOR_PATHS = ("/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/")
+
+
 class _Output:
-    """Standard output, or a file written beside its final name and moved into place."""
+    """Where an export goes: standard output; a regular file, written beside its final name and
+    moved into place whole (a symlink's target, keeping the link and the file's permissions); or a
+    pipe or character device (a FIFO, ``/dev/fd/N``), written into directly."""
 
     def __init__(self, out: str, binary: bool) -> None:
-        self.out, self.binary = out, binary
+        self.binary = binary
         self.path = None if out == "-" else Path(out).expanduser()
-        self.temp = None if self.path is None else self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+        self.target: Path | None = None  # the regular file to replace or create; None: write through
+        self.replaced: os.stat_result | None = None  # the file being replaced, whose mode and owner stay
+        self.temp: Path | None = None
+
+    def problem(self) -> str | None:
+        """Why the output cannot be written (one line), found before any work is done; else None."""
+        if self.path is None:
+            return None
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            info = None
+        except OSError as exc:
+            return f"cannot write {self.path}: {exc.strerror or exc}"
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            return f"cannot write {self.path}: it is a directory; name a file in it, e.g. {self.path / 'export.csv'}"
+        if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)
+                                 or os.path.abspath(self.path).startswith(DESCRIPTOR_PATHS)):
+            return None  # written through
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            return f"cannot write {self.path}: it is not a file, a pipe or a terminal"
+        target = Path(os.path.realpath(self.path))  # a symlink (even a dangling one) writes its target
+        if not target.parent.is_dir():
+            return f"cannot write {self.path}: directory {target.parent} does not exist"
+        self.target, self.replaced = target, info
+        return None
 
     def open(self):
         if self.path is None:
-            if self.binary:
-                return sys.stdout.buffer
-            return sys.stdout
+            return sys.stdout.buffer if self.binary else sys.stdout
+        if self.target is None:
+            # O_APPEND: a descriptor the shell opened with >> keeps what it holds; pipes and devices ignore it.
+            return self._stream(os.open(self.path, os.O_WRONLY | os.O_APPEND))
+        fd = self._create_temp()
+        if self.replaced is not None:
+            try:  # root replacing a rep's file leaves it the rep's
+                os.fchown(fd, self.replaced.st_uid, self.replaced.st_gid)
+            except OSError:
+                pass
+            os.fchmod(fd, stat.S_IMODE(self.replaced.st_mode) & 0o777)
+        return self._stream(fd)
+
+    def _create_temp(self) -> int:
+        # A new export gets the permissions the umask gives (as a shell redirect would: exports are
+        # made to be shared); a replaced file's are copied onto the temp file above.
+        mode = 0o600 if self.replaced is not None else 0o666
+        while True:
+            temp = self.target.with_name(f".{self.target.name}.{secrets.token_hex(4)}.part")
+            try:
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            except FileExistsError:
+                continue
+            self.temp = temp
+            return fd
+
+    def _stream(self, fd: int):
         if self.binary:
-            return self.temp.open("wb")
-        return self.temp.open("w", newline="", encoding="utf-8")
+            return os.fdopen(fd, "wb")
+        return os.fdopen(fd, "w", newline="", encoding="utf-8")
 
     def done(self, stream) -> None:
+        stream.flush()
         if self.path is None:
-            stream.flush()
             return
+        if self.temp is not None:
+            os.fsync(stream.fileno())  # the data is on disk before the name points at it
         stream.close()
-        os.replace(self.temp, self.path)
+        if self.temp is not None:
+            os.replace(self.temp, self.target)
+            self.temp = None
+            _sync_directory(self.target.parent)
 
     def failed(self, stream) -> None:
         if self.path is not None:
-            stream.close()
-            self.temp.unlink(missing_ok=True)
+            try:
+                stream.close()
+            except OSError:
+                pass  # a pipe whose reader went away
+            if self.temp is not None:
+                self.temp.unlink(missing_ok=True)
 
     @property
     def name(self) -> str:
         return "standard output" if self.path is None else str(self.path)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable; not every filesystem lets a directory be synced."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def run(args, database, handle: str) -> int:
@@ -75,8 +156,9 @@ def run(args, database, handle: str) -> int:
     from store.reps import find_rep
 
     output = _Output(args.out, binary=args.what == "calendar")
-    if output.path is not None and not output.path.parent.is_dir():
-        _say(f"cannot write {output.path}: directory {output.path.parent} does not exist")
+    problem = output.problem()
+    if problem:
+        _say(problem)
         return EXIT_UNWRITABLE
     with database.session() as session:
         owner_id = None
@@ -103,6 +185,7 @@ def run(args, database, handle: str) -> int:
                 message = _calendar(session, me, stream, output.name)
             else:
                 message = _table(session, args, owner_id, stream, output.name)
+            output.done(stream)
         except StoreError as exc:
             output.failed(stream)
             _say(str(exc))
@@ -111,7 +194,9 @@ def run(args, database, handle: str) -> int:
             output.failed(stream)
             _say(f"cannot write {output.name}: {exc.strerror or exc}")
             return EXIT_UNWRITABLE
-        output.done(stream)
+        except BaseException:  # ctrl+c: leave no half-written temp file behind
+            output.failed(stream)
+            raise
     _say(message)
     return 0
 
