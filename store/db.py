@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -70,9 +71,10 @@ def _first_line(exc: BaseException) -> str:
 class Database:
     """One database: its engine, a session factory, and the schema kept current."""
 
-    def __init__(self, url: str, engine: Engine) -> None:
+    def __init__(self, url: str, engine: Engine, warning: str | None = None) -> None:
         self.url = url
         self.engine = engine
+        self.warning = warning  # one line worth telling the person who opened it (not fatal)
 
     @property
     def is_sqlite(self) -> bool:
@@ -106,8 +108,9 @@ def open_database(
         parsed = make_url(url)
     except (ArgumentError, ValueError):
         raise DatabaseUnavailable(f"not a database URL: {shown!r}") from None
+    warning = None
     if parsed.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(parsed, shown)
+        engine, warning = _sqlite_engine(parsed, shown)
     else:
         try:
             engine = create_engine(url, pool_pre_ping=True, connect_args=_connect_args(parsed))
@@ -118,7 +121,7 @@ def open_database(
             ) from None
         except (ArgumentError, ImportError) as exc:
             raise DatabaseUnavailable(f"cannot use {shown}: {_first_line(exc)}") from None
-    database = Database(url, engine)
+    database = Database(url, engine, warning)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -142,20 +145,42 @@ def _connect_args(parsed) -> dict:
     return {}
 
 
-def _sqlite_engine(parsed, shown: str) -> Engine:
+def _sqlite_engine(parsed, shown: str) -> tuple[Engine, str | None]:
     database = parsed.database or ""
+    warning = None
     if database and database != ":memory:" and not database.startswith("file:"):
         path = Path(database).expanduser()
         if path.is_dir():
             raise DatabaseUnavailable(f"cannot open {shown}: it is a directory")
         parent = path.parent
         if path == Path(data_dir() / path.name) or parent == data_dir():
-            parent.mkdir(parents=True, exist_ok=True)
+            parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a CRM's data is the user's alone
         if not parent.is_dir():
             raise DatabaseUnavailable(f"cannot open {shown}: directory {parent} does not exist")
+        warning = _private_file(path)
     engine = create_engine(
         parsed,
         connect_args={"check_same_thread": False, "timeout": 5},
     )
     event.listen(engine, "connect", _set_sqlite_pragmas)
-    return engine
+    return engine, warning
+
+
+def _private_file(path: Path) -> str | None:
+    """Create a new database file readable by its owner only (SQLite gives its -wal and -shm files
+    the same permissions); an existing one keeps its own, with a warning if every user can read it."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return None
+    except FileExistsError:
+        pass
+    except OSError:
+        return None  # SQLite says why it cannot open it
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & stat.S_IROTH:
+        # Not changed here: the owner may share it on purpose; group access is the way to share with a team.
+        return f"every user on this machine can read {path}: chmod 600 it (or 660 to share it with a group)"
+    return None

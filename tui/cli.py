@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config()
     except ConfigError as exc:
         return _fail(str(exc))
+    if config.warning:
+        print(f"legwork: {config.warning}", file=sys.stderr)
     try:
         if args.command == "demo":
             return _run_demo(args, config)
@@ -84,7 +86,13 @@ def _announce(message: str) -> None:
 def _open(url: str | None):
     from store.db import open_database
 
-    return open_database(url, announce=_announce)
+    return _warned(open_database(url, announce=_announce))
+
+
+def _warned(database):
+    if database.warning:
+        print(f"legwork: {database.warning}", file=sys.stderr)
+    return database
 
 
 def _run_demo(args, config) -> int:
@@ -99,7 +107,7 @@ def _run_demo(args, config) -> int:
             for suffix in ("", "-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
         url = sqlite_url(path)
-    database = open_database(url, announce=_announce)
+    database = _warned(open_database(url, announce=_announce))
     with database.session() as session:
         if not demo.is_populated(session):
             print(f"legwork: building a demo team in {database.description} …", file=sys.stderr)

@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,7 @@ class Config:
     timezone: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    warning: str | None = None  # one line worth telling, not fatal
 
 
 def config_path() -> Path:
@@ -71,4 +74,26 @@ def load_config(path: Path | None = None) -> Config:
         timezone=data.get("timezone"),
         keymap=dict(keymap),
         path=path,
+        warning=_exposed_password(path, data.get("db")),
     )
+
+
+def _exposed_password(path: Path, db: str | None) -> str | None:
+    """A warning when the file holds a database password that other users can read."""
+    if not db or "@" not in db:
+        return None
+    try:
+        if not path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+            return None
+    except OSError:
+        return None
+    from sqlalchemy.engine import make_url  # only for a config that names a server
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        password = make_url(db).password
+    except (ArgumentError, ValueError):  # unparsable: it fails later with its own message
+        password = re.search(r"://[^:/@]*:[^@/]+@", db)
+    if not password:
+        return None
+    return f"{path} holds a database password and other users can read it: chmod 600 {path}"

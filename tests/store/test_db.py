@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -173,3 +176,53 @@ def test_the_default_data_directory_is_created(monkeypatch, tmp_path):
         assert (data / "legwork.db").exists()
     finally:
         database.dispose()
+
+
+# --- who can read the files --------------------------------------------------------------------
+
+
+@pytest.fixture
+def umask_022():
+    previous = os.umask(0o022)  # the usual umask, under which SQLite alone made the file 0644
+    yield
+    os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_database_and_its_side_files_are_private(tmp_path, umask_022):
+    path = tmp_path / "new.db"
+    database = open_database(str(path))
+    try:
+        with database.session() as session:
+            session.execute(text("SELECT count(*) FROM deal")).scalar()
+            assert (tmp_path / "new.db-wal").exists() and (tmp_path / "new.db-shm").exists()
+            modes = {p.name: _mode(p) for p in tmp_path.iterdir()}
+        assert modes == {"new.db": 0o600, "new.db-wal": 0o600, "new.db-shm": 0o600}
+        assert database.warning is None
+    finally:
+        database.dispose()
+
+
+def test_the_data_directory_we_create_is_private(monkeypatch, tmp_path, umask_022):
+    data = tmp_path / "data" / "legwork"
+    monkeypatch.delenv("LEGWORK_DB", raising=False)
+    monkeypatch.setattr(store_db, "data_dir", lambda: data)
+    open_database().dispose()
+    assert _mode(data) == 0o700 and _mode(data / "legwork.db") == 0o600
+
+
+def test_an_existing_database_keeps_its_permissions(tmp_path, sqlite_template, umask_022):
+    shared = tmp_path / "team.db"
+    shutil.copy(sqlite_template, shared)
+    shared.chmod(0o660)  # a team sharing it through a group: said nothing about
+    database = open_database(str(shared))
+    database.dispose()
+    assert _mode(shared) == 0o660 and database.warning is None
+    shared.chmod(0o644)  # made before Legwork created files 0600: every user can read the CRM
+    database = open_database(str(shared))
+    database.dispose()
+    assert _mode(shared) == 0o644
+    assert database.warning and "chmod 600" in database.warning and "\n" not in database.warning

@@ -100,3 +100,36 @@ async def test_an_unknown_theme_falls_back_with_a_warning(team):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert app.theme == "ansi-dark"
+
+
+def test_a_config_password_others_can_read_is_warned_about(tmp_path, monkeypatch, capsys):
+    from tui.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text('db = "postgresql+psycopg://legwork:s3cret@crm.internal/legwork"\n')
+    monkeypatch.setenv("LEGWORK_CONFIG", str(config))
+    database = tmp_path / "local.db"
+    config.chmod(0o644)
+    assert main(["--db", str(database), "init"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds a database password" in err[0] and f"chmod 600 {config}" in err[0]
+    assert "s3cret" not in err[0]
+    config.chmod(0o600)
+    assert main(["--db", str(database), "init"]) == 0
+    assert capsys.readouterr().err == ""
+    config.write_text('db = "postgresql+psycopg://legwork@crm.internal/legwork"\n')  # no password: no secret
+    config.chmod(0o644)
+    assert main(["--db", str(database), "init"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_database_every_user_can_read_is_warned_about(tmp_path, monkeypatch, capsys):
+    from tui.cli import main
+
+    monkeypatch.setenv("LEGWORK_CONFIG", str(tmp_path / "no-config.toml"))
+    database = tmp_path / "legwork.db"
+    assert main(["--db", str(database), "init"]) == 0
+    assert capsys.readouterr().err == ""
+    database.chmod(0o644)
+    assert main(["--db", str(database), "init"]) == 0
+    assert "every user on this machine can read" in capsys.readouterr().err
