@@ -62,6 +62,14 @@ def _describe(url: str) -> str:
         return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
+def url_has_password(url: str) -> bool:
+    """True when a database URL carries a password (``postgresql+psycopg://user:secret@host/db``)."""
+    try:
+        return bool(make_url(url).password)
+    except (ArgumentError, ValueError):
+        return bool(re.search(r"://[^:/@]*:[^@/]+@", url))
+
+
 def _first_line(exc: BaseException) -> str:
     inner = getattr(exc, "orig", None) or exc
     lines = [line.strip() for line in str(inner).splitlines() if line.strip()]

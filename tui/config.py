@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import os
-import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
@@ -87,13 +86,8 @@ def _exposed_password(path: Path, db: str | None) -> str | None:
             return None
     except OSError:
         return None
-    from sqlalchemy.engine import make_url  # only for a config that names a server
-    from sqlalchemy.exc import ArgumentError
+    from store.db import url_has_password  # only for a config that names a server
 
-    try:
-        password = make_url(db).password
-    except (ArgumentError, ValueError):  # unparsable: it fails later with its own message
-        password = re.search(r"://[^:/@]*:[^@/]+@", db)
-    if not password:
+    if not url_has_password(db):
         return None
     return f"{path} holds a database password and other users can read it: chmod 600 {path}"

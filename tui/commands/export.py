@@ -1,8 +1,9 @@
 """``legwork export deals|activities|tasks|notes|calendar``: take the data out.
 
 Deals, activities, tasks and notes come out as CSV or JSON in the columns
-``legwork import`` reads back; ``calendar`` writes your open tasks as an iCalendar
-file. Exit status: 0 written, 1 bad input (an unknown owner, you unknown to the
+``legwork import`` reads back (a CSV text cell a spreadsheet would run as a
+formula gets a leading ``'``: store/csv_cells.py); ``calendar`` writes your open
+tasks as an iCalendar file. Exit status: 0 written, 1 bad input (an unknown owner, you unknown to the
 database), 2 the output file cannot be written.
 """
 

@@ -1,5 +1,8 @@
 """``legwork import FILE``: deals, activities, tasks or notes from another CRM or a spreadsheet.
 
+A CSV ``legwork export`` wrote (its exact column set) has the ``'`` it put before
+formula-like cells taken off again; any other file's cells are read as they are.
+
 Exit status: 0 when the import went through (or, with ``--dry-run``, would), 1 when
 it was refused (bad columns, ambiguous dates, refused rows, a failed write: nothing
 was written), 2 when the file cannot be read at all.
