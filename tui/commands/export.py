@@ -66,12 +66,15 @@ class _Output:
             info = None
         except OSError as exc:
             return f"cannot write {self.path}: {exc.strerror or exc}"
-        if info is not None and stat.S_ISDIR(info.st_mode):
+        descriptor = os.path.abspath(self.path).startswith(DESCRIPTOR_PATHS)
+        if info is None:
+            if descriptor:
+                return f"cannot write {self.path}: no such open descriptor"
+        elif stat.S_ISDIR(info.st_mode):
             return f"cannot write {self.path}: it is a directory; name a file in it, e.g. {self.path / 'export.csv'}"
-        if info is not None and (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)
-                                 or os.path.abspath(self.path).startswith(DESCRIPTOR_PATHS)):
+        elif stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode) or descriptor:
             return None  # written through
-        if info is not None and not stat.S_ISREG(info.st_mode):
+        elif not stat.S_ISREG(info.st_mode):
             return f"cannot write {self.path}: it is not a file, a pipe or a terminal"
         target = Path(os.path.realpath(self.path))  # a symlink (even a dangling one) writes its target
         if not target.parent.is_dir():
