@@ -114,3 +114,14 @@ def test_suggestions_treat_like_wildcards_as_text(session, ana):
     assert suggest_account(session, "100%") == "100% Juice"
     assert suggest_account(session, "10_0") is None
     assert suggest_account(session, "   ") is None
+
+
+@pytest.mark.parametrize("typed", ["ÉLEC", "electricite", "hélène"])
+def test_the_board_filter_finds_accounts_and_contacts_by_their_key(session, ana, typed):
+    from store import board
+    from store.board import BoardFilter
+
+    deals.create_lead(session, deals.DealFields(title="Rollout", account=SPELLINGS[0], contact="Hélène Faure"), by=ana.id)
+    deals.create_lead(session, deals.DealFields(title="Other", account="Acme"), by=ana.id)
+    columns = board.board_columns(session, "lead", BoardFilter(text=typed))
+    assert sum(c.count for c in columns) == 1
