@@ -18,19 +18,20 @@ from datetime import date, timedelta
 import pendulum
 from sqlmodel import Session, select
 
-from store import clock, events
-from store.errors import NotFound, RuleViolation
+from store import clock
+from store.errors import NotFound, RuleViolation, TaskConflict
 from store.models import Deal, Task
 from store.reps import RepInfo, get_rep
 from store.tasks import (
     LOOKAHEAD_DAYS,
     DayLoad,
     TaskInfo,
+    check_task_version,
     day_loads,
     is_working_day,
     load_on,
     next_day_with_room,
-    refresh_next_due,
+    record_reschedule,
 )
 from store.today import ONE_DAY, as_date
 from store.tx import lock_rows, write
@@ -47,23 +48,6 @@ class Rescheduled:
     load: DayLoad  # the new day, this task included
 
 
-def _reschedule(session: Session, task: Task, due: date, by: int) -> None:
-    """Within the caller's transaction: the same event ``tasks.reschedule_task`` records."""
-    if task.due == due:
-        return
-    events.record(
-        session,
-        task.deal_id,
-        by,
-        events.TASK_RESCHEDULED,
-        {"task_id": task.id, "title": task.title, "from": task.due.isoformat(), "to": due.isoformat()},
-    )
-    task.due = due
-    session.add(task)
-    session.flush()
-    refresh_next_due(session, [task.deal_id])
-
-
 def _locked_task(session: Session, task_id: int) -> Task:
     # populate_existing: a row this session read earlier is read again, now under the lock.
     task = session.exec(
@@ -74,39 +58,56 @@ def _locked_task(session: Session, task_id: int) -> Task:
     return task
 
 
-def move_task(session: Session, task_id: int, due: date, *, by: int, expected_due: date | None = None) -> Rescheduled:
-    """Give an open task a new due day; refused if it is done, or no longer due on
-    ``expected_due`` (someone else moved it since the screen read it)."""
+def move_task(
+    session: Session,
+    task_id: int,
+    due: date,
+    *,
+    by: int,
+    expected_due: date | None = None,
+    version: int | None = None,
+) -> Rescheduled:
+    """Give an open task a new due day; refused if it is done, no longer due on
+    ``expected_due`` or no longer at ``version`` (someone else changed it since the
+    screen read it: ``TaskConflict``)."""
     due = as_date(due)
     with write(session):
         task = _locked_task(session, task_id)
+        check_task_version(session, task, version, by)
         if task.done_at is not None:
             raise RuleViolation(f"“{task.title}” is done: there is nothing to move")
         if expected_due is not None and as_date(task.due) != as_date(expected_due):
             raise RuleViolation(f"“{task.title}” was moved to {_show(task.due)} meanwhile; look again before moving it")
         from_due = as_date(task.due)
-        _reschedule(session, task, due, by)
-        session.flush()
+        record_reschedule(session, task, due, by)
         owner = get_rep(session, task.owner_id)
         deal_title = session.exec(select(Deal.title).where(Deal.id == task.deal_id)).one()
-        info = TaskInfo(task.id, task.deal_id, deal_title, task.owner_id, task.title, due, None)
+        info = TaskInfo(task.id, task.deal_id, deal_title, task.owner_id, task.title, due, None, task.version)
         load = load_on(session, owner, due)
     return Rescheduled(info, from_due, load)
 
 
 def snooze(
-    session: Session, task_id: int, *, by: int, today: date | None = None, expected_due: date | None = None
+    session: Session,
+    task_id: int,
+    *,
+    by: int,
+    today: date | None = None,
+    expected_due: date | None = None,
+    version: int | None = None,
 ) -> Rescheduled:
     """Move a task to the first working day with room for its owner, after its
     due day or today, whichever is later."""
-    task = session.get(Task, task_id)
+    task = session.get(Task, task_id, populate_existing=True)
     if task is None:
         raise NotFound(f"no task with id {task_id}")
     owner = get_rep(session, task.owner_id)
     today = as_date(today or clock.today_in(owner.timezone))
     start = max(as_date(task.due), today) + ONE_DAY
     target = next_day_with_room(session, owner, start)
-    return move_task(session, task_id, target.day, by=by, expected_due=expected_due or task.due)
+    return move_task(
+        session, task_id, target.day, by=by, expected_due=expected_due or task.due, version=version or task.version
+    )
 
 
 def _show(day: date) -> str:
@@ -124,6 +125,7 @@ class PlannedMove:
     from_due: date
     to_due: date | None  # None: no working day with room within the look-ahead
     overdue: bool  # why it moves: overdue, or its day is over capacity
+    version: int | None = None  # the task's version when planned: applying it states that
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class OpenTask:
     title: str
     deal_title: str
     due: date
+    version: int | None = None
 
 
 def balance_plan(session: Session, rep: RepInfo, today: date | None = None) -> BalancePlan:
@@ -175,7 +178,7 @@ def balance_plan(session: Session, rep: RepInfo, today: date | None = None) -> B
     today = as_date(today or clock.today_in(rep.timezone))
     horizon = today + timedelta(days=LOOKAHEAD_DAYS)
     rows = session.exec(
-        select(Task.id, Task.title, Deal.title, Task.due)
+        select(Task.id, Task.title, Deal.title, Task.due, Task.version)
         .join(Deal, Deal.id == Task.deal_id)
         .where(Task.owner_id == rep.id, Task.done_at.is_(None), Task.due <= horizon)
         .order_by(Task.due, Task.id)
@@ -184,7 +187,10 @@ def balance_plan(session: Session, rep: RepInfo, today: date | None = None) -> B
     return plan_balance(
         rep,
         today,
-        [OpenTask(task_id, title, deal_title, as_date(due)) for task_id, title, deal_title, due in rows],
+        [
+            OpenTask(task_id, title, deal_title, as_date(due), version)
+            for task_id, title, deal_title, due, version in rows
+        ],
         {as_date(d): n for d, n in loads.items()},
         horizon,
     )
@@ -231,13 +237,13 @@ def plan_balance(
         while day <= horizon and not (is_working_day(rep, day) and loads.get(day, 0) < rep.capacity):
             day += ONE_DAY
         if day > horizon:
-            unplaced.append(PlannedMove(task.id, task.title, task.deal_title, task.due, None, overdue))
+            unplaced.append(PlannedMove(task.id, task.title, task.deal_title, task.due, None, overdue, task.version))
             if not overdue:
                 loads[task.due] += 1  # it stays where it is
             continue
         loads[day] = loads.get(day, 0) + 1
         cursor = day
-        moves.append(PlannedMove(task.id, task.title, task.deal_title, task.due, day, overdue))
+        moves.append(PlannedMove(task.id, task.title, task.deal_title, task.due, day, overdue, task.version))
 
     changed = sorted(d for d in set(before) | set(loads) if before.get(d, 0) != loads.get(d, 0))
     return BalancePlan(
@@ -255,7 +261,8 @@ def apply_balance(session: Session, plan: BalancePlan, *, by: int) -> int:
     """Apply a plan in one transaction; returns how many tasks moved.
 
     Refused (``PlanOutdated``), with nothing moved, when any task of the plan is
-    gone, done, owned by someone else or no longer due where the plan found it.
+    gone, done, owned by someone else, no longer due where the plan found it or
+    changed in any other way (its version) since the plan read it.
     """
     if not plan.moves:
         return 0
@@ -282,6 +289,8 @@ def apply_balance(session: Session, plan: BalancePlan, *, by: int) -> int:
                 problems.append(f"“{move.title}” belongs to someone else now")
             elif as_date(task.due) != move.from_due:
                 problems.append(f"“{move.title}” was moved to {_show(task.due)}")
+            elif move.version is not None and task.version != move.version:
+                problems.append(f"“{move.title}” was changed")
         if problems:
             shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
             raise PlanOutdated(f"Nothing moved: tasks changed since the plan was made ({shown}). Balance again.")
@@ -289,6 +298,10 @@ def apply_balance(session: Session, plan: BalancePlan, *, by: int) -> int:
         # cannot each hold one the other waits for (each move locks its deal again).
         lock_rows(session, Deal.id, [task.deal_id for task in found.values()])
         for move in plan.moves:
-            _reschedule(session, found[move.task_id], move.to_due, by)
+            try:
+                # Conditional on the version just read: on SQLite nothing above locked the rows.
+                record_reschedule(session, found[move.task_id], move.to_due, by)
+            except TaskConflict:
+                raise PlanOutdated(f"Nothing moved: “{move.title}” changed while balancing. Balance again.") from None
         session.flush()
     return len(plan.moves)

@@ -48,6 +48,7 @@ from store.models import (
     Stage,
     Task,
 )
+from store.names import name_key
 from store.reps import initials
 from store.stages import list_stages
 
@@ -117,11 +118,13 @@ def _conditions(flt: BoardFilter) -> list[Any]:
         def matches(column):
             return func.lower(column).contains(needle, autoescape=True)
 
+        # Accounts and contacts by their stored key: "ELEC" finds Électricité on SQLite too.
+        key = name_key(text) or needle
         terms.append(
             or_(
                 matches(Deal.title),
-                Deal.account_id.in_(select(Account.id).where(matches(Account.name))),
-                Deal.contact_id.in_(select(Contact.id).where(matches(Contact.name))),
+                Deal.account_id.in_(select(Account.id).where(Account.name_key.contains(key, autoescape=True))),
+                Deal.contact_id.in_(select(Contact.id).where(Contact.name_key.contains(key, autoescape=True))),
             )
         )
     return terms

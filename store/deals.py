@@ -12,7 +12,7 @@ from typing import Any
 
 import pendulum
 from sqlalchemy import update
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from store import clock, events
 from store.errors import Conflict, InvalidInput, NotFound, RuleViolation
@@ -30,6 +30,7 @@ from store.models import (
     Rep,
     Stage,
 )
+from store.names import name_key
 from store.stages import StageInfo, list_stages, terminal_stage
 from store.stages import to_info as stage_info
 from store.tx import write
@@ -308,10 +309,13 @@ def find_or_create_account(session: Session, name: str) -> int:
     name = _clean(name)
     if not name:
         raise InvalidInput("account name is empty")
-    existing = session.exec(select(Account.id).where(func.lower(Account.name) == name.lower())).first()
+    # One rule on every backend (store.names): SQLite's lower() folds ASCII only.
+    existing = session.exec(
+        select(Account.id).where(Account.name_key == name_key(name)).order_by(Account.id)
+    ).first()
     if existing:
         return existing
-    account = Account(name=name, created_at=clock.now())
+    account = Account(name=name, name_key=name_key(name), created_at=clock.now())
     session.add(account)
     session.flush()
     return account.id
@@ -320,11 +324,13 @@ def find_or_create_account(session: Session, name: str) -> int:
 def _find_or_create_contact(
     session: Session, account_id: int | None, name: str, email: str | None, phone: str | None
 ) -> int:
-    query = select(Contact).where(func.lower(Contact.name) == name.lower())
+    query = select(Contact).where(Contact.name_key == name_key(name)).order_by(Contact.id)
     query = query.where(Contact.account_id == account_id) if account_id else query.where(Contact.account_id.is_(None))
     contact = session.exec(query).first()
     if contact is None:
-        contact = Contact(account_id=account_id, name=name, email=email, phone=phone, created_at=clock.now())
+        contact = Contact(
+            account_id=account_id, name=name, name_key=name_key(name), email=email, phone=phone, created_at=clock.now()
+        )
     else:
         contact.email = email or contact.email
         contact.phone = phone or contact.phone

@@ -49,6 +49,7 @@ from store.models import (
     Task,
 )
 from store.money import format_money
+from store.names import name_key
 from store.tasks import refresh_next_due
 from store.bulk import converters
 from store.tx import write
@@ -1037,11 +1038,13 @@ class _Builder:
             if r.new
         ]
         rows["account"] = [
-            {"id": a["id"], "name": a["name"], "domain": a["domain"], "created_at": a["created_at"]}
+            {"id": a["id"], "name": a["name"], "name_key": name_key(a["name"]), "domain": a["domain"],
+             "created_at": a["created_at"]}
             for a in self.accounts
         ]
         rows["contact"] = [
-            {"id": c["id"], "account_id": c["account"]["id"], "name": c["name"], "email": c["email"],
+            {"id": c["id"], "account_id": c["account"]["id"], "name": c["name"], "name_key": name_key(c["name"]),
+             "email": c["email"],
              "phone": c["phone"], "job_title": c["job_title"], "created_at": c["account"]["created_at"]}
             for c in contacts
         ]

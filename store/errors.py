@@ -28,5 +28,13 @@ class Conflict(StoreError):
         self.current_version = current_version
 
 
+class TaskConflict(Conflict):
+    """Another user changed (completed, reopened, moved) the task since it was read."""
+
+    def __init__(self, message: str, deal_id: int, current_version: int, task_id: int) -> None:
+        super().__init__(message, deal_id, current_version)
+        self.task_id = task_id
+
+
 class DatabaseUnavailable(Exception):
     """The database cannot be opened: bad path, bad URL, server down."""

@@ -92,6 +92,7 @@ from store.models import (
     Setting,
     Task,
 )
+from store.names import name_key
 from store.reps import _HANDLE, RepInfo, get_rep
 from store.stages import StageInfo, list_stages
 from store.bulk import converters
@@ -482,7 +483,7 @@ class _DealIndex:
             self.by_key.setdefault(key, deal_id)
         self.by_title: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for deal_id, _ext, _handle, title, account in rows:
-            self.by_title[fold(title)].append((deal_id, fold(account or "")))
+            self.by_title[fold(title)].append((deal_id, name_key(account or "")))
 
     def find(self, external_id: str | None, title: str | None, account: str | None) -> int:
         if external_id and external_id in self.by_key:
@@ -493,7 +494,7 @@ class _DealIndex:
             raise InvalidInput("no deal named: give a deal external id, or the deal's title (and account)")
         candidates = self.by_title.get(fold(title), [])
         if account:
-            candidates = [c for c in candidates if c[1] == fold(account)]
+            candidates = [c for c in candidates if c[1] == name_key(account)]
         where = f" at {account!r}" if account else ""
         unknown = f"no deal has external id {external_id!r}, and " if external_id else ""
         if not candidates:
@@ -776,14 +777,15 @@ class _DealImport(_Import):
         self.index = _DealIndex(session)
         self.accounts: dict[str, int] = {}
         self.account_names: dict[int, str] = {}
-        for account_id, name in session.execute(select(Account.id, Account.name).order_by(Account.id)):
-            self.accounts.setdefault(fold(name), account_id)
-            self.account_names[account_id] = fold(name)
+        # Keyed by store.names.name_key, as the deal form looks them up: one account per name.
+        for account_id, key in session.execute(select(Account.id, Account.name_key).order_by(Account.id)):
+            self.accounts.setdefault(key, account_id)
+            self.account_names[account_id] = key
         self.contacts: dict[tuple[str, str], int] = {}
-        for contact_id, account_id, name in session.execute(
-            select(Contact.id, Contact.account_id, Contact.name).order_by(Contact.id)
+        for contact_id, account_id, key in session.execute(
+            select(Contact.id, Contact.account_id, Contact.name_key).order_by(Contact.id)
         ):
-            self.contacts.setdefault((self.account_names.get(account_id, ""), fold(name)), contact_id)
+            self.contacts.setdefault((self.account_names.get(account_id, ""), key), contact_id)
         self.new_accounts: dict[str, str] = {}
         self.new_contacts: dict[tuple[str, str], dict] = {}
         self.planned: list[_PlannedDeal] = []
@@ -996,12 +998,12 @@ class _DealImport(_Import):
         self.seen[key] = number
         account_key = None
         if account:
-            account_key = fold(account)
+            account_key = name_key(account)
             if account_key not in self.accounts:
                 self.new_accounts.setdefault(account_key, account)
         contact_key = None
         if contact:
-            contact_key = (account_key or "", fold(contact))
+            contact_key = (account_key or "", name_key(contact))
             if contact_key not in self.contacts and contact_key not in self.new_contacts:
                 self.new_contacts[contact_key] = {"name": contact, "email": email, "phone": phone, "job_title": job}
         if closed_at is not None:
@@ -1076,12 +1078,16 @@ class _DealImport(_Import):
         total = len(self.planned)
         self.reps.write(session, now)
         if self.new_accounts:
-            rows = [{"name": name, "domain": None, "created_at": now} for name in self.new_accounts.values()]
+            rows = [
+                {"name": name, "name_key": key, "domain": None, "created_at": now}
+                for key, name in self.new_accounts.items()
+            ]
             for key, account_id in zip(self.new_accounts, _insert(session, Account, rows)):
                 self.accounts[key] = account_id
         if self.new_contacts:
             rows = [
-                {"account_id": self.accounts.get(key[0]) if key[0] else None, "created_at": now, **fields}
+                {"account_id": self.accounts.get(key[0]) if key[0] else None, "name_key": key[1], "created_at": now,
+                 **fields}
                 for key, fields in self.new_contacts.items()
             ]
             for key, contact_id in zip(self.new_contacts, _insert(session, Contact, rows)):

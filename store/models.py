@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
+
+from store.names import name_key
 
 from store.terms import (  # noqa: F401  (re-exported for store modules)
     ACTIVITY_TYPES,
@@ -47,14 +49,20 @@ class Rep(SQLModel, table=True):
 class Account(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, index=True)
+    # store.names.name_key(name): what lookups compare, the same on every backend.
+    # Set from ``name`` on every ORM insert and update (below); bulk writers set it.
+    name_key: Optional[str] = Field(default=None, index=True)
     domain: Optional[str] = Field(default=None, max_length=200)
     created_at: datetime
 
 
 class Contact(SQLModel, table=True):
+    __table_args__ = (Index("ix_contact_account_name_key", "account_id", "name_key"),)
+
     id: Optional[int] = Field(default=None, primary_key=True)
     account_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
     name: str = Field(max_length=200)
+    name_key: Optional[str] = None  # store.names.name_key(name), as for accounts
     email: Optional[str] = Field(default=None, max_length=200)
     phone: Optional[str] = Field(default=None, max_length=64)
     job_title: Optional[str] = Field(default=None, max_length=200)
@@ -203,6 +211,11 @@ class Task(SQLModel, table=True):
     done_at: Optional[datetime] = None
     created_at: datetime
     created_by_id: Optional[int] = Field(default=None, foreign_key="rep.id")
+    # As on a deal: every write states the version it read (store.tasks), so two
+    # reps completing or moving one task cannot both win. Bulk inserts get 1.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    updated_at: Optional[datetime] = None
+    updated_by_id: Optional[int] = Field(default=None, foreign_key="rep.id")
 
 
 class Note(SQLModel, table=True):
@@ -248,3 +261,11 @@ class Goal(SQLModel, table=True):
     target: int = Field(sa_type=BigInteger)  # a count, or minor units for money metrics
     updated_at: datetime
     updated_by_id: Optional[int] = Field(default=None, foreign_key="rep.id")
+
+
+@event.listens_for(Account, "before_insert")
+@event.listens_for(Account, "before_update")
+@event.listens_for(Contact, "before_insert")
+@event.listens_for(Contact, "before_update")
+def _keep_name_key(_mapper, _connection, row) -> None:
+    row.name_key = name_key(row.name)

@@ -360,7 +360,7 @@ def _next_tasks(session: Session, ids: list[int], titles: dict[int, str]) -> dic
     ):
         if task.deal_id not in found:
             found[task.deal_id] = TaskInfo(task.id, task.deal_id, titles[task.deal_id], task.owner_id, task.title,
-                                           task.due, None)
+                                           task.due, None, task.version)
     return found
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, func, or_, select
 
 from store import clock, events
-from store.errors import InvalidInput, NotFound, RuleViolation
+from store.errors import InvalidInput, NotFound, RuleViolation, TaskConflict
 from store.models import Deal, Rep, Task
 from store.reps import RepInfo
 from store.tx import lock_rows, write
@@ -33,6 +33,7 @@ class TaskInfo:
     title: str
     due: date
     done_at: pendulum.DateTime | None
+    version: int = 1  # state it when writing: see ``complete_task``
 
     @property
     def is_open(self) -> bool:
@@ -64,6 +65,7 @@ def _info(task: Task, deal_title: str) -> TaskInfo:
         title=task.title,
         due=task.due,
         done_at=clock.aware(task.done_at),
+        version=task.version,
     )
 
 
@@ -195,34 +197,112 @@ def insert_task(
 
 
 def _load_task(session: Session, task_id: int) -> tuple[Task, str]:
-    row = session.exec(select(Task, Deal.title).join(Deal, Deal.id == Task.deal_id).where(Task.id == task_id)).first()
+    # populate_existing: Core UPDATEs bypass the identity map; read what the row holds now.
+    row = session.exec(
+        select(Task, Deal.title)
+        .join(Deal, Deal.id == Task.deal_id)
+        .where(Task.id == task_id)
+        .execution_options(populate_existing=True)
+    ).first()
     if row is None:
         raise NotFound(f"no task with id {task_id}")
     return row
 
 
-def complete_task(session: Session, task_id: int, *, by: int) -> TaskInfo:
+def _moment(session: Session, at, by: int) -> str:
+    """When, in the acting rep's timezone: ``10:42`` today, else ``Tue 17 Nov 10:42``."""
+    rep = session.get(Rep, by)
+    zone = rep.timezone if rep is not None else "UTC"
+    local = clock.aware(at).in_timezone(zone)
+    return local.format("HH:mm") if local.date() == clock.now().in_timezone(zone).date() else local.format(
+        "ddd D MMM HH:mm"
+    )
+
+
+def task_conflict(session: Session, task_id: int, read_version: int, by: int) -> TaskConflict:
+    """The refusal of a write whose task changed since ``read_version``: who did what, when."""
+    row = session.exec(
+        select(Task, Rep.name)
+        .join(Rep, Rep.id == Task.updated_by_id, isouter=True)
+        .where(Task.id == task_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        return TaskConflict(f"task {task_id} was deleted by someone else; reload", 0, 0, task_id)
+    task, who = row
+    who = who or "Someone else"
+    when = task.updated_at or task.done_at or task.created_at
+    if task.done_at is not None:
+        what = f"already marked “{task.title}” done at {_moment(session, task.done_at, by)}"
+    else:
+        what = f"changed “{task.title}” at {_moment(session, when, by)} (now due {_day(task.due)})"
+    return TaskConflict(
+        f"{who} {what} after you read it; reload and try again", task.deal_id, task.version, task_id
+    )
+
+
+def _day(day: date) -> str:
+    return pendulum.Date(day.year, day.month, day.day).format("ddd D MMM")
+
+
+def check_task_version(session: Session, task: Task, version: int | None, by: int) -> None:
+    """Refuse (``TaskConflict``) if the caller read another version of the task than the row holds."""
+    if version is not None and task.version != version:
+        raise task_conflict(session, task.id, version, by)
+
+
+def write_task(session: Session, task: Task, by: int, **values) -> int:
+    """Set ``values`` on the task in one conditional UPDATE of the version just read.
+
+    Another writer that committed since ``task`` was read makes it match nothing
+    and the write is refused with ``TaskConflict``: reading and checking alone
+    would let two reps both complete one task. Returns the new version.
+    """
+    read = task.version
+    result = session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.version == read)
+        .values(**values, version=read + 1, updated_at=clock.now(), updated_by_id=by)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise task_conflict(session, task.id, read, by)
+    session.refresh(task)
+    return read + 1
+
+
+def _already_done(session: Session, task: Task, by: int) -> RuleViolation:
+    who = session.get(Rep, task.updated_by_id) if task.updated_by_id else None
+    by_whom = f" by {who.name}" if who is not None else ""
+    return RuleViolation(
+        f"“{task.title}” is already done (marked{by_whom} at {_moment(session, task.done_at, by)})"
+    )
+
+
+def complete_task(session: Session, task_id: int, *, by: int, version: int | None = None) -> TaskInfo:
+    """Mark a task done; ``version`` is the one the caller read (refused if it changed)."""
     with write(session):
         task, deal_title = _load_task(session, task_id)
+        check_task_version(session, task, version, by)
         if task.done_at is not None:
-            raise RuleViolation(f"“{task.title}” is already done")
-        task.done_at = clock.now()
-        session.add(task)
-        events.record(session, task.deal_id, by, events.TASK_DONE, {"task_id": task.id, "title": task.title})
+            raise _already_done(session, task, by)
+        now = clock.now()
+        write_task(session, task, by, done_at=now)
+        events.record(session, task.deal_id, by, events.TASK_DONE, {"task_id": task.id, "title": task.title}, at=now)
         session.flush()
         refresh_next_due(session, [task.deal_id])
         info = _info(task, deal_title)
     return info
 
 
-def reopen_task(session: Session, task_id: int, *, by: int) -> TaskInfo:
+def reopen_task(session: Session, task_id: int, *, by: int, version: int | None = None) -> TaskInfo:
     with write(session):
         task, deal_title = _load_task(session, task_id)
+        check_task_version(session, task, version, by)
         if task.done_at is None:
             raise RuleViolation(f"“{task.title}” is not done")
         done_at = clock.aware(task.done_at)
-        task.done_at = None
-        session.add(task)
+        write_task(session, task, by, done_at=None)
         events.record(
             session,
             task.deal_id,
@@ -237,25 +317,34 @@ def reopen_task(session: Session, task_id: int, *, by: int) -> TaskInfo:
     return info
 
 
-def reschedule_task(session: Session, task_id: int, due: date, *, by: int) -> TaskInfo:
+def reschedule_task(session: Session, task_id: int, due: date, *, by: int, version: int | None = None) -> TaskInfo:
     with write(session):
         task, deal_title = _load_task(session, task_id)
+        check_task_version(session, task, version, by)
         if task.done_at is not None:
             raise RuleViolation(f"“{task.title}” is done: there is nothing to reschedule")
         if task.due != due:
-            events.record(
-                session,
-                task.deal_id,
-                by,
-                events.TASK_RESCHEDULED,
-                {"task_id": task.id, "title": task.title, "from": task.due.isoformat(), "to": due.isoformat()},
-            )
-            task.due = due
-            session.add(task)
-            session.flush()
-            refresh_next_due(session, [task.deal_id])
+            record_reschedule(session, task, due, by)
         info = _info(task, deal_title)
     return info
+
+
+def record_reschedule(session: Session, task: Task, due: date, by: int) -> None:
+    """Within the caller's transaction: move the task (conditionally, see ``write_task``),
+    record ``task_rescheduled`` and keep the deal's next due day."""
+    if task.due == due:
+        return
+    from_due = task.due
+    write_task(session, task, by, due=due)
+    events.record(
+        session,
+        task.deal_id,
+        by,
+        events.TASK_RESCHEDULED,
+        {"task_id": task.id, "title": task.title, "from": from_due.isoformat(), "to": due.isoformat()},
+    )
+    session.flush()
+    refresh_next_due(session, [task.deal_id])
 
 
 def open_task_count(session: Session, deal_id: int) -> int:

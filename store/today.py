@@ -62,6 +62,7 @@ class QueueTask:
     last_activity_type: str | None
     last_activity_at: pendulum.DateTime | None
     days_late: int  # 0 unless overdue
+    version: int = 1  # the task's version as read: writes state it (store.tasks)
 
     @property
     def is_overdue(self) -> bool:
@@ -171,6 +172,7 @@ def today_queue(session: Session, rep: RepInfo, today: date | None = None, *, we
             Deal.pipeline,
             Account.name,
             Stage.name,
+            Task.version,
         )
         .join(Deal, Deal.id == Task.deal_id)
         .join(Stage, Stage.id == Deal.stage_id)
@@ -193,7 +195,7 @@ def today_queue(session: Session, rep: RepInfo, today: date | None = None, *, we
     overdue: list[QueueTask] = []
     due_today: list[QueueTask] = []
     upcoming: dict[date, list[QueueTask]] = {}
-    for task_id, title, due, owner_id, deal_id, deal_title, pipeline, account, stage in rows:
+    for task_id, title, due, owner_id, deal_id, deal_title, pipeline, account, stage, version in rows:
         due = as_date(due)
         kind, at = last.get(deal_id, (None, None))
         task = QueueTask(
@@ -209,6 +211,7 @@ def today_queue(session: Session, rep: RepInfo, today: date | None = None, *, we
             last_activity_type=kind,
             last_activity_at=at,
             days_late=max((today - due).days, 0),
+            version=version,
         )
         if due < today:
             overdue.append(task)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from store import clock, events, rollups
@@ -18,7 +18,7 @@ from store.activities import refresh_deal_activity
 from store.deals import DealDetail, check_version, deserialise, get_deal
 from store.errors import NotFound, RuleViolation
 from store.models import Activity, Deal, DealEvent, Note, Rep, Task
-from store.tasks import refresh_next_due
+from store.tasks import refresh_next_due, task_conflict, write_task
 from store.tx import write
 
 UNDOABLE = events.DEAL_ROW_KINDS - {events.CREATED} | {
@@ -29,6 +29,8 @@ UNDOABLE = events.DEAL_ROW_KINDS - {events.CREATED} | {
     events.TASK_RESCHEDULED,
     events.NOTE_ADDED,
 }
+
+TASK_KINDS = {events.TASK_ADDED, events.TASK_DONE, events.TASK_REOPENED, events.TASK_RESCHEDULED}
 
 DESCRIPTIONS = {
     events.STAGE_CHANGED: "stage move",
@@ -164,6 +166,28 @@ def _undo_row_change(session: Session, deal: Deal, change: list[DealEvent], by: 
     session.flush()
 
 
+def _refuse_if_task_changed_since(session: Session, deal: Deal, task: Task, event: DealEvent) -> None:
+    """Later changes to the task, by anyone, must themselves have been undone:
+    undoing a reschedule must not take back the move someone else made after it."""
+    undone = set(
+        session.exec(
+            select(DealEvent.undoes_id).where(DealEvent.deal_id == deal.id, DealEvent.kind == events.UNDONE)
+        )
+    )
+    later = session.exec(
+        select(DealEvent, Rep.name)
+        .join(Rep, Rep.id == DealEvent.rep_id, isouter=True)
+        .where(DealEvent.deal_id == deal.id, DealEvent.id > event.id, DealEvent.kind.in_(TASK_KINDS))
+        .order_by(DealEvent.id)
+    )
+    for later_event, who in later:
+        if later_event.data.get("task_id") == task.id and later_event.id not in undone:
+            raise RuleViolation(
+                f"“{task.title}” was changed again by {who or 'someone'} after your "
+                f"{DESCRIPTIONS[event.kind]}: undoing it would overwrite that"
+            )
+
+
 def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
     data = event.data
     if event.kind == events.ACTIVITY_LOGGED:
@@ -185,24 +209,29 @@ def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
         if note is not None:
             session.delete(note)
     else:
-        task = session.get(Task, data["task_id"])
+        task = session.get(Task, data["task_id"], populate_existing=True)
         if task is None:
             raise RuleViolation(f"the task “{data.get('title', '')}” no longer exists")
+        if event.kind == events.TASK_ADDED and task.done_at is not None:
+            raise RuleViolation(f"“{task.title}” is already done: reopen it rather than undo it")
+        _refuse_if_task_changed_since(session, deal, task, event)
         if event.kind == events.TASK_ADDED:
-            if task.done_at is not None:
-                raise RuleViolation(f"“{task.title}” is already done: reopen it rather than undo it")
-            # (no session.add afterwards: adding a deleted object un-deletes it)
-            session.delete(task)
-        else:
-            if event.kind == events.TASK_DONE:
-                task.done_at = None
-            elif event.kind == events.TASK_REOPENED:
-                # When it was done before the reopening (older events lack it).
-                done_at = data.get("done_at")
-                task.done_at = deserialise("done_at", done_at) if done_at else event.at
-            elif event.kind == events.TASK_RESCHEDULED:
-                task.due = deserialise("expected_close", data["from"])
-            session.add(task)
+            # Conditional on the version read: a task someone changed meanwhile stays.
+            deleted = session.execute(
+                delete(Task).where(Task.id == task.id, Task.version == task.version)
+                .execution_options(synchronize_session=False)
+            )
+            if deleted.rowcount != 1:
+                raise task_conflict(session, task.id, task.version, by)
+            session.expunge(task)
+        elif event.kind == events.TASK_DONE:
+            write_task(session, task, by, done_at=None)
+        elif event.kind == events.TASK_REOPENED:
+            # When it was done before the reopening (older events lack it).
+            done_at = data.get("done_at")
+            write_task(session, task, by, done_at=deserialise("done_at", done_at) if done_at else event.at)
+        elif event.kind == events.TASK_RESCHEDULED:
+            write_task(session, task, by, due=deserialise("expected_close", data["from"]))
     events.record(
         session, deal.id, by, events.UNDONE, {"kind": event.kind, "summary": _describe(event)}, undoes_id=event.id
     )

@@ -210,3 +210,89 @@ def test_default_lost_reasons_and_settings(session):
     assert len(lost_reasons(session, OPPORTUNITY)) >= 3
     settings = {s.key: s.value for s in session.exec(select(Setting))}
     assert settings["currency"] == "USD" and settings["timezone"] == "UTC"
+
+
+def test_accounts_and_contacts_of_a_0004_database_get_their_keys(empty_url):
+    """0005 fills name_key for rows an older release wrote (in batches, in Python)."""
+    engine = bare_engine(empty_url)
+    migrations.upgrade(engine, "0004")
+    with engine.begin() as connection:
+        for n in range(1, 1203):  # more than one batch
+            connection.execute(
+                text("INSERT INTO account (name, created_at) VALUES (:name, :now)"),
+                {"name": f"Client {n}", "now": "2026-01-05 09:00:00"},
+            )
+        connection.execute(
+            text("INSERT INTO account (name, created_at) VALUES ('ÉLECTRICITÉ  Dupont', :now)"),
+            {"now": "2026-01-05 09:00:00"},
+        )
+        account_id = connection.execute(text("SELECT max(id) FROM account")).scalar_one()
+        connection.execute(
+            text("INSERT INTO contact (account_id, name, created_at) VALUES (:a, 'Hélène FAURE', :now)"),
+            {"a": account_id, "now": "2026-01-05 09:00:00"},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO rep (handle, name, role, timezone, capacity, working_days, active, created_at) "
+                "VALUES ('ana', 'Ana Reyes', 'rep', 'UTC', 12, '12345', :t, :now)"
+            ),
+            {"t": True, "now": "2026-01-05 09:00:00"},
+        )
+    engine.dispose()
+
+    database = open_database(empty_url)
+    try:
+        with database.engine.connect() as connection:
+            keys = dict(connection.execute(text("SELECT name, name_key FROM account")).all())
+            contact = connection.execute(text("SELECT name_key FROM contact")).scalar_one()
+        assert len(keys) == 1203 and keys["Client 1202"] == "client 1202"
+        assert keys["ÉLECTRICITÉ  Dupont"] == "electricite dupont" and contact == "helene faure"
+        with database.session() as session:
+            ana = reps.find_rep(session, "ana")
+            deal = deals.create_lead(
+                session, deals.DealFields(title="New", account="Electricite Dupont", contact="Helene Faure"), by=ana.id
+            )
+            assert deal.account_id == account_id and deal.account_name == "ÉLECTRICITÉ  Dupont"
+    finally:
+        database.dispose()
+
+
+def test_tasks_of_a_0004_database_start_at_version_one(empty_url):
+    engine = bare_engine(empty_url)
+    migrations.upgrade(engine, "0004")
+    now = "2026-01-05 09:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO rep (handle, name, role, timezone, capacity, working_days, active, created_at) "
+                "VALUES ('ana', 'Ana Reyes', 'rep', 'UTC', 12, '12345', :t, :now)"
+            ),
+            {"t": True, "now": now},
+        )
+        stage_id = connection.execute(
+            text("SELECT id FROM stage WHERE pipeline = 'lead' ORDER BY position")
+        ).scalars().first()
+        connection.execute(
+            text(
+                "INSERT INTO deal (pipeline, stage_id, title, owner_id, value, created_at, stage_entered_at, "
+                "updated_at, version, next_task_due) VALUES ('lead', :s, 'Old', 1, 0, :now, :now, :now, 1, :due)"
+            ),
+            {"s": stage_id, "now": now, "due": date(2026, 1, 9)},
+        )
+        connection.execute(
+            text("INSERT INTO task (deal_id, owner_id, title, due, created_at) VALUES (1, 1, 'Call', :due, :now)"),
+            {"due": date(2026, 1, 9), "now": now},
+        )
+    engine.dispose()
+
+    database = open_database(empty_url)
+    try:
+        from store import tasks
+
+        with database.session() as session:
+            task = tasks.get_task(session, 1)
+            assert (task.title, task.version, task.due) == ("Call", 1, date(2026, 1, 9))
+            done = tasks.complete_task(session, 1, by=1, version=1)
+            assert done.version == 2 and deals.get_deal(session, 1).title == "Old"
+    finally:
+        database.dispose()

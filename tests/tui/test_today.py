@@ -463,3 +463,41 @@ class TestTodaySnapshots:
 
         with pendulum.travel_to(WEDNESDAY, freeze=False):
             assert snap_compare(LegworkApp(day.team.db, "alex"), terminal_size=(80, 24), run_before=plan)
+
+
+async def test_space_on_a_task_someone_completed_since_the_queue_loaded(day):
+    """Morgan finishes Alex's task in another terminal between load and space: Alex's
+    space is refused with who and when, nothing is written twice, the queue reloads."""
+    app = LegworkApp(day.team.db, "alex")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_today(app, pilot)
+        assert selected_title(app) == "Email Hank the pricing sheet"
+        with day.team.db.session() as s:  # the other terminal
+            done_by_morgan = tasks.complete_task(s, day.overdue.id, by=day.team.morgan.id)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)  # no offer to log a completion that did not happen
+        assert any(
+            "Morgan Blake already marked “Email Hank the pricing sheet” done at 09:00" in n for n in notes(app)
+        ), notes(app)
+        assert day.task(day.overdue.id).done_at == done_by_morgan.done_at
+        with day.team.db.session() as s:
+            kinds = [e.kind for e in events.history(s, day.team.globex.id)]
+        assert kinds.count(events.TASK_DONE) == 1
+        # Reloaded: the finished task left the queue.
+        assert not any("Email Hank the pricing sheet" in line for line in queue_lines(app))
+
+
+async def test_snoozing_a_task_someone_moved_since_the_queue_loaded(day):
+    app = LegworkApp(day.team.db, "alex")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_today(app, pilot)
+        await pilot.press("j")
+        assert selected_title(app) == "Demo the dashboards to Jo"
+        with day.team.db.session() as s:
+            tasks.reschedule_task(s, day.demo.id, FRI, by=day.team.morgan.id)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert day.task(day.demo.id).due == FRI  # not snoozed again from where it was
+        assert any("Morgan Blake changed “Demo the dashboards to Jo”" in n for n in notes(app)), notes(app)
+        assert any("Fri 20 Nov" in line for line in queue_lines(app))

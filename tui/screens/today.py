@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 
 from store import activities, board, clock, tasks
 from store.balance import BalancePlan, apply_balance, balance_plan, move_task, snooze
-from store.errors import StoreError
+from store.errors import Conflict, StoreError
 from store.reps import RepInfo, get_rep
 from store.today import (
     QueueTask,
@@ -214,6 +214,10 @@ class TodayScreen(Screen):
         try:
             with self.app.database.session() as session:
                 result = operation(session)
+        except Conflict as exc:
+            # Someone else changed the task since the queue was read: say who, and reload.
+            self.post_message(self.WriteDone(str(exc), "error", focus_task))
+            return
         except StoreError as exc:
             self.post_message(self.WriteDone(str(exc), "warning", focus_task))
             return
@@ -238,7 +242,7 @@ class TodayScreen(Screen):
             return
         me = self.app.rep.id
         self._write(
-            lambda s: tasks.complete_task(s, task.id, by=me),
+            lambda s: tasks.complete_task(s, task.id, by=me, version=task.version),
             lambda done: "",  # the offer to log it says it is done
             self._next_after(task),
             then=lambda: self._offer_to_log(task),
@@ -266,7 +270,7 @@ class TodayScreen(Screen):
             return
         me = self.app.rep.id
         self._write(
-            lambda s: snooze(s, task.id, by=me, expected_due=task.due),
+            lambda s: snooze(s, task.id, by=me, expected_due=task.due, version=task.version),
             lambda moved: (
                 f"Snoozed “{task.title}” to {show_day(moved.task.due)} ({moved.load.load} of {moved.load.capacity})"
             ),
@@ -284,7 +288,7 @@ class TodayScreen(Screen):
                 return
             me = self.app.rep.id
             self._write(
-                lambda s: move_task(s, task.id, day, by=me, expected_due=task.due),
+                lambda s: move_task(s, task.id, day, by=me, expected_due=task.due, version=task.version),
                 lambda moved: (
                     f"“{task.title}” is now due {show_day(moved.task.due)} ({moved.load.load} of {moved.load.capacity})"
                 ),
