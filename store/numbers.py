@@ -38,6 +38,7 @@ from sqlmodel import Session, func, select
 from store import clock, rollups
 from store.board import team_timezone
 from store.errors import NotFound
+from store.money import capped
 from store.goals import (
     ACTIVITIES,
     LEADS_CONVERTED,
@@ -210,7 +211,7 @@ def _deal_counts(session: Session, periods: list[Period], owner_id: int | None, 
             created,
             func.sum(case((or_(Deal.pipeline == LEAD, Deal.converted_at.is_not(None)), 1), else_=0)),
             func.sum(case((opportunity_from_start, 1), else_=0)),
-            func.sum(case((opportunity_from_start, Deal.value), else_=0)),
+            func.sum(case((opportunity_from_start, capped(Deal.value)), else_=0)),
         )
         .where(_in(Deal.created_at, periods), *owner)
         .group_by(Deal.owner_id, created)
@@ -222,7 +223,7 @@ def _deal_counts(session: Session, periods: list[Period], owner_id: int | None, 
 
     converted = _bucket(Deal.converted_at, periods).label("bucket")
     for rep, index, n, value in session.exec(
-        select(Deal.owner_id, converted, func.count(), func.coalesce(func.sum(Deal.value), 0))
+        select(Deal.owner_id, converted, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
         .where(_in(Deal.converted_at, periods), *owner)
         .group_by(Deal.owner_id, converted)
     ):
@@ -234,7 +235,7 @@ def _deal_counts(session: Session, periods: list[Period], owner_id: int | None, 
     won_stages = select(Stage.id).where(Stage.kind == WON)
     closed = _bucket(Deal.closed_at, periods).label("bucket")
     for rep, index, n, value in session.exec(
-        select(Deal.owner_id, closed, func.count(), func.coalesce(func.sum(Deal.value), 0))
+        select(Deal.owner_id, closed, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
         # No pipeline term (a won stage implies it): the closed_at index serves.
         .where(_in(Deal.closed_at, periods), Deal.stage_id.in_(won_stages), *owner)
         .group_by(Deal.owner_id, closed)
