@@ -31,7 +31,7 @@ from sqlmodel import Session, func, select
 from store import clock, events
 from store.goals import WON_VALUE, goal_targets
 from store.models import OPEN, OPPORTUNITY, WON, Deal, DealEvent, Rep, Stage
-from store.money import capped
+from store.money import DEFAULT_CURRENCY, capped, database_currency
 from store.periods import Period
 
 
@@ -75,6 +75,7 @@ class Forecast:
     this: PeriodForecast
     next: PeriodForecast
     owner_id: int | None
+    currency: str = DEFAULT_CURRENCY  # the database's: every amount is in its minor units
 
 
 def _iso(day: date) -> str:
@@ -192,4 +193,5 @@ def forecast(
         this=period_forecast(session, period, owner_id=owner_id, slipped_limit=slipped_limit),
         next=period_forecast(session, period.next(), owner_id=owner_id, slipped_limit=slipped_limit),
         owner_id=owner_id,
+        currency=database_currency(session),
     )

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from store import clock
 from store.errors import InvalidInput, NotFound, RuleViolation
-from store.money import MAX_VALUE, check_amount, database_currency
+from store.money import MAX_VALUE, check_amount, database_currency, format_money
 from store.models import ACTIVITY_TYPES, MILESTONES, Goal, Rep
 from store.periods import PERIOD_KINDS
 from store.tx import write
@@ -103,6 +103,13 @@ class GoalProgress:
     @property
     def met(self) -> bool:
         return self.actual >= self.target
+
+
+def progress_text(key: str, done: int, target: int, currency: str) -> str:
+    """"12/25" for a count; for money, both in ``currency``: "€210.5k / €400k"."""
+    if metric(key).money:
+        return f"{format_money(done, currency, short=True)} / {format_money(target, currency, short=True)}"
+    return f"{done}/{target}"
 
 
 def _check_kind(period_kind: str) -> None:

@@ -76,6 +76,12 @@ def capped(column):
     return case((column > MAX_VALUE, MAX_VALUE), (column < -MAX_VALUE, -MAX_VALUE), else_=column)
 
 
+def amount_text(cents: int) -> str:
+    """``12,500`` or ``12,500.50``: an amount for a form field, without a symbol, exactly."""
+    whole, part = divmod(int(cents), 100)
+    return f"{whole:,}.{part:02d}" if part else f"{whole:,}"
+
+
 def format_money(cents: int, currency: str = "USD", *, short: bool = False) -> str:
     """``$12,500`` (whole units) or, short, ``$12.5k`` for narrow columns."""
     cents = int(cents)  # PostgreSQL sums arrive as Decimal; SQLite keeps a hand-typed 1e20 as REAL
