@@ -24,22 +24,29 @@ _AMOUNT = re.compile(
 )
 
 
-def parse_money(text: str, currency: str = DEFAULT_CURRENCY) -> int:
+def parse_money(text: str, currency: str | None = None) -> int:
     """Parse what a person types for a value into minor units.
 
     Accepts ``12500``, ``12,500.50``, ``$12,500``, ``12k``, ``1.5m``; refuses
-    ``12k3``, ``abc``, negative amounts and amounts past ``MAX_VALUE`` (named in
-    ``currency``) with a message that says why.
+    ``12k3``, ``abc``, negative amounts and amounts past ``MAX_VALUE`` with a
+    message that says why. Given the database's ``currency``, an amount marked
+    with another one (``$12,500`` in a EUR database) is refused, not converted.
     """
     raw = text.strip()
     cleaned = raw.replace(" ", "").replace("_", "")
+    marked = {code for code, symbol in SYMBOLS.items() if symbol in cleaned}
     for symbol in SYMBOLS.values():
         cleaned = cleaned.replace(symbol, "")
     code = cleaned.upper()
     if code.endswith(tuple(SYMBOLS)):
+        marked.add(code[-3:])
         cleaned = cleaned[:-3]
     elif code.startswith(tuple(SYMBOLS)):
+        marked.add(code[:3])
         cleaned = cleaned[3:]
+    if currency and marked - {currency.upper()}:
+        other = sorted(marked - {currency.upper()})[0]
+        raise InvalidInput(f"value {raw!r} is in {other}; this database keeps amounts in {currency.upper()}")
     if not cleaned:
         raise InvalidInput("value is empty: type an amount like 12500 or 12.5k")
     if cleaned.startswith("-"):
@@ -54,7 +61,7 @@ def parse_money(text: str, currency: str = DEFAULT_CURRENCY) -> int:
         raise InvalidInput(f"value {raw!r} is not an amount") from None
     amount *= {"": 1, "k": 1_000, "m": 1_000_000}[match["suffix"].lower()]
     cents = int((amount * 100).to_integral_value())
-    check_amount(cents, currency, what=f"value {raw!r}")
+    check_amount(cents, currency or DEFAULT_CURRENCY, what=f"value {raw!r}")
     return cents
 
 

@@ -116,6 +116,15 @@ def test_the_cap_keeps_a_million_capped_deals_in_64_bits():
     assert 1_000_000 * MAX_VALUE < 2**63 - 1
 
 
+def test_typed_amounts_in_another_currency_are_refused_not_converted():
+    with pytest.raises(InvalidInput, match=r"^value '\$12,500' is in USD; this database keeps amounts in EUR$"):
+        parse_money("$12,500", "EUR")
+    with pytest.raises(InvalidInput, match="is in USD"):
+        parse_money("12500 usd", "EUR")
+    assert parse_money("€12,500", "EUR") == parse_money("EUR 12500", "EUR") == parse_money("12.5k", "EUR") == 1_250_000
+    assert parse_money("€12,500") == 1_250_000  # no database currency given: the symbol is only read past
+
+
 @pytest.fixture
 def euro(session):
     set_currency(session, "EUR")

@@ -88,6 +88,10 @@ async def test_boards_deal_and_forms_show_euros(euro_team):
         value = form.query_one("#value")
         assert value.value == "12,000" and "EUR" in value.placeholder
         no_dollars(screen_text(app))
+        value.value = "$12,500"
+        await go(app, pilot, "ctrl+s")
+        assert "is in USD; this database keeps amounts in EUR" in str(form.query_one("#value-error").render())
+        assert app.screen is form
         value.value = "€12,500.50"
         await go(app, pilot, "ctrl+s")
         with euro_team.db.session() as s:

@@ -132,7 +132,8 @@ class DealFormScreen(ModalScreen[int | None]):
             try:
                 value = parse_money(self._field("value"), self.currency)
             except InvalidInput as exc:
-                show_error(self, "value", str(exc).capitalize())
+                # Not str.capitalize(): it would lower-case the currency codes.
+                show_error(self, "value", str(exc)[:1].upper() + str(exc)[1:])
                 ok = False
         close = None
         if self._field("close"):
