@@ -32,6 +32,7 @@ from sqlmodel import Session, func, select
 
 from store import clock
 from store.errors import NotFound
+from store.money import capped
 from store.models import (
     LEAD,
     LOST,
@@ -240,7 +241,7 @@ def board_columns(session: Session, pipeline: str, flt: BoardFilter) -> list[Col
     if not stages:
         return []
     rows = session.exec(
-        select(Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.value), 0))
+        select(Deal.stage_id, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
         .where(Deal.pipeline == pipeline, Deal.stage_id.in_([s.id for s in stages]), *_conditions(flt))
         .group_by(Deal.stage_id)
     ).all()
@@ -460,8 +461,8 @@ def _between(column, start: date, end: date):
     return and_(column >= start, column < end)
 
 
-def _sum_if(condition, value=Deal.value):
-    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+def _sum_if(condition):
+    return func.coalesce(func.sum(case((condition, capped(Deal.value)), else_=0)), 0)
 
 
 def opportunity_summary(session: Session, flt: BoardFilter, *, tz: str) -> OpportunitySummary:
@@ -492,7 +493,7 @@ def _opportunity_totals(
             select(
                 Deal.stage_id,
                 func.count(),
-                func.coalesce(func.sum(Deal.value), 0),
+                func.coalesce(func.sum(capped(Deal.value)), 0),
                 _sum_if(_between(close, month_start, month_end)),
                 _sum_if(_between(close, quarter_start, quarter_end)),
                 _sum_if(_between(close, quarter_end, next_quarter_end)),
@@ -514,7 +515,7 @@ def _opportunity_totals(
     if won_ids:
         won_count, won_value = session.exec(
             # No pipeline term (a won stage implies it): the closed_at index serves.
-            select(func.count(), func.coalesce(func.sum(Deal.value), 0)).where(
+            select(func.count(), func.coalesce(func.sum(capped(Deal.value)), 0)).where(
                 Deal.stage_id.in_(won_ids),
                 Deal.closed_at >= clock.day_start(quarter_start, tz),
                 Deal.closed_at < clock.day_start(quarter_end, tz),

@@ -14,7 +14,7 @@ import pendulum
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from store import clock, events
+from store import clock, events, money
 from store.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from store.models import (
     LEAD,
@@ -36,9 +36,8 @@ from store.stages import to_info as stage_info
 from store.tx import write
 
 MAX_TITLE = 300
-# The value column is a 64-bit integer: refuse what it cannot hold with a message
-# rather than a driver error (PostgreSQL: out of range; SQLite: OverflowError).
-MAX_VALUE = 2**63 - 1
+# Well inside the 64-bit value column, and small enough that sums never overflow.
+MAX_VALUE = money.MAX_VALUE
 # Column widths (see models.py): PostgreSQL refuses longer text, SQLite keeps it.
 MAX_LENGTHS = {
     "account": 200,
@@ -339,7 +338,7 @@ def _find_or_create_contact(
     return contact.id
 
 
-def _validate(fields_: DealFields) -> None:
+def _validate(session: Session, fields_: DealFields) -> None:
     if fields_.title is not None:
         title = _clean(fields_.title)
         if not title:
@@ -349,7 +348,7 @@ def _validate(fields_: DealFields) -> None:
     if fields_.value is not None and (not isinstance(fields_.value, int) or fields_.value < 0):
         raise InvalidInput("value must be zero or more, in minor units")
     if fields_.value is not None and fields_.value > MAX_VALUE:
-        raise InvalidInput(f"value is too large: the most a deal can hold is {MAX_VALUE:,} minor units")
+        money.check_amount(fields_.value, money.database_currency(session), what="a deal's value")
     for field, limit in MAX_LENGTHS.items():
         given = _clean(getattr(fields_, field))
         if given is not None and len(given) > limit:
@@ -375,7 +374,7 @@ def create_deal(
         raise InvalidInput(f"pipeline {pipeline!r} must be one of {', '.join(PIPELINES)}")
     if not details.title or not _clean(details.title):
         raise InvalidInput("a deal needs a title")
-    _validate(details)
+    _validate(session, details)
     with write(session):
         _require_rep(session, by)
         owner_id = details.owner_id or by
@@ -441,7 +440,7 @@ def create_opportunity(session: Session, details: DealFields, *, by: int) -> Dea
 def edit_deal(session: Session, deal_id: int, details: DealFields, *, version: int, by: int) -> DealDetail:
     """Change the fields given in ``details``; owner, value and close date changes
     each get their own history entry, the rest one "details edited" entry."""
-    _validate(details)
+    _validate(session, details)
     with write(session):
         deal, _stage = _load(session, deal_id)
         check_version(session, deal, version)

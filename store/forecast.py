@@ -31,6 +31,7 @@ from sqlmodel import Session, func, select
 from store import clock, events
 from store.goals import WON_VALUE, goal_targets
 from store.models import OPEN, OPPORTUNITY, WON, Deal, DealEvent, Rep, Stage
+from store.money import DEFAULT_CURRENCY, capped, database_currency
 from store.periods import Period
 
 
@@ -74,6 +75,7 @@ class Forecast:
     this: PeriodForecast
     next: PeriodForecast
     owner_id: int | None
+    currency: str = DEFAULT_CURRENCY  # the database's: every amount is in its minor units
 
 
 def _iso(day: date) -> str:
@@ -91,7 +93,7 @@ def period_forecast(
     open_count = open_value = weighted_raw = 0
     if open_ids:
         for stage_id, n, value in session.exec(
-            select(Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.value), 0))
+            select(Deal.stage_id, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
             .where(
                 Deal.pipeline == OPPORTUNITY,
                 Deal.stage_id.in_(open_ids),
@@ -108,7 +110,7 @@ def period_forecast(
     won_count = won_value = 0
     if won_ids:
         won_count, won_value = session.exec(
-            select(func.count(), func.coalesce(func.sum(Deal.value), 0)).where(
+            select(func.count(), func.coalesce(func.sum(capped(Deal.value)), 0)).where(
                 Deal.stage_id.in_(won_ids),
                 Deal.closed_at >= period.starts_at,
                 Deal.closed_at < period.ends_at,
@@ -191,4 +193,5 @@ def forecast(
         this=period_forecast(session, period, owner_id=owner_id, slipped_limit=slipped_limit),
         next=period_forecast(session, period.next(), owner_id=owner_id, slipped_limit=slipped_limit),
         owner_id=owner_id,
+        currency=database_currency(session),
     )

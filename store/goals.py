@@ -14,12 +14,14 @@ from sqlmodel import Session, select
 
 from store import clock
 from store.errors import InvalidInput, NotFound, RuleViolation
+from store.money import MAX_VALUE, check_amount, database_currency, format_money
 from store.models import ACTIVITY_TYPES, MILESTONES, Goal, Rep
 from store.periods import PERIOD_KINDS
 from store.tx import write
 
-# Goals are typed by people: anything past this is a typo, and it keeps sums in 64 bits.
-MAX_TARGET = 10**15
+# Goals are typed by people: anything past this is a typo. Money goals share the
+# deal value's cap (store.money), which keeps every sum of them in 64 bits.
+MAX_TARGET = MAX_VALUE
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,13 @@ class GoalProgress:
         return self.actual >= self.target
 
 
+def progress_text(key: str, done: int, target: int, currency: str) -> str:
+    """"12/25" for a count; for money, both in ``currency``: "€210.5k / €400k"."""
+    if metric(key).money:
+        return f"{format_money(done, currency, short=True)} / {format_money(target, currency, short=True)}"
+    return f"{done}/{target}"
+
+
 def _check_kind(period_kind: str) -> None:
     if period_kind not in PERIOD_KINDS:
         raise InvalidInput(f"period {period_kind!r} must be one of {', '.join(PERIOD_KINDS)}")
@@ -138,7 +147,10 @@ def set_goals(
         if target is not None and (not isinstance(target, int) or target < 0):
             raise InvalidInput(f"the goal for {metric(key).label.lower()} must be zero or more")
         if target is not None and target > MAX_TARGET:
-            raise InvalidInput(f"the goal for {metric(key).label.lower()} is too large")
+            what = f"the goal for {metric(key).label.lower()}"
+            if metric(key).money:
+                check_amount(target, database_currency(session), what=what)
+            raise InvalidInput(f"{what} is too large: the most is {MAX_TARGET:,}")
     with write(session):
         setter = session.get(Rep, by)
         if setter is None:

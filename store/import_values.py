@@ -17,6 +17,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from store.errors import InvalidInput
+from store.money import check_amount
 
 UTC = timezone.utc
 DAY_FIRST, MONTH_FIRST = "day-first", "month-first"
@@ -195,7 +196,6 @@ _CODE = re.compile(r"^([A-Za-z]{3})\s*(.*)$|^(.*?)\s*([A-Za-z]{3})$")
 _GROUPED_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _GROUPED_DOT = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
-MAX_MINOR = 2**63 - 1
 
 
 _PREFIXES_LONGEST_FIRST = sorted(_PREFIXED_DOLLARS.items(), key=lambda kv: -len(kv[0]))
@@ -235,7 +235,9 @@ def parse_amount(text: str, currency: str = "USD") -> int:
         return 0
     if _SIMPLE.match(raw):  # 12500 or 12500.50: most exports
         whole, _, cents = raw.partition(".")
-        return int(whole) * 100 + int(cents.ljust(2, "0") or 0)
+        amount = int(whole) * 100 + int(cents.ljust(2, "0") or 0)
+        check_amount(amount, currency, what=f"value {raw!r}")
+        return amount
     cleaned, code = _strip_currency(raw)
     if code is not None and code != currency.upper():
         raise InvalidInput(f"value {raw!r} is in {code}; this database keeps amounts in {currency}")
@@ -253,8 +255,7 @@ def parse_amount(text: str, currency: str = "USD") -> int:
     if amount != amount.to_integral_value():
         raise InvalidInput(f"value {raw!r} has fractions of a cent")
     cents = int(amount)
-    if cents > MAX_MINOR:
-        raise InvalidInput(f"value {raw!r} is too large")
+    check_amount(cents, currency, what=f"value {raw!r}")
     return cents
 
 

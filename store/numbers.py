@@ -38,6 +38,7 @@ from sqlmodel import Session, func, select
 from store import clock, rollups
 from store.board import team_timezone
 from store.errors import NotFound
+from store.money import DEFAULT_CURRENCY, capped, database_currency
 from store.goals import (
     ACTIVITIES,
     LEADS_CONVERTED,
@@ -126,6 +127,7 @@ class TeamNumbers:
     team: RepNumbers
     reps: tuple[RepNumbers, ...]  # by name
     spark_periods: tuple[Period, ...]
+    currency: str = DEFAULT_CURRENCY  # the database's: money figures are in its minor units
 
     def row(self, rep_id: int | None) -> RepNumbers | None:
         if rep_id is None:
@@ -210,7 +212,7 @@ def _deal_counts(session: Session, periods: list[Period], owner_id: int | None, 
             created,
             func.sum(case((or_(Deal.pipeline == LEAD, Deal.converted_at.is_not(None)), 1), else_=0)),
             func.sum(case((opportunity_from_start, 1), else_=0)),
-            func.sum(case((opportunity_from_start, Deal.value), else_=0)),
+            func.sum(case((opportunity_from_start, capped(Deal.value)), else_=0)),
         )
         .where(_in(Deal.created_at, periods), *owner)
         .group_by(Deal.owner_id, created)
@@ -222,7 +224,7 @@ def _deal_counts(session: Session, periods: list[Period], owner_id: int | None, 
 
     converted = _bucket(Deal.converted_at, periods).label("bucket")
     for rep, index, n, value in session.exec(
-        select(Deal.owner_id, converted, func.count(), func.coalesce(func.sum(Deal.value), 0))
+        select(Deal.owner_id, converted, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
         .where(_in(Deal.converted_at, periods), *owner)
         .group_by(Deal.owner_id, converted)
     ):
@@ -234,7 +236,7 @@ def _deal_counts(session: Session, periods: list[Period], owner_id: int | None, 
     won_stages = select(Stage.id).where(Stage.kind == WON)
     closed = _bucket(Deal.closed_at, periods).label("bucket")
     for rep, index, n, value in session.exec(
-        select(Deal.owner_id, closed, func.count(), func.coalesce(func.sum(Deal.value), 0))
+        select(Deal.owner_id, closed, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
         # No pipeline term (a won stage implies it): the closed_at index serves.
         .where(_in(Deal.closed_at, periods), Deal.stage_id.in_(won_stages), *owner)
         .group_by(Deal.owner_id, closed)
@@ -299,7 +301,7 @@ def team_numbers(session: Session, period: Period, *, spark: int = SPARK_PERIODS
         rows.append(RepNumbers(rep.id, rep.handle, rep.name, figures, line, _progress(rep_targets, figures)))
     team_figures = _figures(team_now, team_before)
     team = RepNumbers(None, None, "Team", team_figures, tuple(team_spark), _progress(dict(team_targets), team_figures))
-    return TeamNumbers(period, previous, team, tuple(rows), tuple(spark_periods))
+    return TeamNumbers(period, previous, team, tuple(rows), tuple(spark_periods), database_currency(session))
 
 
 def add_sparklines(session: Session, table: TeamNumbers, count: int = SPARK_PERIODS) -> TeamNumbers:
@@ -350,6 +352,7 @@ class RepDrilldown:
     weeks: tuple[WeekNumbers, ...]  # oldest first
     deals: tuple[TouchedDeal, ...]  # most recently touched first, at most ``deal_limit``
     deals_total: int
+    currency: str = DEFAULT_CURRENCY
 
 
 def drilldown_weeks(period: Period) -> list[Period]:
@@ -419,7 +422,7 @@ def rep_drilldown(session: Session, period: Period, rep_id: int | None, *, deal_
         )
         for deal_id, title, account, pipeline, stage, kind, milestone, value, n, last in rows
     )
-    return RepDrilldown(rep_id, name, period, tuple(per_week), deals, total)
+    return RepDrilldown(rep_id, name, period, tuple(per_week), deals, total, database_currency(session))
 
 
 def _moment(value) -> pendulum.DateTime:

@@ -18,9 +18,9 @@ from sqlmodel import Session, select
 
 from store import clock, events
 from store.errors import InvalidInput
-from store.models import Activity, DealEvent, Note, Rep, Setting, Task
+from store.models import Activity, DealEvent, Note, Rep, Task
 from store.terms import LEAD
-from store.money import format_money
+from store.money import database_currency, format_money
 from store.notes import summary_of
 
 ACTIVITY, NOTE, TASK, EVENT = "activity", "note", "task", "event"
@@ -186,7 +186,7 @@ def _tasks(session: Session, deal_id: int, today: date) -> list[TimelineEntry]:
 
 def currency(session: Session) -> str:
     """The database's currency code (one per database), for formatting money."""
-    return session.exec(select(Setting.value).where(Setting.key == "currency")).first() or "USD"
+    return database_currency(session)
 
 
 def _events(session: Session, deal_id: int, currency: str) -> list[TimelineEntry]:

@@ -18,7 +18,7 @@ from textual.message import Message
 
 from store import board, deals
 from store.errors import Conflict, StoreError
-from store.money import format_money
+from store.money import database_currency, format_money
 from store.stages import lost_reasons
 from store.terms import LEAD
 
@@ -161,8 +161,9 @@ class DealActions:
             rep_id = self.app.rep.id
             self._write_deal(
                 deal,
-                lambda won: f"Won “{won.title}”: {format_money(won.value)}",
-                lambda s: deals.mark_won(s, deal.id, version=deal.version, by=rep_id),
+                lambda done: f"Won “{done[0].title}”: {format_money(done[0].value, done[1])}",
+                # The currency is read in the write's own session, for the message.
+                lambda s: (deals.mark_won(s, deal.id, version=deal.version, by=rep_id), database_currency(s)),
             )
 
     def action_lost(self) -> None:

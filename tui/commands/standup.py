@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from store.goals import ACTIVITIES, metric
+from store.goals import ACTIVITIES, metric, progress_text
 from store.money import format_money
 from store.reps import find_rep
 from store.standup import GROUP_TITLES, GROUPS, Agenda, AgendaItem, standup_agenda
@@ -52,7 +52,8 @@ def _number_rows(agenda: Agenda) -> list[list[str]]:
     rows = []
     for row in agenda.numbers:
         goal = row.goals.get(ACTIVITIES)
-        others = ", ".join(f"{metric(k).label} {done}/{target}" for k, done, target in row.goal_figures() if k != ACTIVITIES)
+        others = ", ".join(f"{metric(k).label} {progress_text(k, done, target, agenda.currency)}"
+                           for k, done, target in row.goal_figures() if k != ACTIVITIES)
         rows.append([row.name, str(row.yesterday.get(ACTIVITIES, 0)), str(row.week.get(ACTIVITIES, 0)),
                      str(goal) if goal else "—", others])
     return rows

@@ -24,7 +24,7 @@ from store import board, clock, deals
 from store.board import BoardFilter, ColumnSummary, DealCard, LeadSummary, OpportunitySummary
 from store.errors import StoreError
 from store.terms import LEAD
-from store.money import format_money
+from store.money import DEFAULT_CURRENCY, database_currency, format_money
 from tui.deal_actions import DealActions, DealRef, DealWritten
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.stage_column import PAGE_SIZE, CardList, StageColumn
@@ -42,6 +42,7 @@ class BoardData:
     token: tuple
     today: date
     team_tz: str = "UTC"
+    currency: str = DEFAULT_CURRENCY  # the database's, read once per load
     extra: dict = field(default_factory=dict)
     # The stage ids whose cards were fetched (``pages``); None: every column's.
     # The other columns keep the cards they have.
@@ -172,12 +173,13 @@ class BoardScreen(DealActions, Screen):
         worker = get_current_worker()
         with self.app.database.session() as session:
             tz = board.team_timezone(session)
+            currency = database_currency(session)
             today = clock.today_in(tz)
             token = board.change_token(session)
             columns, summary, focus = self._columns_and_focus(session, flt, tz, today, focus_deal)
             pages = self._first_pages(session, flt, columns, focus, today)
         if not worker.is_cancelled:
-            self.post_message(self.Loaded(BoardData(columns, summary, pages, focus, token, today, tz)))
+            self.post_message(self.Loaded(BoardData(columns, summary, pages, focus, token, today, tz, currency)))
 
     def _after_write(
         self, flt: BoardFilter, deal_id: int, stage_id: int, token: tuple, shown: BoardData
@@ -192,7 +194,8 @@ class BoardScreen(DealActions, Screen):
             if today != shown.today:  # every card's due-day label changes
                 touched = {c.stage_id for c in columns}
             pages = self._first_pages(session, flt, [c for c in columns if c.stage_id in touched], focus, today)
-        return BoardData(columns, summary, pages, focus, token, today, tz, fetched=frozenset(pages), flt=flt)
+        return BoardData(columns, summary, pages, focus, token, today, tz, shown.currency, fetched=frozenset(pages),
+                         flt=flt)
 
     def _only_this_write(self, stage_id: int | None, tokens: tuple[tuple, tuple] | None) -> bool:
         """Nothing but this screen's own write changed since the board last loaded."""
@@ -254,7 +257,8 @@ class BoardScreen(DealActions, Screen):
             container = self.query_one("#columns", Horizontal)
             await container.remove_children()
             self._columns = {
-                c.stage_id: StageColumn(c, weighted=self.pipeline != LEAD) for c in data.columns
+                c.stage_id: StageColumn(c, weighted=self.pipeline != LEAD, currency=data.currency)
+                for c in data.columns
             }
             self._column_order = wanted_order
             await container.mount_all(self._columns.values())
@@ -263,10 +267,10 @@ class BoardScreen(DealActions, Screen):
             widget = self._columns[column.stage_id]
             kept = not rebuilt and data.fetched is not None and column.stage_id not in data.fetched
             if kept and widget.column.count == column.count:
-                widget.update_summary(column)
+                widget.update_summary(column, data.currency)
                 continue  # the cards this column has are still its cards
-            widget.update_summary(column)
-            widget.cards.reset(column.count, data.pages.get(column.stage_id, {}), data.today)
+            widget.update_summary(column, data.currency)
+            widget.cards.reset(column.count, data.pages.get(column.stage_id, {}), data.today, data.currency)
             if column.stage_id in previous_cursor:
                 widget.cards.cursor = previous_cursor[column.stage_id]
         self._show_summary(data)
@@ -288,7 +292,7 @@ class BoardScreen(DealActions, Screen):
         text.append(f" {scope} ", style="bold reverse")
         text.append(" ")
         if isinstance(summary, OpportunitySummary):
-            money = lambda cents: format_money(cents, short=True)  # noqa: E731
+            money = lambda cents: format_money(cents, data.currency, short=True)  # noqa: E731
             parts = [
                 ("Open ", f"{money(summary.open_value)} ({summary.open_count})"),
                 ("Forecast ", f"{money(summary.weighted_this_month)} mo / {money(summary.weighted_this_quarter)} qtr"),

@@ -109,7 +109,7 @@ class RepNumbersScreen(Screen):
         weeks.clear()
         rows = [
             [Text(week.week.start.format("ddd D MMM"), no_wrap=True),
-             *(Text(amount(week.figures[m.key], m.money)) for m in METRICS)]
+             *(Text(amount(week.figures[m.key], m.money, data.currency)) for m in METRICS)]
             for week in data.weeks
         ]
         right_align(rows, [len(str(c.label)) for c in weeks.ordered_columns])
@@ -127,7 +127,7 @@ class RepNumbersScreen(Screen):
                 Text(deal.last_touched.in_timezone(tz).format("ddd D MMM")),
                 Text(deal.stage_name),
                 Text(STEP_NAMES.get(deal.milestone, deal.milestone or "")),
-                Text(amount(deal.value, True)),
+                Text(amount(deal.value, True, data.currency)),
             ]
             for deal in data.deals
         ]

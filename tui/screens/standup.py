@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 
 from store import clock, standup
 from store.errors import StoreError
-from store.goals import ACTIVITIES, metric
+from store.goals import ACTIVITIES, metric, progress_text
 from store.money import format_money
 from store.standup import Agenda, AgendaItem
 from store.terms import LEAD
@@ -261,7 +261,8 @@ class StandupScreen(DealActions, Screen):
         table.add_column("Other goals (week / goal)", overflow="fold")
         for row in self.agenda.numbers:
             goal = row.goals.get(ACTIVITIES)
-            others = [f"{metric(k).short} {done}/{target}" for k, done, target in row.goal_figures() if k != ACTIVITIES]
+            others = [f"{metric(k).short} {progress_text(k, done, target, self.agenda.currency)}"
+                      for k, done, target in row.goal_figures() if k != ACTIVITIES]
             table.add_row(
                 row.name,
                 str(row.yesterday.get(ACTIVITIES, 0)),

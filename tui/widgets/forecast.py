@@ -10,10 +10,6 @@ from store.forecast import Forecast, PeriodForecast
 from store.money import format_money
 
 
-def money(cents: int) -> str:
-    return format_money(cents, short=True)
-
-
 def coverage(period: PeriodForecast) -> str:
     value = period.coverage
     return "—" if value is None else f"{value:.2f}×"
@@ -21,6 +17,10 @@ def coverage(period: PeriodForecast) -> str:
 
 def forecast_table(forecast: Forecast, title: str, *, slipped_lines: int = 3) -> Table:
     this, upcoming = forecast.this, forecast.next
+
+    def money(cents: int) -> str:
+        return format_money(cents, forecast.currency, short=True)
+
     outer = Table.grid()
     table = Table(
         title=Text(title, style="bold", no_wrap=True, overflow="ellipsis"),

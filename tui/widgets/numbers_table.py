@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from store.goals import ACTIVITIES, METRICS, GoalProgress, Metric
-from store.money import format_money
+from store.money import DEFAULT_CURRENCY, format_money
 from store.numbers import Figure, RepNumbers, TeamNumbers
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
@@ -28,8 +28,8 @@ def sparkline(values: tuple[int, ...] | list[int]) -> str:
     return "".join(SPARK_BARS[min(len(SPARK_BARS) - 1, v * (len(SPARK_BARS) - 1) // top)] if v else PAD for v in values)
 
 
-def amount(value: int, money: bool) -> str:
-    return format_money(value, short=True) if money else f"{value:,}"
+def amount(value: int, money: bool, currency: str = DEFAULT_CURRENCY) -> str:
+    return format_money(value, currency, short=True) if money else f"{value:,}"
 
 
 def row_key(rep_id: int | None) -> str:
@@ -71,13 +71,16 @@ def right_align(rows: list[list[Text]], header_widths: list[int]) -> None:
             row[column].pad_left(width - row[column].cell_len, PAD)
 
 
-def figure_cell(figure: Figure, metric: Metric, goal: GoalProgress | None, palette: Palette, *, bold: bool) -> Text:
+def figure_cell(
+    figure: Figure, metric: Metric, goal: GoalProgress | None, palette: Palette, *, bold: bool,
+    currency: str = DEFAULT_CURRENCY,
+) -> Text:
     text = Text(no_wrap=True, style=Style(bold=True) if bold else Style())
     if goal is not None:
-        text.append(amount(figure.value, metric.money), style=palette.met if goal.met else Style())
-        text.append(f"/{amount(goal.target, metric.money)}", style=palette.muted)
+        text.append(amount(figure.value, metric.money, currency), style=palette.met if goal.met else Style())
+        text.append(f"/{amount(goal.target, metric.money, currency)}", style=palette.muted)
     else:
-        text.append(amount(figure.value, metric.money))
+        text.append(amount(figure.value, metric.money, currency))
     change = figure.change_text
     if change.startswith("▲"):
         text.append(" " + change.replace(" ", ""), style=palette.up)
@@ -117,14 +120,15 @@ class NumbersTable(DataTable):
         keep = self.current_key()
         self._ensure_columns(f"{len(numbers.spark_periods)} {numbers.period.kind}s")
         self.clear()
-        rows = [(row_key(row.rep_id), self._cells(row, me, palette)) for row in (numbers.team, *numbers.reps)]
+        rows = [(row_key(row.rep_id), self._cells(row, me, palette, numbers.currency))
+                for row in (numbers.team, *numbers.reps)]
         right_align([cells for _key, cells in rows], [len(str(c.label)) for c in self.ordered_columns])
         for key, cells in rows:
             self.add_row(*cells, key=key)
         wanted = keep if keep is not None else row_key(me if numbers.row(me) else None)
         self.move_to(wanted)
 
-    def _cells(self, row: RepNumbers, me: int | None, palette: Palette) -> list[Text]:
+    def _cells(self, row: RepNumbers, me: int | None, palette: Palette, currency: str) -> list[Text]:
         mine = row.rep_id is not None and row.rep_id == me
         bold = row.is_team or mine
         if row.is_team:
@@ -133,7 +137,8 @@ class NumbersTable(DataTable):
             name = Text(("▸ " if mine else PAD * 2) + row.name, style=palette.me if mine else Style(), no_wrap=True)
         cells = [name]
         for metric in METRICS:
-            cells.append(figure_cell(row[metric.key], metric, row.goals.get(metric.key), palette, bold=bold))
+            cells.append(figure_cell(row[metric.key], metric, row.goals.get(metric.key), palette, bold=bold,
+                                     currency=currency))
             if metric.key == ACTIVITIES:
                 cells.append(Text(sparkline(row.sparkline), style=palette.muted if not bold else palette.team))
         return cells

@@ -25,7 +25,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from store.board import ColumnSummary, DealCard
-from store.money import format_money
+from store.money import DEFAULT_CURRENCY, format_money
 from tui.widgets.line_view import LineView
 
 CARD_HEIGHT = 4  # three lines of card and a separator
@@ -104,17 +104,20 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         self.stage_id = stage_id
         self.total = 0
         self.today = date.today()
+        self.currency = DEFAULT_CURRENCY
         self._pages: dict[int, list[DealCard]] = {}
         self._asked: set[int] = set()
 
     # --- data in ---------------------------------------------------------------------------
 
-    def reset(self, total: int, pages: dict[int, list[DealCard]], today: date) -> None:
+    def reset(
+        self, total: int, pages: dict[int, list[DealCard]], today: date, currency: str = DEFAULT_CURRENCY
+    ) -> None:
         """New totals and the pages already fetched; everything else is refetched on demand."""
         self.total = total
-        if today != self.today:
-            self._render_row.cache_clear()  # due-day labels depend on today
-        self.today = today
+        if (today, currency) != (self.today, self.currency):
+            self._render_row.cache_clear()  # due-day labels and values depend on them
+        self.today, self.currency = today, currency
         self._pages = dict(pages)
         self._asked = set(pages)
         self.virtual_size = Size(self.size.width, total * CARD_HEIGHT)
@@ -225,7 +228,7 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         if row == 0:
             return Text(card.title, style=style("card--title"), no_wrap=True)
         if row == 1:
-            parts = [format_money(card.value, short=True), card.owner_initials, f"{card.days_in_stage}d in stage"]
+            parts = [format_money(card.value, self.currency, short=True), card.owner_initials, f"{card.days_in_stage}d in stage"]
             if card.milestone:
                 parts.append(card.milestone)
             # Titles often start with the account ("Acme — rollout"); don't say it twice.
@@ -268,10 +271,11 @@ class StageColumn(Vertical):
     }
     """
 
-    def __init__(self, column: ColumnSummary, *, weighted: bool) -> None:
+    def __init__(self, column: ColumnSummary, *, weighted: bool, currency: str = DEFAULT_CURRENCY) -> None:
         super().__init__(id=f"stage-{column.stage_id}")
         self.column = column
         self.weighted = weighted
+        self.currency = currency
         self.cards = CardList(column.stage_id, id=f"cards-{column.stage_id}")
         self._more_left = False
         self._more_right = False
@@ -286,9 +290,9 @@ class StageColumn(Vertical):
             self._more_left, self._more_right = more_left, more_right
             self.query_one(".column-header", Static).update(self._header())
 
-    def update_summary(self, column: ColumnSummary) -> None:
-        if column != self.column:
-            self.column = column
+    def update_summary(self, column: ColumnSummary, currency: str = DEFAULT_CURRENCY) -> None:
+        if (column, currency) != (self.column, self.currency):
+            self.column, self.currency = column, currency
             self.query_one(".column-header", Static).update(self._header())
 
     def _header(self) -> Table:
@@ -296,9 +300,9 @@ class StageColumn(Vertical):
         grid = Table.grid(expand=True)
         grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
         grid.add_column(justify="right", no_wrap=True)
-        money = format_money(column.value, short=True)
+        money = format_money(column.value, self.currency, short=True)
         if self.weighted:
-            money += f" · wtd {format_money(column.weighted, short=True)}"
+            money += f" · wtd {format_money(column.weighted, self.currency, short=True)}"
         name = Text(column.stage_name, style="bold")
         if self._more_left:
             name = Text.assemble(("◀ ", "bold"), name)

@@ -22,7 +22,7 @@ from store.dates import parse_day
 from store.deals import DealDetail, DealFields
 from store.errors import Conflict, InvalidInput, StoreError
 from store.terms import LEAD
-from store.money import format_money, parse_money
+from store.money import amount_text, database_currency, parse_money
 from store.reps import list_reps
 from tui.screens.modals.form import FORM_CSS, field_row, show_error
 
@@ -73,6 +73,7 @@ class DealFormScreen(ModalScreen[int | None]):
         with self.app.database.session() as session:
             choices = board.filter_choices(session)
             reps = list_reps(session)
+            self.currency = database_currency(session)
         kind = "lead" if self.pipeline == LEAD else "opportunity"
         heading = f"Edit “{deal.title}”" if deal else f"New {kind}"
 
@@ -91,7 +92,7 @@ class DealFormScreen(ModalScreen[int | None]):
             yield from field_row("Email", entry("email", deal and deal.contact_email))
             yield from field_row("Phone", entry("phone", deal and deal.contact_phone))
             yield from field_row(
-                "Value", entry("value", deal and format_money(deal.value).lstrip("$"), "12500, 12.5k")
+                "Value", entry("value", deal and amount_text(deal.value), f"12500, 12.5k ({self.currency})")
             )
             yield from field_row(
                 "Expected close",
@@ -129,9 +130,10 @@ class DealFormScreen(ModalScreen[int | None]):
         value = None
         if self._field("value"):
             try:
-                value = parse_money(self._field("value"))
+                value = parse_money(self._field("value"), self.currency)
             except InvalidInput as exc:
-                show_error(self, "value", str(exc).capitalize())
+                # Not str.capitalize(): it would lower-case the currency codes.
+                show_error(self, "value", str(exc)[:1].upper() + str(exc)[1:])
                 ok = False
         close = None
         if self._field("close"):

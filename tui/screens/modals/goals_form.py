@@ -17,7 +17,7 @@ from textual.widgets import Input, Static
 from store import goals
 from store.errors import InvalidInput, StoreError
 from store.goals import METRICS, Metric
-from store.money import format_money, parse_money
+from store.money import amount_text, database_currency, parse_money
 from tui.screens.modals.form import FORM_CSS, field_row, show_error
 
 FORM_LABEL_WIDTH = 26
@@ -59,6 +59,7 @@ class GoalsFormScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with self.app.database.session() as session:
             current = goals.rep_goals(session, self.rep_id, self.period_kind)
+            self.currency = database_currency(session)
         with Vertical():
             yield Static(f"Goals per {self.period_kind} for {self.rep_name}", classes="form-title", markup=False)
             yield Static(
@@ -68,8 +69,8 @@ class GoalsFormScreen(ModalScreen[str | None]):
             with VerticalScroll():
                 for metric in METRICS:
                     value = current.get(metric.key)
-                    shown = "" if value is None else (format_money(value) if metric.money else str(value))
-                    placeholder = "e.g. 400k" if metric.money else "e.g. 25"
+                    shown = "" if value is None else (amount_text(value) if metric.money else str(value))
+                    placeholder = f"e.g. 400k ({self.currency})" if metric.money else "e.g. 25"
                     yield from field_row(metric.label, Input(shown, placeholder=placeholder, id=field_id(metric)))
             yield Static("", id="form-error", markup=False)
 
@@ -93,7 +94,7 @@ class GoalsFormScreen(ModalScreen[str | None]):
                 continue
             try:
                 if metric.money:
-                    target = parse_money(raw)
+                    target = parse_money(raw, self.currency)
                 else:
                     cleaned = raw.replace(",", "").replace("_", "")
                     if not cleaned.isdigit():
