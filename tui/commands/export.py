@@ -4,6 +4,11 @@ Deals, activities, tasks and notes come out as CSV or JSON in the columns
 ``legwork import`` reads back; ``calendar`` writes your open tasks as an iCalendar
 file. Exit status: 0 written, 1 bad input (an unknown owner, you unknown to the
 database), 2 the output file cannot be written.
+
+A file (``--out``) or a pipe gets the data exactly as stored. A terminal gets it with
+control characters shown (``␛``) rather than run: a title holding ``ESC ] 52`` must
+not write the clipboard of whoever exports. JSON escapes them (``\u001b``, the same
+data); CSV and iCalendar show them, and standard error says so.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+
+from tui.commands.output import TerminalBytes, TerminalText, say
 
 HELP = "export deals, activities, tasks or notes (CSV or JSON), or your open tasks as a calendar (.ics)"
 WHAT = ("deals", "activities", "tasks", "notes", "calendar")
@@ -33,19 +40,23 @@ def add_arguments(parser) -> None:
 
 
 def _say(message: str) -> None:
-    print(f"legwork: {message}", file=sys.stderr)
+    say(message)  # it may name a rep or quote what was typed: shown, never sent raw
 
 
 class _Output:
     """Standard output, or a file written beside its final name and moved into place."""
 
-    def __init__(self, out: str, binary: bool) -> None:
-        self.out, self.binary = out, binary
+    def __init__(self, out: str, binary: bool, *, json: bool = False) -> None:
+        self.out, self.binary, self.json = out, binary, json
         self.path = None if out == "-" else Path(out).expanduser()
         self.temp = None if self.path is None else self.path.with_name(f".{self.path.name}.{os.getpid()}.part")
+        self.terminal: TerminalText | TerminalBytes | None = None
 
     def open(self):
         if self.path is None:
+            if sys.stdout.isatty():
+                self.terminal = TerminalBytes(sys.stdout) if self.binary else TerminalText(sys.stdout, json=self.json)
+                return self.terminal
             if self.binary:
                 return sys.stdout.buffer
             return sys.stdout
@@ -74,7 +85,7 @@ def run(args, database, handle: str) -> int:
     from store.errors import StoreError
     from store.reps import find_rep
 
-    output = _Output(args.out, binary=args.what == "calendar")
+    output = _Output(args.out, binary=args.what == "calendar", json=args.format == "json")
     if output.path is not None and not output.path.parent.is_dir():
         _say(f"cannot write {output.path}: directory {output.path.parent} does not exist")
         return EXIT_UNWRITABLE
@@ -113,6 +124,8 @@ def run(args, database, handle: str) -> int:
             return EXIT_UNWRITABLE
         output.done(stream)
     _say(message)
+    if output.terminal is not None and output.terminal.changed:
+        _say("control characters in the data are shown as ␛ and the like; --out FILE or a pipe gets them as stored")
     return 0
 
 
