@@ -5,11 +5,14 @@ from __future__ import annotations
 import gc
 from dataclasses import replace
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.content import Content
 
 from store.db import Database
 from store.reps import RepInfo, find_rep
+from store.safe_text import visible
 
 
 def _screen(module: str, name: str, *args):
@@ -89,7 +92,7 @@ class LegworkApp(App[int]):
             if self._theme_name in self.available_themes:
                 self.theme = self._theme_name
             else:
-                self.notify(f"unknown theme {self._theme_name!r}; using the default", severity="warning")
+                self.notify(f"unknown theme {self._theme_name!r}; using the default", severity="warning", markup=False)
         if self._keymap:
             self.set_keymap(self._keymap)
         with self.database.session() as session:
@@ -109,7 +112,8 @@ class LegworkApp(App[int]):
         import pendulum
 
         if self._timezone not in pendulum.timezones():
-            self.notify(f"unknown timezone {self._timezone!r} in the config file; using {rep.timezone}", severity="warning")
+            self.notify(f"unknown timezone {self._timezone!r} in the config file; using {rep.timezone}",
+                        severity="warning", markup=False)
             return rep
         return replace(rep, timezone=self._timezone)
 
@@ -122,8 +126,27 @@ class LegworkApp(App[int]):
             self.exit(0)
             return
         self.rep = rep
-        self.notify(f"Welcome, {rep.name}. Press ? for every key.")
+        self.notify(f"Welcome, {rep.name}. Press ? for every key.", markup=False)
         self._start()
+
+    # --- nothing stored reaches the terminal raw (store.safe_text) -------------------------
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # Every screen's title and sub-title (a deal's title, a rep's name) is drawn here.
+        return super().format_title(visible(title), visible(sub_title))
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        # Every toast, the app's and every screen's and widget's, comes through here.
+        super().notify(visible(message, multiline=True), title=visible(title), severity=severity, timeout=timeout,
+                       markup=markup)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A paste (a web page's hidden ESC sequence, say) would be drawn raw by an
+        # Input or TextArea: the control characters go in as their visible pictures.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = visible(event.text, multiline=True)
+        await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_mode" and self.rep is None:

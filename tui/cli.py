@@ -40,8 +40,15 @@ def _command_modules() -> dict:
     return {name: importlib.import_module(path) for name, path in MODULES.items()}
 
 
+def _say(message: str) -> None:
+    from store.safe_text import visible
+
+    # The database's name and errors quote what was typed (--db, LEGWORK_DB, the config file).
+    print(f"legwork: {visible(message)}", file=sys.stderr, flush=True)
+
+
 def _fail(message: str) -> int:
-    print(f"legwork: {message}", file=sys.stderr)
+    _say(message)
     return EXIT_UNAVAILABLE
 
 
@@ -63,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
             gc.disable()  # start-up makes no garbage worth collecting; LegworkApp turns it back on
         database = _open(args.db or config.db)
         if args.command == "init":
-            print(f"legwork: {database.description} is ready")
+            from store.safe_text import visible
+
+            print(f"legwork: {visible(database.description)} is ready")
             return 0
         if args.command:
             from store.reps import signed_in_handle
@@ -80,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _announce(message: str) -> None:
-    print(f"legwork: {message} …", file=sys.stderr, flush=True)
+    _say(f"{message} …")
 
 
 def _open(url: str | None):
@@ -110,13 +119,10 @@ def _run_demo(args, config) -> int:
     database = _warned(open_database(url, announce=_announce))
     with database.session() as session:
         if not demo.is_populated(session):
-            print(f"legwork: building a demo team in {database.description} …", file=sys.stderr)
+            _say(f"building a demo team in {database.description} …")
             summary = demo.populate_demo(session, seed=args.seed)
-            print(
-                f"legwork: {summary.reps} reps, {summary.deals} deals, {summary.activities} activities, "
-                f"{summary.open_tasks} open tasks",
-                file=sys.stderr,
-            )
+            _say(f"{summary.reps} reps, {summary.deals} deals, {summary.activities} activities, "
+                 f"{summary.open_tasks} open tasks")
     return _run_tui(database, args.rep or demo.DEMO_REP, args, config)
 
 

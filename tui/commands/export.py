@@ -5,6 +5,11 @@ Deals, activities, tasks and notes come out as CSV or JSON in the columns
 formula gets a leading ``'``: store/csv_cells.py); ``calendar`` writes your open
 tasks as an iCalendar file. Exit status: 0 written, 1 bad input (an unknown owner, you unknown to the
 database), 2 the output file cannot be written.
+
+A file (``--out``) or a pipe gets the data exactly as stored. A terminal gets it with
+control characters shown (``␛``) rather than run: a title holding ``ESC ] 52`` must
+not write the clipboard of whoever exports. JSON escapes them (``\u001b``, the same
+data); CSV and iCalendar show them, and standard error says so.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import secrets
 import stat
 import sys
 from pathlib import Path
+
+from tui.commands.output import TerminalBytes, TerminalText, say
 
 HELP = "export deals, activities, tasks or notes (CSV or JSON), or your open tasks as a calendar (.ics)"
 WHAT = ("deals", "activities", "tasks", "notes", "calendar")
@@ -36,7 +43,7 @@ def add_arguments(parser) -> None:
 
 
 def _say(message: str) -> None:
-    print(f"legwork: {message}", file=sys.stderr)
+    say(message)  # it may name a rep or quote what was typed: shown, never sent raw
 
 
 # Names of an already-open descriptor (``/dev/stdout``, ``/dev/fd/63`` from ``>(gzip > x)``): whatever
@@ -49,12 +56,13 @@ class _Output:
     moved into place whole (a symlink's target, keeping the link and the file's permissions); or a
     pipe or character device (a FIFO, ``/dev/fd/N``), written into directly."""
 
-    def __init__(self, out: str, binary: bool) -> None:
-        self.binary = binary
+    def __init__(self, out: str, binary: bool, *, json: bool = False) -> None:
+        self.binary, self.json = binary, json
         self.path = None if out == "-" else Path(out).expanduser()
         self.target: Path | None = None  # the regular file to replace or create; None: write through
         self.replaced: os.stat_result | None = None  # the file being replaced, whose mode and owner stay
         self.temp: Path | None = None
+        self.terminal: TerminalText | TerminalBytes | None = None  # stored control characters shown, not run
 
     def problem(self) -> str | None:
         """Why the output cannot be written (one line), found before any work is done; else None."""
@@ -84,10 +92,15 @@ class _Output:
 
     def open(self):
         if self.path is None:
+            if sys.stdout.isatty():
+                return self._on_terminal(sys.stdout)
             return sys.stdout.buffer if self.binary else sys.stdout
         if self.target is None:
             # O_APPEND: a descriptor the shell opened with >> keeps what it holds; pipes and devices ignore it.
-            return self._stream(os.open(self.path, os.O_WRONLY | os.O_APPEND))
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+            if os.isatty(fd):  # --out /dev/tty or /dev/stdout on a terminal: shown, like standard output
+                return self._on_terminal(os.fdopen(fd, "w", encoding="utf-8"))
+            return self._stream(fd)
         fd = self._create_temp()
         if self.replaced is not None:
             try:  # root replacing a rep's file leaves it the rep's
@@ -96,6 +109,10 @@ class _Output:
                 pass
             os.fchmod(fd, stat.S_IMODE(self.replaced.st_mode) & 0o777)
         return self._stream(fd)
+
+    def _on_terminal(self, stream):
+        self.terminal = TerminalBytes(stream) if self.binary else TerminalText(stream, json=self.json)
+        return self.terminal
 
     def _create_temp(self) -> int:
         # A new export gets the permissions the umask gives (as a shell redirect would: exports are
@@ -159,7 +176,7 @@ def run(args, database, handle: str) -> int:
     from store.errors import StoreError
     from store.reps import find_rep
 
-    output = _Output(args.out, binary=args.what == "calendar")
+    output = _Output(args.out, binary=args.what == "calendar", json=args.format == "json")
     problem = output.problem()
     if problem:
         _say(problem)
@@ -202,6 +219,8 @@ def run(args, database, handle: str) -> int:
             output.failed(stream)
             raise
     _say(message)
+    if output.terminal is not None and output.terminal.changed:
+        _say("control characters in the data are shown as ␛ and the like; --out FILE or a pipe gets them as stored")
     return 0
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sys
 
+from tui.commands.output import say, visible, write_lines
+
 # store.import_fields.KINDS, spelled out: building the parser must not import the importer
 # (``legwork`` with no command builds it too, on the way to the TUI).
 KINDS = ("deals", "activities", "tasks", "notes")
@@ -65,7 +67,11 @@ def _options(args):
 
 
 def _say(message: str) -> None:
-    print(f"legwork: {message}", file=sys.stderr)
+    say(message)  # it may quote a cell or a column of the file: shown, never sent raw
+
+
+def _print(lines) -> None:
+    write_lines([visible(line) for line in lines])
 
 
 def _show_mapping(args, options) -> int:
@@ -81,11 +87,9 @@ def _show_mapping(args, options) -> int:
     except InvalidInput as exc:
         _say(str(exc))
         return EXIT_REFUSED
-    print(f"{args.file}: how its columns are read as {args.kind}")
-    for line in mapping.lines():
-        print(line)
+    _print([f"{args.file}: how its columns are read as {args.kind}", *mapping.lines()])
     if mapping.missing:
-        print(missing_message(mapping, args.kind))
+        _print([missing_message(mapping, args.kind)])
         return EXIT_REFUSED
     return 0
 
@@ -119,6 +123,5 @@ def run(args, database, handle: str) -> int:
             _say(str(exc))
             return EXIT_REFUSED
         bar.close()
-    for line in report.lines():
-        print(line)
+    _print(report.lines())
     return 0 if report.ok else EXIT_REFUSED

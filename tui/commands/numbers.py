@@ -10,9 +10,6 @@ named with ``--rep`` (then only that rep's row and the team's are printed).
 
 from __future__ import annotations
 
-import json
-import sys
-
 from store import forecast as forecast_store
 from store import numbers
 from store.errors import StoreError
@@ -23,6 +20,7 @@ from store.numbers import ActivityPipeline, Figure, RepNumbers, TeamNumbers
 from store.periods import PERIOD_KINDS, WEEK, Period
 from store.reps import find_rep
 from store.timeline import currency as database_currency
+from tui.commands.output import out_json, say, visible, write_lines
 
 HELP = "print the activity numbers per rep and team, with the forecast"
 
@@ -44,7 +42,7 @@ def run(args, database, handle: str) -> int:
             if args.numbers_rep:
                 rep = find_rep(session, args.numbers_rep)
                 if rep is None:
-                    print(f"legwork: no rep with handle {args.numbers_rep!r}", file=sys.stderr)
+                    say(f"no rep with handle {args.numbers_rep!r}")
                     return 1
                 rep_id = rep.id
             period = numbers.team_period(session, args.period, offset=args.offset)
@@ -53,7 +51,7 @@ def run(args, database, handle: str) -> int:
             outlook = forecast_store.forecast(session, period, owner_id=rep_id)
             currency = database_currency(session)
     except StoreError as exc:
-        print(f"legwork: {exc}", file=sys.stderr)
+        say(str(exc))
         return 1
     finally:
         database.dispose()
@@ -61,9 +59,9 @@ def run(args, database, handle: str) -> int:
     if rep_id is not None:
         rows = [table.team, *(r for r in table.reps if r.rep_id == rep_id)]
     if args.json:
-        print(json.dumps(as_json(table, rows, pipeline, outlook, currency), indent=2, ensure_ascii=False))
+        out_json(as_json(table, rows, pipeline, outlook, currency))
     else:
-        print(as_text(table, rows, pipeline, outlook, currency, me=handle))
+        write_lines([as_text(table, rows, pipeline, outlook, currency, me=handle)])
     return 0
 
 
@@ -165,7 +163,7 @@ def as_text(table: TeamNumbers, rows: list[RepNumbers], pipeline: ActivityPipeli
     header = ["Rep", *(m.short for m in METRICS)]
     body = []
     for row in rows:
-        name = row.name if row.is_team else ("* " if row.handle == me else "") + row.name
+        name = visible(row.name) if row.is_team else ("* " if row.handle == me else "") + visible(row.name)
         body.append([name, *(_cell(row, m.key, m.money, currency) for m in METRICS)])
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
     for line in [header, *body]:
@@ -188,5 +186,5 @@ def as_text(table: TeamNumbers, rows: list[RepNumbers], pipeline: ActivityPipeli
         )
         for deal in part.slipped[:10]:
             now = deal.now.isoformat() if deal.now else "no date"
-            lines.append(f"  ↷ {deal.title} ({deal.owner_name}): {deal.was.isoformat()} → {now}")
+            lines.append(f"  ↷ {visible(deal.title)} ({visible(deal.owner_name)}): {deal.was.isoformat()} → {now}")
     return "\n".join(lines)

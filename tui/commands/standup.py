@@ -3,7 +3,6 @@ into a chat or an email. The numbers first, then each deal under its group."""
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 
 from store.goals import ACTIVITIES, metric, progress_text
@@ -11,6 +10,7 @@ from store.money import format_money
 from store.reps import find_rep
 from store.standup import GROUP_TITLES, GROUPS, Agenda, AgendaItem, standup_agenda
 from store.timeline import activity_headline
+from tui.commands.output import say, visible, write_lines
 
 HELP = "print the stand-up agenda (numbers, then the deals that need a decision) as text or Markdown"
 
@@ -30,12 +30,12 @@ def run(args, database, handle: str) -> int:
         if wanted:
             rep = find_rep(session, wanted.strip().lower())
             if rep is None:
-                print(f"legwork: no rep “{wanted}” in {database.description}", file=sys.stderr)
+                say(f"no rep “{wanted}” in {database.description}")
                 return 1
             rep_id = rep.id
         agenda = standup_agenda(session, since=args.since, rep_id=rep_id)
     lines = as_markdown(agenda) if args.markdown else as_text(agenda)
-    sys.stdout.write("".join(f"{line}\n" for line in lines))
+    write_lines(lines)
     return 0
 
 
@@ -44,7 +44,7 @@ def _day(day: date) -> str:
 
 
 def _heading(agenda: Agenda) -> str:
-    who = agenda.rep_name or "the team"
+    who = visible(agenda.rep_name) or "the team"
     return f"Stand-up for {who}, {_day(agenda.today)}: since {_day(agenda.since)}"
 
 
@@ -54,7 +54,7 @@ def _number_rows(agenda: Agenda) -> list[list[str]]:
         goal = row.goals.get(ACTIVITIES)
         others = ", ".join(f"{metric(k).label} {progress_text(k, done, target, agenda.currency)}"
                            for k, done, target in row.goal_figures() if k != ACTIVITIES)
-        rows.append([row.name, str(row.yesterday.get(ACTIVITIES, 0)), str(row.week.get(ACTIVITIES, 0)),
+        rows.append([visible(row.name), str(row.yesterday.get(ACTIVITIES, 0)), str(row.week.get(ACTIVITIES, 0)),
                      str(goal) if goal else "—", others])
     return rows
 
@@ -75,7 +75,8 @@ def _item_lines(item: AgendaItem, currency: str) -> list[str]:
                      f"{activity_headline(a.type, a.milestone, a.outcome, a.duration_min)}")
     task = item.next_task
     lines.append(f"Next task: {_day(task.due)} · {task.title}" if task else "Next task: none")
-    return lines
+    # Each line is made of stored text (names, titles, reasons, outcomes) and stays one line.
+    return [visible(line) for line in lines]
 
 
 def as_text(agenda: Agenda) -> list[str]:
@@ -89,7 +90,7 @@ def as_text(agenda: Agenda) -> list[str]:
             continue
         out += ["", f"{GROUP_TITLES[group]} ({len(items)})"]
         for item in items:
-            out.append(f"  #{item.deal.id} {item.deal.title}")
+            out.append(f"  #{item.deal.id} {visible(item.deal.title)}")
             out += [f"      {line}" for line in _item_lines(item, agenda.currency)]
         if agenda.left_out.get(group):
             out.append(f"  … and {agenda.left_out[group]} more")
@@ -114,7 +115,7 @@ def as_markdown(agenda: Agenda) -> list[str]:
             continue
         out += ["", f"## {GROUP_TITLES[group]} ({len(items)})"]
         for item in items:
-            out += ["", f"### {_md(item.deal.title)} (#{item.deal.id})", ""]
+            out += ["", f"### {_md(visible(item.deal.title))} (#{item.deal.id})", ""]
             out += [f"- {_md(line)}" for line in _item_lines(item, agenda.currency)]
         if agenda.left_out.get(group):
             out += ["", f"… and {agenda.left_out[group]} more"]

@@ -9,8 +9,6 @@ exit 2, before this runs.
 
 from __future__ import annotations
 
-import json
-import sys
 from datetime import date
 
 from store import clock
@@ -25,6 +23,7 @@ from store.today import (
     late_label,
     today_queue,
 )
+from tui.commands.output import out_json, visible, write_lines
 
 HELP = "print your task queue for today (overdue, today, coming up), one line per task"
 
@@ -48,17 +47,17 @@ def run(args, database, handle: str) -> int:
         _say(args, wanted, f"no rep “{wanted}” in {database.description}; nothing to show")
         return 0
     if args.json:
-        print(json.dumps(as_json(queue), indent=2, ensure_ascii=False))
+        out_json(as_json(queue))
     else:
-        sys.stdout.write("".join(f"{line}\n" for line in as_lines(queue)))
+        write_lines(as_lines(queue))
     return 0
 
 
 def _say(args, wanted: str, message: str) -> None:
     if args.json:
-        print(json.dumps({"rep": wanted, "error": message}, ensure_ascii=False))
+        out_json({"rep": wanted, "error": message}, indent=None)
     else:
-        print(f"legwork: {message}")
+        write_lines([f"legwork: {visible(message)}"])
 
 
 def _first_line(exc: BaseException) -> str:
@@ -96,8 +95,8 @@ def summary_line(queue: TodayQueue) -> str:
 
 
 def _plain(text: str) -> str:
-    """One line whatever the text holds."""
-    return " ".join(text.split())
+    """One line whatever the text holds, its control characters shown."""
+    return visible(" ".join(text.split()))
 
 
 def task_line(section: str, task: QueueTask, queue: TodayQueue) -> str:

@@ -26,6 +26,7 @@ from store.errors import StoreError
 from store.terms import LEAD
 from store.money import DEFAULT_CURRENCY, database_currency, format_money
 from tui.deal_actions import DealActions, DealRef, DealWritten
+from tui.plain_text import visible
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.stage_column import PAGE_SIZE, CardList, StageColumn
 
@@ -314,7 +315,7 @@ class BoardScreen(DealActions, Screen):
         described = self.flt.describe(self._owner_label())
         if described:
             text.append("\nfilter: ", style="dim")
-            text.append(described)
+            text.append(visible(described))  # names and words someone typed
             text.append("  (esc clears)", style="dim")
         self.query_one("#summary", Static).update(text)
         self.sub_title = f"{scope.lower()} · {self.app.rep.name}"

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from store.errors import StoreError
 from store.reps import DEFAULT_CAPACITY, RepInfo, create_rep
+from tui.plain_text import visible
 from tui.widgets.key_footer import KeyFooter
 
 
@@ -45,12 +46,12 @@ class OnboardingScreen(Screen[RepInfo | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                f"Welcome to Legwork. This database does not know “{self.handle}” yet.\n"
-                "Tell it who you are; enter on the last field saves.",
+                visible(f"Welcome to Legwork. This database does not know “{self.handle}” yet.\n"
+                        "Tell it who you are; enter on the last field saves.", multiline=True),
                 markup=False,
             )
             yield Label("Handle (how you sign in)")
-            yield Input(self.handle, id="handle")
+            yield Input(visible(self.handle), id="handle")
             yield Label("Your name")
             yield Input(placeholder="Alex Kim", id="name")
             yield Label("Role")
@@ -89,7 +90,7 @@ class OnboardingScreen(Screen[RepInfo | None]):
                     capacity=int(capacity_text),
                 )
         except StoreError as exc:
-            error.update(str(exc))
+            error.update(visible(str(exc)))
             return
         self.dismiss(rep)
 

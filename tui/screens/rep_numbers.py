@@ -23,6 +23,7 @@ from store.numbers import RepDrilldown
 from store.periods import Period
 from tui.widgets.activity_pipeline import STEP_NAMES
 from tui.widgets.key_footer import KeyFooter
+from tui.plain_text import plain, visible
 from tui.widgets.numbers_table import PAD, amount, right_align
 
 
@@ -72,7 +73,7 @@ class RepNumbersScreen(Screen):
 
     def _heading(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(self.rep_name, style="bold")  # a name someone typed: plain text
+        text.append(visible(self.rep_name), style="bold")  # a name someone typed: plain text
         if self.period.kind == "week":
             text.append(f" · the weeks up to the week of {self.period.start.format('D MMM YYYY')}", style="bold")
         else:
@@ -122,10 +123,10 @@ class RepNumbersScreen(Screen):
         tz = self.period.tz
         rows = [
             [
-                Text(deal.title, no_wrap=True, overflow="ellipsis"),  # typed by a user: plain text
+                plain(deal.title, no_wrap=True, overflow="ellipsis"),  # typed by a user: plain text
                 Text(str(deal.activities)),
                 Text(deal.last_touched.in_timezone(tz).format("ddd D MMM")),
-                Text(deal.stage_name),
+                plain(deal.stage_name),
                 Text(STEP_NAMES.get(deal.milestone, deal.milestone or "")),
                 Text(amount(deal.value, True, data.currency)),
             ]
@@ -138,7 +139,7 @@ class RepNumbersScreen(Screen):
             touched.add_row(*cells, key=str(deal.deal_id))
         shown = f"{len(data.deals)} of {data.deals_total}" if data.deals_total > len(data.deals) else str(data.deals_total)
         title = "Deals touched" if self.rep_id is None else f"Deals {self.rep_name}'s activities touched"
-        self.query_one("#touched-title", Static).update(Text(f"{title} in {self.period.label}: {shown}  (enter opens)"))
+        self.query_one("#touched-title", Static).update(plain(f"{title} in {self.period.label}: {shown}  (enter opens)"))
 
     def action_back(self) -> None:
         self.app.pop_screen()

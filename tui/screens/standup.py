@@ -29,6 +29,7 @@ from store.standup import Agenda, AgendaItem
 from store.terms import LEAD
 from store.timeline import activity_headline, format_when
 from tui.deal_actions import DealActions, DealRef
+from tui.plain_text import plain, visible
 from tui.widgets.key_footer import KeyFooter
 
 _NEEDS_DEAL = frozenset(
@@ -223,7 +224,7 @@ class StandupScreen(DealActions, Screen):
         item = self.item
         header = f"Numbers · {who}" if item is None else f"{item.group_title} ({self._group_position(item)})"
         bar = Text(no_wrap=True, overflow="ellipsis")
-        bar.append(header)
+        bar.append(visible(header))
         bar.append(f"  ·  {since}" + (f"  ·  {self.position_text()}" if item else ""))
         self.query_one("#standup-bar", Static).update(bar)
         title, facts, body = (self.query_one(f"#{name}", Static) for name in ("deal-title", "deal-facts", "deal-body"))
@@ -233,7 +234,7 @@ class StandupScreen(DealActions, Screen):
             facts.update(self._numbers_summary())
             body.update(self._numbers_table())
         else:
-            title.update(Text(item.deal.title))
+            title.update(plain(item.deal.title))
             facts.update(self._facts(item))
             body.update(self._body(item))
         self.query_one("#page", VerticalScroll).scroll_home(animate=False)
@@ -264,7 +265,7 @@ class StandupScreen(DealActions, Screen):
             others = [f"{metric(k).short} {progress_text(k, done, target, self.agenda.currency)}"
                       for k, done, target in row.goal_figures() if k != ACTIVITIES]
             table.add_row(
-                row.name,
+                plain(row.name),  # a str cell would be read as markup
                 str(row.yesterday.get(ACTIVITIES, 0)),
                 str(row.week.get(ACTIVITIES, 0)),
                 Text(f"{goal}" if goal else "—", style="bold" if goal and row.week.get(ACTIVITIES, 0) >= goal else ""),
@@ -275,14 +276,14 @@ class StandupScreen(DealActions, Screen):
     def _facts(self, item: AgendaItem) -> Text:
         deal = item.deal
         text = Text()
-        text.append(f"{deal.account_name or 'No account'} · {deal.owner_name}\n")
+        text.append(visible(f"{deal.account_name or 'No account'} · {deal.owner_name}") + "\n")
         value = format_money(deal.value, self.agenda.currency)
         days = f"{item.days_in_stage} day{'s' if item.days_in_stage != 1 else ''} in stage"
-        text.append(f"{deal.stage_name} · {value} · {days}")
+        text.append(f"{visible(deal.stage_name)} · {value} · {days}")
         if deal.expected_close:
             text.append(f" · closes {deal.expected_close:%a} {deal.expected_close.day} {deal.expected_close:%b}")
         if deal.lost_reason:
-            text.append(f"\nReason: {deal.lost_reason}")
+            text.append(f"\nReason: {visible(deal.lost_reason)}")
         return text
 
     def _body(self, item: AgendaItem) -> Text:
@@ -291,16 +292,17 @@ class StandupScreen(DealActions, Screen):
         text = Text()
         text.append("What changed\n", style="bold underline")
         for line in item.changes or ("Nothing since " + f"{agenda.since:%a}",):
-            text.append(f"  {line}\n")
+            text.append(f"  {visible(line)}\n")
         text.append("\nLast activities\n", style="bold underline")
         for a in item.activities:
             headline = activity_headline(a.type, a.milestone, a.outcome, a.duration_min)
-            text.append(f"  {format_when(a.occurred_at, now, tz)} · {a.rep_name} · {headline}\n")
+            text.append(f"  {format_when(a.occurred_at, now, tz)} · {visible(a.rep_name)} · {visible(headline)}\n")
         if not item.activities:
             text.append("  None yet\n")
         text.append("\nNext task\n", style="bold underline")
         task = item.next_task
-        text.append(f"  {task.due:%a} {task.due.day} {task.due:%b} · {task.title}" if task else "  None: decide the next step")
+        text.append(f"  {task.due:%a} {task.due.day} {task.due:%b} · {visible(task.title)}" if task
+                    else "  None: decide the next step")
         return text
 
     # --- writes (DealActions does the work) ---------------------------------------------------

@@ -33,6 +33,7 @@ from store.today import (
     team_overdue,
     today_queue,
 )
+from tui.plain_text import visible
 from tui.widgets.capacity import TodayMeter, WeekStrip
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.task_queue import DAY, TaskQueue, show_day
@@ -165,7 +166,7 @@ class TodayScreen(Screen):
         for i, row in enumerate(behind):
             if i:
                 text.append(" · ", style="dim")
-            text.append(" ".join(row.rep.name.split()))
+            text.append(visible(" ".join(row.rep.name.split())))
             text.append(f" {row.overdue}", style="bold")
         if not behind:
             text.append("none", style="dim")

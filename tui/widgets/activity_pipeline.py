@@ -21,6 +21,7 @@ from store.board import team_timezone
 from store.numbers import ActivityPipeline
 from store.periods import WEEK, current_period
 from store.terms import LEAD
+from tui.plain_text import plain
 
 STEP_NAMES = {
     None: "no milestone",
@@ -42,7 +43,7 @@ def pipeline_table(pipeline: ActivityPipeline, title: str, *, split: bool = True
     ``split`` shows open leads and opportunities apart (wide layouts).
     """
     table = Table(
-        title=Text(title, style="bold", no_wrap=True, overflow="ellipsis"),
+        title=plain(title, "bold", no_wrap=True, overflow="ellipsis"),  # a rep's name in it
         title_justify="left",
         box=None,
         padding=(0, 1, 0, 0),

@@ -1,6 +1,7 @@
 """The deal at a glance, above its timeline: what, who, how much, how far, what next.
 
-User text (title, account, contact, lost reason) is plain ``Text``, never markup.
+User text (title, account, contact, lost reason) is plain ``Text``, never markup, and
+its control characters are shown, never sent (``tui.plain_text``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from store.deals import DealDetail
 from store.money import format_money
 from store.terms import LEAD, LOST, MILESTONES, WON
 from store.timeline import TimelineEntry
+from tui.plain_text import plain, visible
 from tui.widgets.stage_column import due_label
 from tui.widgets.timeline import Moment
 
@@ -63,15 +65,15 @@ class DealFacts(Widget):
         grid = Table.grid(expand=True, padding=(0, 1))
         grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
         grid.add_column(no_wrap=True, justify="right")
-        grid.add_row(Text(deal.title, style=self._style("facts--title")), self._where(deal))
-        grid.add_row(self._who(deal), Text.assemble(("owner ", muted), deal.owner_name))
+        grid.add_row(plain(deal.title, self._style("facts--title")), self._where(deal))
+        grid.add_row(self._who(deal), Text.assemble(("owner ", muted), visible(deal.owner_name)))
         grid.add_row(self._money(deal), self._in_stage(deal))
         # The strip and the next step take the whole width, not the left column's.
         return Group(grid, self._milestones(deal.milestone), self._next())
 
     def _where(self, deal: DealDetail) -> Text:
         pipeline = "Lead" if deal.pipeline == LEAD else "Opportunity"
-        stage = Text(deal.stage_name, style="bold")
+        stage = plain(deal.stage_name, "bold")
         if deal.stage_kind == WON:
             stage.stylize(self._style("facts--reached"))
         elif deal.stage_kind == LOST:
@@ -80,13 +82,13 @@ class DealFacts(Widget):
 
     def _who(self, deal: DealDetail) -> Text:
         muted = self._style("facts--muted")
-        text = Text(deal.account_name or "no account", style="" if deal.account_name else muted)
+        text = plain(deal.account_name or "no account", "" if deal.account_name else muted)
         text.append(" · ", style=muted)
         if deal.contact_name:
-            text.append(deal.contact_name)
+            text.append(visible(deal.contact_name))
             reach = " / ".join(part for part in (deal.contact_email, deal.contact_phone) if part)
             if reach:
-                text.append(f" ({reach})", style=muted)
+                text.append(f" ({visible(reach)})", style=muted)
         else:
             text.append("no contact", style=muted)
         return text
@@ -98,7 +100,7 @@ class DealFacts(Widget):
             text.append(f" · {deal.probability}%", style=muted)
         if deal.stage_kind == LOST and deal.lost_reason:
             text.append(" · ", style=muted)
-            text.append(deal.lost_reason, style=self._style("facts--warning"))
+            text.append(visible(deal.lost_reason), style=self._style("facts--warning"))
         elif not deal.is_open:
             pass  # the close day is on the next-step line
         elif deal.expected_close is not None:
@@ -137,5 +139,6 @@ class DealFacts(Widget):
         when = due_label(task.task_due, self.moment.today)
         style = self._style("facts--warning") if task.overdue else self._style("facts--muted")
         return Text.assemble(
-            ("Next: ", self._style("facts--muted")), (f"{when} ", style), task.headline, no_wrap=True, overflow="ellipsis"
+            ("Next: ", self._style("facts--muted")), (f"{when} ", style), visible(task.headline), no_wrap=True,
+            overflow="ellipsis"
         )

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from store.forecast import Forecast, PeriodForecast
 from store.money import format_money
+from tui.plain_text import plain, visible
 
 
 def coverage(period: PeriodForecast) -> str:
@@ -23,7 +24,7 @@ def forecast_table(forecast: Forecast, title: str, *, slipped_lines: int = 3) ->
 
     outer = Table.grid()
     table = Table(
-        title=Text(title, style="bold", no_wrap=True, overflow="ellipsis"),
+        title=plain(title, "bold", no_wrap=True, overflow="ellipsis"),  # a rep's name in it
         title_justify="left",
         box=None,
         padding=(0, 1, 0, 0),
@@ -49,7 +50,7 @@ def forecast_table(forecast: Forecast, title: str, *, slipped_lines: int = 3) ->
     for deal in this.slipped[:slipped_lines]:
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(" ↷ ", style="dim")
-        line.append(deal.title)  # typed by a user: plain text
+        line.append(visible(deal.title))  # typed by a user: plain text, controls shown
         moved = f"{deal.was.strftime('%d %b')} → {deal.now.strftime('%d %b') if deal.now else 'none'}"
         line.append(f"  {moved}", style="dim")
         outer.add_row(line)

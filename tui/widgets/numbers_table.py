@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 from store.goals import ACTIVITIES, METRICS, GoalProgress, Metric
 from store.money import DEFAULT_CURRENCY, format_money
 from store.numbers import Figure, RepNumbers, TeamNumbers
+from tui.plain_text import plain
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 TEAM_KEY = "team"
@@ -134,7 +135,7 @@ class NumbersTable(DataTable):
         if row.is_team:
             name = Text(PAD * 2 + "Team", style=palette.team, no_wrap=True)
         else:
-            name = Text(("▸ " if mine else PAD * 2) + row.name, style=palette.me if mine else Style(), no_wrap=True)
+            name = plain(("▸ " if mine else PAD * 2) + row.name, palette.me if mine else Style(), no_wrap=True)
         cells = [name]
         for metric in METRICS:
             cells.append(figure_cell(row[metric.key], metric, row.goals.get(metric.key), palette, bold=bold,

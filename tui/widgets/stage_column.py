@@ -26,6 +26,7 @@ from textual.widgets import Static
 
 from store.board import ColumnSummary, DealCard
 from store.money import DEFAULT_CURRENCY, format_money
+from tui.plain_text import plain, visible
 from tui.widgets.line_view import LineView
 
 CARD_HEIGHT = 4  # three lines of card and a separator
@@ -225,8 +226,9 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         return Strip([Segment(" ", line_style), *segments]).crop(0, width)
 
     def _card_line(self, card: DealCard, row: int, style) -> Text:
+        # Every stored string on a card goes through plain / visible: drawn once, then cached.
         if row == 0:
-            return Text(card.title, style=style("card--title"), no_wrap=True)
+            return plain(card.title, style("card--title"), no_wrap=True)
         if row == 1:
             parts = [format_money(card.value, self.currency, short=True), card.owner_initials, f"{card.days_in_stage}d in stage"]
             if card.milestone:
@@ -235,13 +237,13 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
             account = card.account_name
             if account and not card.title.casefold().startswith(account.casefold()):
                 parts.insert(0, account)
-            return Text(" · ".join(parts), style=style("card--meta"), no_wrap=True)
+            return plain(" · ".join(parts), style("card--meta"), no_wrap=True)
         if card.next_task_due is None:
             line = Text("no next step", style=style("card--warning"), no_wrap=True)
         else:
             when = due_label(card.next_task_due, self.today)
             line = Text(f"{when}: ", style=style("card--warning") if card.overdue else style("card--meta"), no_wrap=True)
-            line.append(card.next_task_title or "", style=style("card--next"))
+            line.append(visible(card.next_task_title), style=style("card--next"))
         if card.stale:
             line = Text.assemble(Text("stale ", style=style("card--warning")), line, no_wrap=True)
         return line
@@ -304,6 +306,7 @@ class StageColumn(Vertical):
         if self.weighted:
             money += f" · wtd {format_money(column.weighted, self.currency, short=True)}"
         name = Text(column.stage_name, style="bold")
+from tui.plain_text import plain, visible
         if self._more_left:
             name = Text.assemble(("◀ ", "bold"), name)
         count = Text(f"{column.count} deal" if column.count == 1 else f"{column.count} deals")

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 
+from tui.plain_text import visible
 from tui.widgets.line_view import LineView
 from store.today import (
     QueueTask,
@@ -207,7 +208,7 @@ class TaskQueue(LineView, can_focus=True):
         self._selectable = [i for i, row in enumerate(rows) if row.selectable]
         # A coming-up task sits two columns deeper; its title ends where the others' do.
         titles = [
-            Text(" ".join(row.task.title.split())).cell_len + (2 if row.section == "coming_up" else 0)
+            Text(_one_line(row.task.title)).cell_len + (2 if row.section == "coming_up" else 0)
             for row in rows
             if row.task is not None
         ]
@@ -395,7 +396,7 @@ class TaskQueue(LineView, can_focus=True):
             deal = f"{deal} ({account})"
         queue = self.queue
         last = last_activity_label(task, queue.today, queue.rep.timezone)
-        return " · ".join((deal, task.stage_name, last))
+        return _one_line(" · ".join((deal, task.stage_name, last)))
 
     def _when(self, row: Row) -> tuple[str, str]:
         task = row.task
@@ -409,21 +410,26 @@ class TaskQueue(LineView, can_focus=True):
         title_style = self._style("queue--title")
         muted = self._style("queue--muted")
         if line == 1:  # the second line of a two-line task
-            about = Text(" ".join(self._about(task).split()), style=muted, no_wrap=True, end="")
+            about = Text(self._about(task), style=muted, no_wrap=True, end="")
             return Text.assemble(indent + "  ", about, no_wrap=True, end="")
         when, when_style = self._when(row)
         when_text = Text(f" {when:>12}", style=self._style(when_style), no_wrap=True, end="")
         marker = "▶ " if selected else ("! " if task.is_overdue else "□ ")
         marker_style = self._style("queue--warning") if task.is_overdue else muted
-        title = Text(" ".join(task.title.split()), style=title_style, no_wrap=True, end="")
+        title = Text(_one_line(task.title), style=title_style, no_wrap=True, end="")
         room = width - len(indent) - 2 - when_text.cell_len - 1
         if self.wide:
             # One column for every row; a coming-up task's deeper indent comes out of its title.
             title_room = min(self._title_column, room * 9 // 20) - (len(indent) - 3)
             title.truncate(title_room, overflow="ellipsis", pad=True)
-            about = Text(" ".join(self._about(task).split()), style=muted, no_wrap=True, end="")
+            about = Text(self._about(task), style=muted, no_wrap=True, end="")
             about.truncate(max(room - title_room, 0), overflow="ellipsis", pad=True)
             title = Text.assemble(title, about, no_wrap=True, end="")
         else:
             title.truncate(max(room, 1), overflow="ellipsis", pad=True)
         return Text.assemble(indent, (marker, marker_style), title, when_text, no_wrap=True, end="")
+
+
+def _one_line(text: str) -> str:
+    """Stored text on one line: runs of whitespace as one space, control characters shown."""
+    return visible(" ".join(text.split()))

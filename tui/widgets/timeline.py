@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 
+from tui.plain_text import visible
 from tui.widgets.line_view import LineView
 from store import events as deal_events
 from store.reps import initials
@@ -205,15 +206,15 @@ class TimelineView(LineView, can_focus=True):
 
     def _wrap_detail(self, entry: TimelineEntry, width: int) -> tuple[str, ...]:
         """What expanding ``entry`` adds under it: the text its line could not show."""
-        headline_fits = Text(entry.headline).cell_len <= self._headline_width(width)
+        headline_fits = Text(visible(entry.headline)).cell_len <= self._headline_width(width)
         if entry.kind == NOTE:
-            body = entry.detail.strip().splitlines()
+            body = visible(entry.detail.strip(), multiline=True).splitlines()
             if headline_fits:
                 body = body[1:]  # the first line is the headline, already on show
         elif headline_fits:
             return ()
         else:
-            body = [entry.detail or entry.headline]
+            body = [visible(entry.detail or entry.headline, multiline=True)]
         room = max(10, width - LEFT - 1)
         lines: list[str] = []
         for paragraph in body:
@@ -332,7 +333,7 @@ class TimelineView(LineView, can_focus=True):
             marker = " "
         head_width = self._headline_width(width)
         who_width = self._who_width(width)
-        headline = Text(entry.headline, style=plain, no_wrap=True, end="")
+        headline = Text(visible(entry.headline), style=plain, no_wrap=True, end="")
         headline.truncate(head_width, overflow="ellipsis", pad=True)
         who = Text(self._who(entry, who_width), style=muted, no_wrap=True, end="")
         who.truncate(who_width, overflow="ellipsis", pad=True)
@@ -363,7 +364,7 @@ class TimelineView(LineView, can_focus=True):
     def _who(entry: TimelineEntry, width: int) -> str:
         if not entry.who:
             return ""
-        return entry.who if width > 3 else initials(entry.who)
+        return visible(entry.who if width > 3 else initials(entry.who))
 
     def _when(self, entry: TimelineEntry) -> str:
         if entry.is_open_task and entry.task_due is not None:

@@ -25,6 +25,7 @@ from store.dates import parse_moment
 from store.deals import DealDetail, get_deal
 from store.errors import InvalidInput, StoreError
 from store.terms import ACTIVITY_TYPES, MILESTONES
+from tui.plain_text import visible
 from tui.screens.modals.form import field_row
 from tui.screens.modals.task_form import (
     LOGGING_FORM_CSS,
@@ -97,7 +98,7 @@ class LogActivityScreen(ModalScreen[str | None]):
         suggested = next_milestone(self.deal.milestone)
         milestones = [(m, m) for m in MILESTONES] + [("none", NO_MILESTONE)]
         with Vertical(classes="logging-form"):
-            yield Static(f"Log an activity on “{self.deal.title}”", classes="form-title", markup=False)
+            yield Static(visible(f"Log an activity on “{self.deal.title}”"), classes="form-title", markup=False)
             yield Static("enter saves · escape cancels · tab next field · space opens a list", classes="form-hint")
             yield from field_row(
                 "Type", FormSelect([(t, t) for t in ACTIVITY_TYPES], value="call", allow_blank=False, id="type")
@@ -219,7 +220,7 @@ class LogActivityScreen(ModalScreen[str | None]):
                 if activity.follow_up:
                     message += f"; follow-up due {show_day(activity.follow_up.due)}"
         except StoreError as exc:
-            self.query_one("#form-error", Static).update(str(exc))
+            self.query_one("#form-error", Static).update(visible(str(exc)))
             return
         self.dismiss(message)
 

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from store.balance import BalancePlan
+from tui.plain_text import plain, visible
 
 
 def _day(day: date) -> str:
@@ -38,7 +39,7 @@ def plan_text(plan: BalancePlan) -> Text:
         source = f"{_day(move.from_due)}" + (" (late)" if move.overdue else "")
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f"  {_day(move.to_due):<11}", style="bold")
-        line.append(" ".join(move.title.split()))
+        line.append(visible(" ".join(move.title.split())))
         line.append(f"  from {source}", style="dim")
         text.append_text(line)
         text.append("\n")
@@ -77,7 +78,7 @@ class BalanceScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(f"Balance {self.plan.rep_name}'s queue", style="bold"), id="plan-title")
+            yield Static(plain(f"Balance {self.plan.rep_name}'s queue", "bold"), id="plan-title")
             with VerticalScroll(id="plan-scroll", can_focus=False):
                 yield Static(plan_text(self.plan), id="plan")
             yield Static("enter / y moves them · escape / n cancels: nothing moves", id="plan-keys")

@@ -11,6 +11,7 @@ from textual.widgets import Input, Select, Static
 
 from store import board
 from store.board import BoardFilter
+from tui.plain_text import plain, visible
 from tui.screens.modals.form import FORM_CSS, field_row
 
 
@@ -41,13 +42,13 @@ class BoardFilterScreen(ModalScreen[BoardFilter | None]):
         flt = self.current
 
         def dropdown(id_: str, values: list, value) -> Select:
-            options = [(str(label), key) for key, label in values]
+            options = [(plain(str(label)), key) for key, label in values]  # a str prompt would be read as markup
             known = {key for _label, key in options}
             return Select(options, value=value if value in known else Select.NULL, prompt="any", id=id_)
 
         with Vertical():
             yield Static("Filter the board (enter applies, escape cancels)", classes="form-title")
-            yield from field_row("Text", Input(flt.text or "", placeholder="title, account or contact", id="text"))
+            yield from field_row("Text", Input(visible(flt.text), placeholder="title, account or contact", id="text"))
             yield from field_row("Owner", dropdown("owner", choices.owners, flt.owner_id))
             yield from field_row("Territory", dropdown("territory", [(t, t) for t in choices.territories], flt.territory))
             yield from field_row("Product", dropdown("product", [(p, p) for p in choices.products], flt.product))

@@ -24,6 +24,7 @@ from store.errors import Conflict, InvalidInput, StoreError
 from store.terms import LEAD
 from store.money import amount_text, database_currency, parse_money
 from store.reps import list_reps
+from tui.plain_text import plain, visible
 from tui.screens.modals.form import FORM_CSS, field_row, show_error
 
 
@@ -40,7 +41,12 @@ class AccountSuggester(Suggester):
 
     def _suggest(self, value: str) -> str | None:
         with self.database.session() as session:
-            return suggest_account(session, value)
+            return _drawable(suggest_account(session, value))
+
+
+def _drawable(name: str | None) -> str | None:
+    """A suggestion is drawn as typed in the Input: never one with control characters."""
+    return name if name is not None and visible(name) == name else None
 
 
 class DealFormScreen(ModalScreen[int | None]):
@@ -67,6 +73,7 @@ class DealFormScreen(ModalScreen[int | None]):
         super().__init__()
         self.pipeline = pipeline
         self.deal = deal
+        self._prefilled: dict[str, str] = {}  # field id → the stored text it was filled with
 
     def compose(self) -> ComposeResult:
         deal = self.deal
@@ -78,11 +85,16 @@ class DealFormScreen(ModalScreen[int | None]):
         heading = f"Edit “{deal.title}”" if deal else f"New {kind}"
 
         def entry(id_: str, value: str | None, placeholder: str = "", suggester=None) -> Input:
-            return Input(value or "", placeholder=placeholder, id=id_, suggester=suggester)
+            if value:
+                self._prefilled[id_] = value
+            return Input(visible(value), placeholder=placeholder, id=id_, suggester=suggester)
+
+        def suggest(names: list[str]) -> SuggestFromList:
+            return SuggestFromList([n for n in names if _drawable(n)], case_sensitive=False)
 
         owner_id = deal.owner_id if deal else self.app.rep.id
         with VerticalScroll():
-            yield Static(heading, classes="form-title", markup=False)
+            yield Static(visible(heading), classes="form-title", markup=False)
             yield Static("enter saves · escape cancels · tab next field", classes="form-hint")
             yield from field_row("Title", entry("title", deal and deal.title, "Acme — fleet rollout"))
             yield from field_row(
@@ -98,13 +110,13 @@ class DealFormScreen(ModalScreen[int | None]):
                 "Expected close",
                 entry("close", deal and deal.expected_close and deal.expected_close.isoformat(), "2026-12-15, +3w, next month"),
             )
-            yield from field_row("Source", entry("source", deal and deal.source, "", SuggestFromList(choices.sources, case_sensitive=False)))
+            yield from field_row("Source", entry("source", deal and deal.source, "", suggest(choices.sources)))
             yield from field_row(
-                "Territory", entry("territory", deal and deal.territory, "", SuggestFromList(choices.territories, case_sensitive=False))
+                "Territory", entry("territory", deal and deal.territory, "", suggest(choices.territories))
             )
-            yield from field_row("Product", entry("product", deal and deal.product, "", SuggestFromList(choices.products, case_sensitive=False)))
+            yield from field_row("Product", entry("product", deal and deal.product, "", suggest(choices.products)))
             yield from field_row(
-                "Owner", Select([(r.name, r.id) for r in reps], value=owner_id, allow_blank=False, id="owner")
+                "Owner", Select([(plain(r.name), r.id) for r in reps], value=owner_id, allow_blank=False, id="owner")
             )
             yield Static("", id="form-error", markup=False)
 
@@ -116,7 +128,13 @@ class DealFormScreen(ModalScreen[int | None]):
         self.action_save()
 
     def _field(self, id_: str) -> str:
-        return self.query_one(f"#{id_}", Input).value.strip()
+        value = self.query_one(f"#{id_}", Input).value.strip()
+        # Filled with stored text whose control characters are shown as ␛ and the like,
+        # and left as it was: the stored text stays, so saving another field changes it not.
+        original = self._prefilled.get(id_)
+        if original is not None and value == visible(original).strip():
+            return original.strip()
+        return value
 
     def _read(self) -> DealFields | None:
         """The form's values, or None after marking every bad field."""
@@ -180,7 +198,7 @@ class DealFormScreen(ModalScreen[int | None]):
             self.dismiss(self.deal.id if self.deal else None)
             return
         except StoreError as exc:
-            self.query_one("#form-error", Static).update(str(exc))
+            self.query_one("#form-error", Static).update(visible(str(exc)))
             return
         verb = "Saved" if self.deal else "Created"
         self.app.notify(f"{verb} “{saved.title}”", markup=False)

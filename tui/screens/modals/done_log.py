@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from store.activities import MAX_OUTCOME
 from store.terms import ACTIVITY_TYPES
+from tui.plain_text import visible
 from tui.screens.modals.form import FORM_CSS, field_row, show_error
 
 
@@ -58,7 +59,8 @@ class LogDoneScreen(ModalScreen[DoneLog | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                Text.assemble(("✓ Done: ", "bold"), f"“{self.task_title}”", (" on ", "dim"), f"“{self.deal_title}”"),
+                Text.assemble(("✓ Done: ", "bold"), f"“{visible(self.task_title)}”", (" on ", "dim"),
+                              f"“{visible(self.deal_title)}”"),
                 id="done-title",
             )
             yield Static(self._types(), id="done-types")

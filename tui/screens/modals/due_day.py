@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 
 from store.errors import StoreError
 from store.reps import RepInfo
+from tui.plain_text import visible
 from tui.screens.modals.form import field_row
 from tui.screens.modals.task_form import (
     LOGGING_FORM_CSS,
@@ -44,7 +45,7 @@ class DueDayScreen(ModalScreen[date | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="logging-form"):
-            yield Static(f"Due day for “{self.task_title}”", classes="form-title", markup=False)
+            yield Static(visible(f"Due day for “{self.task_title}”"), classes="form-title", markup=False)
             yield Static(
                 f"Now due {show_day(self.due_now)}. enter saves · escape cancels", classes="form-hint", markup=False
             )
@@ -68,7 +69,7 @@ class DueDayScreen(ModalScreen[date | None]):
             with self.app.database.session() as session:
                 checked = self.due.read(self, session, self.owner)
         except StoreError as exc:
-            self.query_one("#form-error", Static).update(str(exc))
+            self.query_one("#form-error", Static).update(visible(str(exc)))
             return
         if checked is not None:
             self.dismiss(checked.day)

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Label, Static
+from tui.plain_text import visible
 
 FORM_CSS = """
 .form-row { height: 1; }
@@ -37,5 +38,5 @@ def field_row(label: str, widget: Widget) -> ComposeResult:
 
 def show_error(form: Widget, field_id: str, message: str | None) -> None:
     error = form.query_one(f"#{field_id}-error", Static)
-    error.update(message or "")
+    error.update(visible(message))  # it may quote what was typed
     error.set_class(not message, "-empty")

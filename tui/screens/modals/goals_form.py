@@ -18,6 +18,7 @@ from store import goals
 from store.errors import InvalidInput, StoreError
 from store.goals import METRICS, Metric
 from store.money import amount_text, database_currency, parse_money
+from tui.plain_text import visible
 from tui.screens.modals.form import FORM_CSS, field_row, show_error
 
 FORM_LABEL_WIDTH = 26
@@ -61,7 +62,7 @@ class GoalsFormScreen(ModalScreen[str | None]):
             current = goals.rep_goals(session, self.rep_id, self.period_kind)
             self.currency = database_currency(session)
         with Vertical():
-            yield Static(f"Goals per {self.period_kind} for {self.rep_name}", classes="form-title", markup=False)
+            yield Static(visible(f"Goals per {self.period_kind} for {self.rep_name}"), classes="form-title", markup=False)
             yield Static(
                 "empty = no goal · enter saves · escape cancels",
                 classes="form-hint",
@@ -115,7 +116,7 @@ class GoalsFormScreen(ModalScreen[str | None]):
             with self.app.database.session() as session:
                 saved = goals.set_goals(session, self.rep_id, self.period_kind, targets, by=self.app.rep.id)
         except StoreError as exc:
-            self.query_one("#form-error", Static).update(str(exc))
+            self.query_one("#form-error", Static).update(visible(str(exc)))
             return
         if saved:
             self.dismiss(f"{len(saved)} goal{'s' if len(saved) != 1 else ''} per {self.period_kind} for {self.rep_name}")

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+from tui.plain_text import plain, visible
 
 OTHER = "__other__"
 
@@ -37,9 +38,10 @@ class LostReasonScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"{self.verb}: “{self.deal_title}”", markup=False, classes="title")
+            yield Static(visible(f"{self.verb}: “{self.deal_title}”"), markup=False, classes="title")
             yield Label("Why? (enter picks, then add detail or press enter again)")
-            yield OptionList(*[Option(r, id=r) for r in self.reasons], Option("Other (type it below)", id=OTHER))
+            # A str prompt would be read as markup: each reason is plain text.
+            yield OptionList(*[Option(plain(r), id=r) for r in self.reasons], Option("Other (type it below)", id=OTHER))
             yield Input(placeholder="detail (optional; required for Other)", id="detail")
             yield Static("", id="error", markup=False)
 

@@ -18,6 +18,7 @@ from store.deals import DealDetail, get_deal
 from store.errors import StoreError
 from store.notes import MAX_SUMMARY, add_note, looks_like_plan, summary_of
 from store.tasks import DayLoad, next_day_with_room
+from tui.plain_text import visible
 from tui.screens.modals.form import show_error
 from tui.screens.modals.task_form import LOGGING_FORM_CSS, show_day
 
@@ -65,7 +66,7 @@ class AddNoteScreen(ModalScreen[str | None]):
         with self.app.database.session() as session:
             self.deal = get_deal(session, self.deal_id)
         with Vertical(classes="logging-form"):
-            yield Static(f"Note on “{self.deal.title}”", classes="form-title", markup=False)
+            yield Static(visible(f"Note on “{self.deal.title}”"), classes="form-title", markup=False)
             yield Static(
                 "The first line is the summary the timeline shows; the rest is detail.\n"
                 "ctrl+s saves · escape cancels",
@@ -95,7 +96,7 @@ class AddNoteScreen(ModalScreen[str | None]):
         offer = self.query_one(PlanOffer)
         offer.set_class(not show, "-hidden")
         plan_detail = self.query_one("#plan-detail", Static)
-        plan_detail.update(detail)
+        plan_detail.update(visible(detail))
         plan_detail.set_class(not show, "-hidden")
         body = self.query_one("#body", TextArea)
         body.read_only = show
@@ -141,7 +142,7 @@ class AddNoteScreen(ModalScreen[str | None]):
                 note = add_note(session, self.deal_id, self.body, by=self.app.rep.id)
         except StoreError as exc:
             self._offer(False)
-            self.query_one("#form-error", Static).update(str(exc))
+            self.query_one("#form-error", Static).update(visible(str(exc)))
             return
         self.dismiss(f"Note “{note.summary}” on “{self.deal.title}”")
 
@@ -153,7 +154,7 @@ class AddNoteScreen(ModalScreen[str | None]):
                 task = tasks.add_task(session, self.deal_id, summary_of(self.body), day.day, by=rep.id)
         except StoreError as exc:
             self._offer(False)
-            self.query_one("#form-error", Static).update(str(exc))
+            self.query_one("#form-error", Static).update(visible(str(exc)))
             return
         self.dismiss(f"Task “{task.title}” due {show_day(task.due)} on “{self.deal.title}”")
 

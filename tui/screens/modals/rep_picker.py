@@ -12,11 +12,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.today import RepDay
+from tui.plain_text import visible
 
 
 def _prompt(row: RepDay, width: int) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    name = " ".join(row.rep.name.split())
+    name = visible(" ".join(row.rep.name.split()))
     text.append(f"{name[:width]:<{width}}  ")
     late = f"{row.overdue} overdue"
     text.append(f"{late:<11}", style="bold" if row.overdue else "dim")
@@ -49,7 +50,7 @@ class RepPickerScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         overdue = sum(r.overdue for r in self.team)
         behind = sum(1 for r in self.team if r.overdue)
-        width = min(max((len(r.rep.name) for r in self.team), default=8), 24)
+        width = min(max((len(visible(r.rep.name)) for r in self.team), default=8), 24)
         with Vertical():
             yield Static(
                 Text(f"Whose queue? Team: {overdue} overdue across {behind} of {len(self.team)}", style="bold")

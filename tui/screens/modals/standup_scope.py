@@ -11,6 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.reps import RepInfo
+from tui.plain_text import plain
 
 TEAM = "team"
 
@@ -35,7 +36,7 @@ class StandupScopeScreen(ModalScreen[tuple[int | None] | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        options = [Option("Whole team", id=TEAM)] + [Option(rep.name, id=str(rep.id)) for rep in self.reps]
+        options = [Option("Whole team", id=TEAM)] + [Option(plain(rep.name), id=str(rep.id)) for rep in self.reps]
         with Vertical():
             yield Static("Whose agenda? (enter picks, escape cancels)")
             yield OptionList(*options)

@@ -27,6 +27,7 @@ from store.deals import DealDetail, get_deal
 from store.errors import InvalidInput, RuleViolation, StoreError
 from store.reps import RepInfo
 from store.tasks import DayLoad, is_working_day, load_on, next_day_with_room
+from tui.plain_text import visible
 from tui.screens.modals.form import FORM_CSS, field_row, show_error
 
 # Shared by the three logging forms (activity, task, note).
@@ -207,7 +208,7 @@ class AddTaskScreen(ModalScreen[str | None]):
         with self.app.database.session() as session:
             self.deal = get_deal(session, self.deal_id)
         with Vertical(classes="logging-form"):
-            yield Static(f"Task on “{self.deal.title}”", classes="form-title", markup=False)
+            yield Static(visible(f"Task on “{self.deal.title}”"), classes="form-title", markup=False)
             yield Static("enter saves · escape cancels · tab next field", classes="form-hint")
             yield from field_row("Title", Input(placeholder="send the pricing sheet", id="title"))
             yield from field_row("Due", Input(placeholder="empty = first day with room", id="due"))
@@ -247,7 +248,7 @@ class AddTaskScreen(ModalScreen[str | None]):
                     return
                 task = tasks.add_task(session, self.deal_id, title, due.day, by=rep.id)
         except StoreError as exc:
-            self.query_one("#form-error", Static).update(str(exc))
+            self.query_one("#form-error", Static).update(visible(str(exc)))
             return
         self.dismiss(f"Task “{task.title}” due {show_day(task.due)} on “{self.deal.title}”")
 

@@ -17,6 +17,7 @@ from store.workweek import (
     parse_working_days,
     set_workweek,
 )
+from tui.plain_text import visible
 from tui.screens.modals.form import field_row
 from tui.screens.modals.task_form import LOGGING_FORM_CSS, sentence, show_field_error
 
@@ -37,7 +38,7 @@ class WorkweekScreen(ModalScreen[RepInfo | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="logging-form"):
-            yield Static(f"Working days and capacity: {self.rep.name}", classes="form-title", markup=False)
+            yield Static(visible(f"Working days and capacity: {self.rep.name}"), classes="form-title", markup=False)
             yield Static(
                 "Snooze, balance and new tasks use these. enter saves · escape cancels · tab next field",
                 classes="form-hint",
@@ -84,7 +85,7 @@ class WorkweekScreen(ModalScreen[RepInfo | None]):
                     session, self.rep.id, working_days=days, capacity=int(capacity_text), by=self.app.rep.id
                 )
         except StoreError as exc:
-            self.query_one("#form-error", Static).update(sentence(str(exc)))
+            self.query_one("#form-error", Static).update(visible(sentence(str(exc))))
             return
         self.dismiss(saved)
 
