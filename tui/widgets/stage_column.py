@@ -305,8 +305,7 @@ class StageColumn(Vertical):
         money = format_money(column.value, self.currency, short=True)
         if self.weighted:
             money += f" · wtd {format_money(column.weighted, self.currency, short=True)}"
-        name = Text(column.stage_name, style="bold")
-from tui.plain_text import plain, visible
+        name = plain(column.stage_name, "bold")
         if self._more_left:
             name = Text.assemble(("◀ ", "bold"), name)
         count = Text(f"{column.count} deal" if column.count == 1 else f"{column.count} deals")
