@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import pendulum
 from sqlmodel import Session, select
 
-from store import clock, events
+from store import clock, events, validate
 from store.errors import NotFound, RuleViolation
 from store.models import Deal, Task
 from store.reps import RepInfo, get_rep
@@ -77,7 +77,7 @@ def _locked_task(session: Session, task_id: int) -> Task:
 def move_task(session: Session, task_id: int, due: date, *, by: int, expected_due: date | None = None) -> Rescheduled:
     """Give an open task a new due day; refused if it is done, or no longer due on
     ``expected_due`` (someone else moved it since the screen read it)."""
-    due = as_date(due)
+    due = as_date(validate.day(due, "due day"))
     with write(session):
         task = _locked_task(session, task_id)
         if task.done_at is not None:
