@@ -12,12 +12,15 @@ import codecs
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from store.errors import StoreError
+from store.validate import has_controls
 
 DELIMITERS = (",", ";", "\t", "|")
+_JSON_CONTROL_ESCAPE = re.compile(r"\\u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])")
 csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))  # long notes
 
 
@@ -35,6 +38,9 @@ class Table:
     # JSON only: the cells that were not strings, {row number: {column index: "number" | "yes/no" |
     # "list" | "object"}}, so the importer can refuse a title of 12 or a value of true.
     json_types: dict[int, dict[int, str]] = field(default_factory=dict)
+    # False when one scan of the file found no control character (nor a JSON escape of one),
+    # so the importer need not look at every cell.
+    may_hold_controls: bool = True
 
 
 def read_table(path: str | Path, encoding: str = "utf-8") -> Table:
@@ -61,8 +67,12 @@ def parse_table(data: bytes, name: str, encoding: str = "utf-8", *, json_hint: b
     if not text.strip():
         raise UnreadableFile(f"{name} is empty")
     if json_hint or text.lstrip()[:1] in ("[", "{"):
-        return _json_table(text, name)
-    return _csv_table(text, name)
+        table = _json_table(text, name)
+        controls = has_controls(text) or _JSON_CONTROL_ESCAPE.search(text) is not None
+    else:
+        table = _csv_table(text, name)
+        controls = has_controls(text)
+    return table if controls else replace(table, may_hold_controls=False)
 
 
 def _decode(data: bytes, name: str, encoding: str) -> str:

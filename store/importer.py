@@ -46,7 +46,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from store import clock, events, rollups
-from store.validate import strip_controls
+from store.validate import has_controls, strip_controls
 from store.activities import refresh_deals_activity
 from store.errors import InvalidInput, StoreError
 from store.import_fields import (
@@ -359,8 +359,13 @@ def _without_controls(table: Table) -> tuple[Table, dict[int, str], dict[int, in
     the rows holding a NUL (refused: column named), and how many cells each row had cleaned."""
     nul_rows: dict[int, str] = {}
     stripped: dict[int, int] = {}
+    if not table.may_hold_controls:
+        return table, nul_rows, stripped
     rows = []
     for number, cells in table.rows:
+        if not has_controls("\n".join(cells)):  # one scan per row: most rows hold none
+            rows.append((number, cells))
+            continue
         cleaned = []
         for i, cell in enumerate(cells):
             if "\x00" in cell and number not in nul_rows:

@@ -28,6 +28,11 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 YEARS = f"{EARLIEST_YEAR} to {LATEST_YEAR}"
 
 
+def has_controls(value: str) -> bool:
+    """True when ``value`` holds a control character (the NUL included)."""
+    return _CONTROL.search(value) is not None
+
+
 def strip_controls(value: str) -> tuple[str, int]:
     """``value`` without control characters (the NUL included), and how many were removed."""
     return _CONTROL.subn("", value)
