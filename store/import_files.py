@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from store.errors import StoreError
-from store.validate import has_controls
+from store.validate import has_controls, strip_controls
 
 DELIMITERS = (",", ";", "\t", "|")
 _JSON_CONTROL_ESCAPE = re.compile(r"\\u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])")
@@ -97,7 +97,7 @@ def _headers(raw: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     headers = []
     for index, header in enumerate(raw, start=1):
-        header = " ".join(str(header).replace("\ufeff", "").split()) or f"column {index}"
+        header = " ".join(strip_controls(str(header).replace("\ufeff", ""))[0].split()) or f"column {index}"
         count = seen.get(header.casefold(), 0) + 1
         seen[header.casefold()] = count
         headers.append(header if count == 1 else f"{header} ({count})")

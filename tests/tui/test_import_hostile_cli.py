@@ -120,7 +120,7 @@ def titles(db) -> list[str]:
 
 def test_control_characters_are_stripped_and_counted(cli, tmp_path, capsys):
     path = write(tmp_path, "esc.csv",
-                 "title,account,source\n"
+                 "ti\x1btle,account,source\n"
                  "\x1b[2J\x1b]0;pwned\x07Acme rollout,Acme\x9b,web\n"
                  "Plain deal,Globex,fair\x7f\n"
                  "Clean deal,Initech,web\n")
