@@ -199,11 +199,16 @@ def _cell(value) -> str:
 
 def _json_table(text: str, name: str) -> Table:
     try:
+        return _json_records(text, name)
+    except RecursionError:  # parsing, or writing a nested cell back out as text
+        raise UnreadableFile(f"{name}: its JSON is nested too deeply to be a list of records") from None
+
+
+def _json_records(text: str, name: str) -> Table:
+    try:
         data = json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_Number)
     except json.JSONDecodeError as exc:
         raise UnreadableFile(f"{name} is not valid JSON (line {exc.lineno}): {exc.msg}") from None
-    except RecursionError:
-        raise UnreadableFile(f"{name}: its JSON is nested too deeply to be a list of records") from None
     if isinstance(data, dict):
         lists = [value for value in data.values() if isinstance(value, list)]
         if len(lists) != 1:

@@ -46,7 +46,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from store import clock, events, rollups
-from store.validate import has_controls, strip_controls
 from store.activities import refresh_deals_activity
 from store.errors import InvalidInput, StoreError
 from store.import_fields import (
@@ -99,6 +98,7 @@ from store.bulk import converters
 from store.notes import MAX_BODY as NOTE_BODY
 from store.tasks import refresh_next_due
 from store.tx import write
+from store.validate import has_controls, strip_controls
 
 __all__ = [
     "ImportOptions",
