@@ -91,6 +91,10 @@ def _decode(data: bytes, name: str, encoding: str) -> str:
             f"{name} is not {encoding.removesuffix('-sig').upper()} text (byte 0x{byte} on line {line}): "
             "save it as UTF-8, or name its encoding with --encoding (e.g. --encoding cp1252)"
         ) from None
+    except UnicodeError:  # codecs such as punycode fail without saying where
+        raise UnreadableFile(
+            f"{name} is not {encoding.upper()} text: save it as UTF-8, or name its encoding with --encoding"
+        ) from None
 
 
 def _headers(raw: list[str]) -> list[str]:

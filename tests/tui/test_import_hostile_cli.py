@@ -84,6 +84,8 @@ HOSTILE = [
     ("a 200,000-character note", "note.json", '[{"deal": "Umbrella", "body": "Met Jo\\n' + "x" * 200_000 + '"}]',
      ("--kind", "notes"), 1, "row 1: the note is 200,007 characters; keep it under 100,000"),
     ("invalid UTF-8", "latin.csv", "title\nCaf\xe9\n".encode("cp1252"), (), 2, "is not UTF-8 text"),
+    ("an encoding that cannot read it", "p.csv", "title\nA\n", ("--encoding", "punycode"), 2,
+     "is not PUNYCODE text"),
 ]
 
 
