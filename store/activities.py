@@ -9,7 +9,7 @@ import pendulum
 from sqlalchemy import case, update
 from sqlmodel import Session, func, select
 
-from store import clock, events, rollups
+from store import clock, events, rollups, validate
 from store.errors import InvalidInput, NotFound
 from store.models import ACTIVITY_TYPES, MILESTONES, Activity, Deal, Rep
 from store.tasks import TaskInfo, insert_task
@@ -88,6 +88,16 @@ def log_activity(
 ) -> ActivityInfo:
     """Record what happened; with ``follow_up`` (title, due day), the next step's
     task is added in the same transaction, so either both are saved or neither."""
+    validate.ident(deal_id, "deal")
+    validate.ident(by, "rep")
+    validate.text(type, "activity type")
+    validate.text(milestone, "milestone")
+    validate.moment(occurred_at, "occurred")
+    validate.whole(duration_min, "duration")
+    validate.text(outcome, "outcome")
+    if follow_up is not None:
+        validate.text(follow_up[0], "the follow-up's title")
+        validate.day(follow_up[1], "the follow-up's due day")
     if type not in ACTIVITY_TYPES:
         raise InvalidInput(f"activity type {type!r} must be one of {', '.join(ACTIVITY_TYPES)}")
     if milestone is not None and milestone not in MILESTONES:

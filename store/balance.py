@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import pendulum
 from sqlmodel import Session, select
 
-from store import clock
+from store import clock, validate
 from store.errors import NotFound, RuleViolation, TaskConflict
 from store.models import Deal, Task
 from store.reps import RepInfo, get_rep
@@ -70,7 +70,7 @@ def move_task(
     """Give an open task a new due day; refused if it is done, no longer due on
     ``expected_due`` or no longer at ``version`` (someone else changed it since the
     screen read it: ``TaskConflict``)."""
-    due = as_date(due)
+    due = as_date(validate.day(due, "due day"))
     with write(session):
         task = _locked_task(session, task_id)
         check_task_version(session, task, version, by)

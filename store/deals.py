@@ -14,7 +14,7 @@ import pendulum
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from store import clock, events, money
+from store import clock, events, money, validate
 from store.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from store.models import (
     LEAD,
@@ -49,6 +49,7 @@ MAX_LENGTHS = {
     "product": 100,
 }
 MAX_REASON = 300
+MAX_EXTERNAL_ID = 200
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ def list_deals(
 
 
 def _load(session: Session, deal_id: int) -> tuple[Deal, Stage]:
+    validate.ident(deal_id, "deal")
     row = session.exec(
         select(Deal, Stage)
         .join(Stage, Stage.id == Deal.stage_id)
@@ -263,6 +265,7 @@ def _commit(session: Session, deal: Deal, version: int, by: int, changes: list[C
     The UPDATE only matches the version the caller read: another process that
     wrote in between makes it match nothing, and the write is refused.
     """
+    validate.ident(by, "rep")
     values: dict[str, Any] = {}
     for _kind, after, _extra in changes:
         values.update(after)
@@ -291,6 +294,7 @@ def _commit(session: Session, deal: Deal, version: int, by: int, changes: list[C
 
 
 def _require_rep(session: Session, rep_id: int) -> Rep:
+    validate.ident(rep_id, "rep")
     rep = session.get(Rep, rep_id)
     if rep is None:
         raise NotFound(f"no rep with id {rep_id}")
@@ -305,7 +309,7 @@ def _clean(text: str | None) -> str | None:
 
 
 def find_or_create_account(session: Session, name: str) -> int:
-    name = _clean(name)
+    name = _clean(validate.text(name, "account", limit=MAX_LENGTHS["account"]))
     if not name:
         raise InvalidInput("account name is empty")
     # One rule on every backend (store.names): SQLite's lower() folds ASCII only.
@@ -338,7 +342,17 @@ def _find_or_create_contact(
     return contact.id
 
 
+def _check_values(fields_: DealFields) -> None:
+    """Each field's type, and no NUL or control characters in text, before any rule reads them."""
+    for field in ("title", "account", "contact", "contact_email", "contact_phone", "source", "territory", "product"):
+        validate.text(getattr(fields_, field), field.replace("_", " "))
+    validate.cents(fields_.value)
+    validate.day(fields_.expected_close, "expected close")
+    validate.ident(fields_.owner_id, "owner")
+
+
 def _validate(session: Session, fields_: DealFields) -> None:
+    _check_values(fields_)
     if fields_.title is not None:
         title = _clean(fields_.title)
         if not title:
@@ -372,6 +386,10 @@ def create_deal(
     """Create a lead or an opportunity in its pipeline's first open stage (or ``stage_id``)."""
     if pipeline not in PIPELINES:
         raise InvalidInput(f"pipeline {pipeline!r} must be one of {', '.join(PIPELINES)}")
+    _check_values(details)
+    validate.text(external_id, "external id", limit=MAX_EXTERNAL_ID)
+    validate.ident(by, "rep")
+    validate.ident(stage_id, "stage")
     if not details.title or not _clean(details.title):
         raise InvalidInput("a deal needs a title")
     _validate(session, details)
@@ -584,7 +602,7 @@ def mark_won(session: Session, deal_id: int, *, version: int, by: int) -> DealDe
 
 def mark_lost(session: Session, deal_id: int, reason: str, *, version: int, by: int) -> DealDetail:
     """Lose an opportunity, or disqualify a lead; a reason is required."""
-    reason = _clean(reason) or ""
+    reason = _clean(validate.text(reason, "the reason")) or ""
     with write(session):
         deal, stage = _load(session, deal_id)
         check_version(session, deal, version)

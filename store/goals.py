@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from store import clock
+from store import clock, validate
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.money import MAX_VALUE, check_amount, database_currency, format_money
 from store.models import ACTIVITY_TYPES, MILESTONES, Goal, Rep
@@ -142,8 +142,11 @@ def set_goals(
     goals. Returns the rep's goals for ``period_kind`` afterwards.
     """
     _check_kind(period_kind)
+    validate.ident(rep_id, "rep")
+    validate.ident(by, "rep")
     for key, target in targets.items():
-        metric(key)
+        metric(validate.text(key, "a goal's figure"))
+        validate.whole(target, f"the goal for {metric(key).label.lower()}")
         if target is not None and (not isinstance(target, int) or target < 0):
             raise InvalidInput(f"the goal for {metric(key).label.lower()} must be zero or more")
         if target is not None and target > MAX_TARGET:

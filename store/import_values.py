@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from store.errors import InvalidInput
 from store.money import check_amount
+from store.validate import EARLIEST_YEAR, LATEST_YEAR, YEARS
 
 UTC = timezone.utc
 DAY_FIRST, MONTH_FIRST = "day-first", "month-first"
@@ -90,9 +91,13 @@ def numeric_order(text: str) -> tuple[str | None, bool]:
 
 def _real_date(year: int, month: int, day: int, raw: str) -> date:
     try:
-        return date(year, month, day)
+        found = date(year, month, day)
     except ValueError:
         raise InvalidInput(f"{raw!r} is not a real date") from None
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        # 0001-01-01 and 9999-12-31 are placeholders, and overflow when moved to UTC.
+        raise InvalidInput(f"{raw!r} is not a plausible date: use a year from {YEARS}")
+    return found
 
 
 def _year(text: str) -> int:
@@ -311,7 +316,10 @@ def parse_flag(text: str, what: str) -> bool:
 
 
 _HOURS_MINUTES = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
-_UNITS = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*h(?:ours?|rs?)?)?\s*(?:(\d+)\s*m(?:in(?:ute)?s?)?)?$", re.IGNORECASE)
+# Bounded digits: int() of thousands of digits raises, and no duration needs them.
+_MINUTES = re.compile(r"^[0-9]{1,6}$")
+_UNITS = re.compile(r"^(?:(\d{1,4}(?:\.\d{1,4})?)\s*h(?:ours?|rs?)?)?\s*(?:(\d{1,6})\s*m(?:in(?:ute)?s?)?)?$",
+                    re.IGNORECASE)
 
 
 def parse_duration(text: str) -> int | None:
@@ -319,7 +327,7 @@ def parse_duration(text: str) -> int | None:
     raw = text.strip()
     if not raw:
         return None
-    if raw.isdigit():
+    if _MINUTES.match(raw):
         minutes = int(raw)
     elif _HOURS_MINUTES.match(raw):
         match = _HOURS_MINUTES.match(raw)

@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import time as timer
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -96,8 +97,10 @@ from store.names import name_key
 from store.reps import _HANDLE, RepInfo, get_rep
 from store.stages import StageInfo, list_stages
 from store.bulk import converters
+from store.notes import MAX_BODY as NOTE_BODY
 from store.tasks import refresh_next_due
 from store.tx import write
+from store.validate import has_controls, strip_controls
 
 __all__ = [
     "ImportOptions",
@@ -124,6 +127,11 @@ LIMITS = {
     "external_id": 200, "outcome": 500, "rep": 200, "owner": 200, "deal_title": 300,
 }
 NOTE_SUMMARY = 120
+REASON_WIDTH = 240  # a reason quotes the cell: a 50 MB cell must not become a 50 MB line
+_LONG_RUN = re.compile(r"\S{60,}")
+# JSON cells that may be a number or true / false rather than text; a list or an object never is.
+_JSON_NUMBER_FIELDS = {"value", "duration_min", "external_id", "deal_external_id", "contact_phone"}
+_JSON_FLAG_FIELDS = {"done", "is_won", "is_closed"}
 
 _WON_WORDS = {"won", "closedwon", "dealwon", "win", "wonclosed", "signed"}
 _LOST_WORDS = {"lost", "closedlost", "deallost", "loss", "lostclosed"}
@@ -199,6 +207,8 @@ class ImportReport:
     new_reps: tuple[tuple[str, str], ...] = ()  # (handle, name)
     committed: bool = False
     error: str | None = None  # the write failed and was rolled back
+    stripped_cells: int = 0  # cells control characters (ESC, C1, DEL …) were removed from
+    stripped_rows: tuple[int, ...] = ()
     seconds: float = 0.0
     skip_invalid: bool = False
 
@@ -295,8 +305,10 @@ def import_table(
     table = _read_back_export(table)
     if options.kind not in KINDS:
         raise InvalidInput(f"--kind {options.kind!r} must be one of {', '.join(KINDS)}")
+    table, nul_rows, stripped = _without_controls(table)
     base = dict(file=table.name, kind=options.kind, dry_run=dry_run, rows=len(table.rows),
-                skip_invalid=options.skip_invalid)
+                skip_invalid=options.skip_invalid, stripped_cells=sum(stripped.values()),
+                stripped_rows=tuple(sorted(stripped)))
     try:
         mapping = build_mapping(options.kind, table.headers, parse_overrides(options.kind, list(options.mappings)))
     except InvalidInput as exc:
@@ -317,8 +329,13 @@ def import_table(
     except InvalidInput as exc:
         session.rollback()
         return ImportReport(**base, file_problem=str(exc), seconds=timer.perf_counter() - started)
+    for row, header in nul_rows.items():
+        planner.refuse(row, f"column {header!r} holds a NUL character: no text a person typed has one")
     planner.plan()
-    refused = tuple(RowProblem(row, "; ".join(reasons)) for row, reasons in sorted(planner.problems.items()))
+    refused = tuple(
+        RowProblem(row, "; ".join(_shorten(reason) for reason in reasons))
+        for row, reasons in sorted(planner.problems.items())
+    )
     result = dict(
         **base,
         refused=refused,
@@ -348,6 +365,42 @@ def _read_back_export(table: Table) -> Table:
     if table.format != "csv" or not csv_cells.is_legwork_export(table.headers, COLUMNS.values()):
         return table
     return dataclasses.replace(table, rows=csv_cells.unescape_rows(table.headers, table.rows))
+
+
+def _without_controls(table: Table) -> tuple[Table, dict[int, str], dict[int, int]]:
+    """The table with control characters stripped from its cells (``store.validate``'s rule),
+    the rows holding a NUL (refused: column named), and how many cells each row had cleaned."""
+    nul_rows: dict[int, str] = {}
+    stripped: dict[int, int] = {}
+    if not table.may_hold_controls:
+        return table, nul_rows, stripped
+    rows = []
+    for number, cells in table.rows:
+        if not has_controls("\n".join(cells)):  # one scan per row: most rows hold none
+            rows.append((number, cells))
+            continue
+        cleaned = []
+        for i, cell in enumerate(cells):
+            if "\x00" in cell and number not in nul_rows:
+                nul_rows[number] = table.headers[i] if i < len(table.headers) else f"column {i + 1}"
+            text, removed = strip_controls(cell)
+            if removed:
+                stripped[number] = stripped.get(number, 0) + 1
+            cleaned.append(text.strip())
+        rows.append((number, cleaned))
+    for number in nul_rows:
+        stripped.pop(number, None)
+    if not stripped and not nul_rows:
+        return table, nul_rows, stripped
+    return replace(table, rows=rows), nul_rows, stripped
+
+
+def _shorten(reason: str) -> str:
+    """A reason short enough to read: a long quoted cell keeps its ends, the words around it stay."""
+    if len(reason) <= REASON_WIDTH:
+        return reason
+    reason = _LONG_RUN.sub(lambda run: run[0][:24] + "…" + run[0][-8:], reason)
+    return reason if len(reason) <= REASON_WIDTH else reason[: REASON_WIDTH - 1] + "…"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -552,9 +605,30 @@ class _Import:
             if len(cells) > self.width and any(cells[self.width:]):
                 self.refuse(number, f"has {len(cells)} cells but the header names {self.width} columns")
                 continue
+            if number in self.table.json_types and self._wrong_json_types(number, cells):
+                continue
+            if number in self.problems:  # a NUL: refused before the row was read
+                continue
             yield number, self.values(cells)
         if self.progress:
             self.progress(f"checking {self.kind}", total, total)
+
+    def _wrong_json_types(self, number: int, cells: list[str]) -> bool:
+        """Refuse a JSON row whose fields hold the wrong kind of value (a title of 12, a value of true)."""
+        types = self.table.json_types[number]
+        wrong = False
+        for name, indexes in self.fields:
+            for i in indexes:
+                kind = types.get(i)
+                if kind is None or kind == "number" and name in _JSON_NUMBER_FIELDS | _JSON_FLAG_FIELDS \
+                        or kind == "yes/no" and name in _JSON_FLAG_FIELDS:
+                    continue
+                what = name.replace("_", " ")
+                shown = _shorten(cells[i]) if kind in ("number", "yes/no") else f"a JSON {kind}"
+                expected = "an amount" if name == "value" else "minutes" if name == "duration_min" else "text"
+                self.refuse(number, f"{what} is {shown}, not {expected}: write it as {expected} in the file")
+                wrong = True
+        return wrong
 
     def refuse(self, row: int, reason: str) -> None:
         self.problems.setdefault(row, []).append(reason)
@@ -1386,7 +1460,9 @@ class _NoteImport(_WorkImport):
             reasons.append("the note is empty")
         else:
             summary = body.splitlines()[0].strip()
-            if len(summary) > NOTE_SUMMARY:
+            if len(body) > NOTE_BODY:
+                reasons.append(f"the note is {len(body):,} characters; keep it under {NOTE_BODY:,}")
+            elif len(summary) > NOTE_SUMMARY:
                 reasons.append(
                     f"the first line is {len(summary)} characters: it is the summary the timeline shows, "
                     f"keep it under {NOTE_SUMMARY} (put the rest on the lines below)"
@@ -1483,6 +1559,11 @@ def _describe(report: ImportReport) -> list[str]:
         return lines
     lines.append(f"{name}: {report.rows:,} row{'s' if report.rows != 1 else ''} of {kind}"
                  + (f"; {report.date_note}" if report.date_note else ""))
+    if report.stripped_cells:
+        lines.append(
+            f"Stripped control characters (ESC, DEL and the like) from {report.stripped_cells:,} "
+            f"cell{'s' if report.stripped_cells != 1 else ''}: {_rows(report.stripped_rows)}"
+        )
     if report.skipped:
         reasons = sorted({p.reason for p in report.skipped})
         why = reasons[0] if len(reasons) == 1 else "already in the database, or deleted at the source"

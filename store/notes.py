@@ -8,12 +8,14 @@ from dataclasses import dataclass
 import pendulum
 from sqlmodel import Session, select
 
-from store import clock, events
+from store import clock, events, validate
 from store.errors import InvalidInput, NotFound
 from store.models import Deal, Note, Rep
 from store.tx import write
 
 MAX_SUMMARY = 120
+# Far past any note a person writes; a pasted log or a runaway import cell is refused.
+MAX_BODY = 100_000
 # A note is a record of what happened; these openings describe a plan (a task).
 _PLAN = re.compile(
     r"^\s*(?:(?:i|we)(?:\s+|(?=['’]ll)))?(?:will|['’]ll|need(?:s)? to|must|should|to ?do|todo|follow[\s-]?up|remember to|"
@@ -46,9 +48,13 @@ def looks_like_plan(body: str) -> bool:
 
 
 def add_note(session: Session, deal_id: int, body: str, *, by: int) -> NoteInfo:
-    body = body.strip()
+    body = validate.text(body, "the note").strip()
     if not body:
         raise InvalidInput("the note is empty")
+    if len(body) > MAX_BODY:
+        raise InvalidInput(f"the note is {len(body):,} characters; keep it under {MAX_BODY:,}")
+    validate.ident(deal_id, "deal")
+    validate.ident(by, "rep")
     if len(summary_of(body)) > MAX_SUMMARY:
         raise InvalidInput(
             f"the first line is the summary the timeline shows: keep it under {MAX_SUMMARY} characters"

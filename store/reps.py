@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pendulum
 from sqlmodel import Session, select
 
-from store import clock
+from store import clock, validate
 from store.errors import InvalidInput, NotFound
 from store.models import ROLES, Rep
 from store.tx import write
@@ -96,6 +96,13 @@ def list_reps(session: Session, *, include_inactive: bool = False) -> list[RepIn
 
 
 def _check(handle: str, name: str, role: str, timezone: str, capacity: int, working_days) -> None:
+    for value, what in ((handle, "handle"), (name, "name"), (role, "role"), (timezone, "timezone")):
+        validate.text(value, what)
+    validate.whole(capacity, "capacity")
+    if not isinstance(working_days, (tuple, list)):
+        raise InvalidInput("working days must be a list of ISO weekdays 1 (Monday) to 7 (Sunday)")
+    for weekday in working_days:
+        validate.whole(weekday, "a working day")
     if not _HANDLE.match(handle):
         raise InvalidInput(
             f"handle {handle!r} must be lower-case letters, digits, '.', '_' or '-'"
@@ -125,8 +132,9 @@ def create_rep(
     working_days: tuple[int, ...] = MONDAY_TO_FRIDAY,
     email: str | None = None,
 ) -> RepInfo:
-    handle = handle.strip().lower()
+    handle = validate.text(handle, "handle").strip().lower()
     _check(handle, name, role, timezone, capacity, working_days)
+    validate.text(email, "email")
     if email is not None and len(email) > MAX_EMAIL:
         raise InvalidInput(f"email is {len(email)} characters; keep it under {MAX_EMAIL}")
     with write(session):
@@ -157,6 +165,7 @@ def update_rep(
     timezone: str | None = None,
     role: str | None = None,
 ) -> RepInfo:
+    validate.ident(rep_id, "rep")
     with write(session):
         rep = session.get(Rep, rep_id)
         if rep is None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from store import validate
 from store.errors import InvalidInput, NotFound
 from store.models import OPEN, PIPELINES, LostReason, Stage
 from store.tx import write
@@ -88,6 +89,10 @@ def update_stage(
     probability: int | None = None,
     rot_days: int | None = None,
 ) -> StageInfo:
+    validate.ident(stage_id, "stage")
+    validate.text(name, "a stage name")
+    validate.whole(probability, "probability")
+    validate.whole(rot_days, "rot threshold", high=36_500)
     with write(session):
         stage = session.get(Stage, stage_id)
         if stage is None:
@@ -125,7 +130,7 @@ def lost_reasons(session: Session, pipeline: str) -> list[str]:
 
 def set_lost_reasons(session: Session, pipeline: str, labels: list[str]) -> list[str]:
     _check_pipeline(pipeline)
-    cleaned = [label.strip() for label in labels if label.strip()]
+    cleaned = [label.strip() for label in labels if validate.text(label, "a lost reason").strip()]
     if any(len(label) > MAX_REASON_LABEL for label in cleaned):
         raise InvalidInput(f"a lost reason is at most {MAX_REASON_LABEL} characters")
     if len({c.casefold() for c in cleaned}) != len(cleaned):

@@ -14,7 +14,7 @@ import pendulum
 from sqlalchemy import update
 from sqlmodel import Session, func, or_, select
 
-from store import clock, events
+from store import clock, events, validate
 from store.errors import InvalidInput, NotFound, RuleViolation, TaskConflict
 from store.models import Deal, Rep, Task
 from store.reps import RepInfo
@@ -156,7 +156,7 @@ def refresh_next_due(session: Session, deal_ids: list[int] | None = None) -> Non
 
 
 def _clean_title(title: str) -> str:
-    title = " ".join(title.split())
+    title = " ".join(validate.text(title, "title").split())
     if not title:
         raise InvalidInput("a task needs a title")
     if len(title) > MAX_TITLE:
@@ -179,6 +179,9 @@ def insert_task(
     title = _clean_title(title)
     if due is None:
         raise InvalidInput("a task needs a due day")
+    validate.day(due, "due day")
+    for given, what in ((deal_id, "deal"), (by, "rep"), (owner_id, "owner")):
+        validate.ident(given, what)
     deal = session.get(Deal, deal_id)
     if deal is None:
         raise NotFound(f"no deal with id {deal_id}")
@@ -197,6 +200,7 @@ def insert_task(
 
 
 def _load_task(session: Session, task_id: int) -> tuple[Task, str]:
+    validate.ident(task_id, "task")
     # populate_existing: Core UPDATEs bypass the identity map; read what the row holds now.
     row = session.exec(
         select(Task, Deal.title)
@@ -318,6 +322,7 @@ def reopen_task(session: Session, task_id: int, *, by: int, version: int | None 
 
 
 def reschedule_task(session: Session, task_id: int, due: date, *, by: int, version: int | None = None) -> TaskInfo:
+    validate.day(due, "due day")
     with write(session):
         task, deal_title = _load_task(session, task_id)
         check_task_version(session, task, version, by)
