@@ -363,3 +363,69 @@ class TestNumbersSnapshots:
             await settle(pilot.app, pilot)
 
         assert snap_compare(LegworkApp(busy_team.db, "morgan"), terminal_size=(80, 24), run_before=form)
+
+
+
+def screen_lines(app) -> list[str]:
+    return [strip.text.replace(PAD, " ") for strip in app.screen._compositor.render_strips()]
+
+
+def cells_missing(table: NumbersTable, lines: list[str]) -> list[tuple[str, str]]:
+    """(cell, line) for every cell of the table whose whole text is not on its row's line."""
+    missing = []
+    for row_key in table.rows:
+        cells = [str(c).replace(PAD, " ").strip() for c in table.get_row(row_key)]
+        line = next((ln for ln in lines if cells[0] in ln), "")
+        missing += [(text, line) for text in cells if text not in line]
+    return missing
+
+
+def drawn_at_once(monkeypatch) -> list:
+    """Every time the table is filled, the lines it would draw right then, before
+    it next idles: a frame can be painted at that moment when answers arrive late."""
+    drawn = []
+    show = NumbersTable.show
+
+    def show_and_draw(table, *args, **kwargs):
+        show(table, *args, **kwargs)
+        lines = [table.render_line(y).text.replace(PAD, " ") for y in range(table.row_count + 1)]
+        drawn.append(cells_missing(table, lines))
+
+    monkeypatch.setattr(NumbersTable, "show", show_and_draw)
+    return drawn
+
+
+async def test_quick_period_keys_keep_every_cell_whole(busy_team, monkeypatch):
+    drawn = drawn_at_once(monkeypatch)
+    app = LegworkApp(busy_team.db, "alex")
+    async with app.run_test(size=(220, 30)) as pilot:
+        screen = await open_numbers(app, pilot)
+        table = screen.query_one(NumbersTable)
+        assert table.row_count and not cells_missing(table, screen_lines(app))
+        # Keys as fast as a user taps them: answers for periods already left arrive late.
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
+        await settle(app, pilot)
+        assert screen.data.period.label == "Week of 26 Oct 2026"
+        assert not cells_missing(table, screen_lines(app))
+        await pilot.press("p", "p", "p")
+        await settle(app, pilot)
+        assert screen.data.period.label == "Week of 16 Nov 2026"
+        assert not cells_missing(table, screen_lines(app))
+    assert len(drawn) >= 4 and drawn == [[]] * len(drawn)
+
+
+async def test_the_live_refresh_keeps_every_cell_whole(busy_team, monkeypatch):
+    drawn = drawn_at_once(monkeypatch)
+    app = LegworkApp(busy_team.db, "alex")
+    async with app.run_test(size=(220, 30)) as pilot:
+        screen = await open_numbers(app, pilot)
+        with busy_team.db.session() as s:
+            for _ in range(12):
+                activities.log_activity(s, busy_team.acme.id, "email", by=busy_team.alex.id,
+                                        occurred_at=moment(2026, 11, 18, 8, 30))
+        drawn.clear()
+        screen._check_for_changes()  # what the 30 s timer does
+        await settle(app, pilot)
+        assert cell(app, str(busy_team.alex.id), "activity:email") == "12 new"
+        assert not cells_missing(screen.query_one(NumbersTable), screen_lines(app))
+    assert len(drawn) >= 1 and drawn == [[]] * len(drawn)
