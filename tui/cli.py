@@ -11,6 +11,7 @@ import gc
 import sys
 
 EXIT_UNAVAILABLE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,14 +68,31 @@ def main(argv: list[str] | None = None) -> int:
             from store.reps import signed_in_handle
 
             module = _command_modules()[args.command]
-            return module.run(args, database, signed_in_handle(args.rep or config.rep))
+            status = module.run(args, database, signed_in_handle(args.rep or config.rep))
+            sys.stdout.flush()  # here, not at exit: a reader gone by now is a BrokenPipeError below
+            return status
         return _run_tui(database, args.rep or config.rep, args, config)
     except DatabaseUnavailable as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
     finally:
         gc.enable()  # switched off for start-up (below); LegworkApp has it on once mounted
+
+
+def _reader_went_away() -> int:
+    """``legwork numbers | head -2``: the reader closed the pipe; stop quietly.
+
+    Closing stdout now drops what is still buffered, so Python does not fail
+    again flushing it at exit; 141 is what a shell reports for a SIGPIPE death.
+    """
+    try:
+        sys.stdout.close()
+    except BrokenPipeError:
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 def _announce(message: str) -> None:
