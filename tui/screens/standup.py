@@ -216,7 +216,9 @@ class StandupScreen(DealActions, Screen):
     def action_group(self, step: int) -> None:
         """Jump a group: forward to the next group's first deal; back to this group's
         first deal, or from there to the previous group's."""
-        starts = [n + 1 for n, item in enumerate(self.items) if n == 0 or self.items[n - 1].group != item.group]
+        if self.agenda is None:
+            return
+        starts = [n + 1 for n in self.agenda.group_starts()]  # pages: 0 is the numbers
         if step > 0:
             later = [p for p in starts if p > self.page]
             self._go(later[0] if later else self.page)
