@@ -37,7 +37,7 @@ from sqlmodel import Session, func, select
 
 from store import clock, rollups
 from store.board import team_timezone
-from store.errors import NotFound
+from store.errors import InvalidInput, NotFound
 from store.money import DEFAULT_CURRENCY, capped, database_currency
 from store.goals import (
     ACTIVITIES,
@@ -68,7 +68,7 @@ from store.models import (
     Rep,
     Stage,
 )
-from store.periods import WEEK, Period, current_period, weeks_overlapping
+from store.periods import WEEK, Period, current_period, like_for_like, weeks_overlapping
 
 SPARK_PERIODS = 12
 DRILL_WEEKS_FOR_A_WEEK = 8  # a week's drill-down shows it and the seven before
@@ -136,20 +136,40 @@ class TeamNumbers:
 
 
 def team_period(session: Session, kind: str, *, offset: int = 0) -> Period:
-    """This ``kind`` of period in the team's timezone, ``offset`` periods away."""
-    return current_period(kind, team_timezone(session)).shifted(offset)
+    """This ``kind`` of period in the team's timezone, ``offset`` periods back (0 or less):
+    a period that has not started has no numbers."""
+    if offset > 0:
+        raise InvalidInput(f"no numbers for a future {kind}: the offset must be 0 (this {kind}) or less")
+    try:
+        return current_period(kind, team_timezone(session)).shifted(offset)
+    except (ValueError, OverflowError):
+        raise InvalidInput(f"{-offset} {kind}s back is before the calendar begins") from None
 
 
 # --- aggregate queries ---------------------------------------------------------------------
 
 
+def _counted(column, periods: list[Period], start, until):
+    """For each of ``periods`` (in order), the test that ``column`` is in its counted
+    stretch: below its end, and from its start where the one before stopped short of
+    it (a partial period leaves a gap)."""
+    tests = []
+    for i, p in enumerate(periods):
+        test = column < until(p)
+        if i and until(periods[i - 1]) != start(p):
+            test = and_(column >= start(p), test)
+        tests.append(test)
+    return tests
+
+
 def _bucket(column, periods: list[Period]):
-    """The index of the period (consecutive, in order) a moment falls in."""
-    return case(*[(column < p.ends_at, i) for i, p in enumerate(periods)], else_=None)
+    """The index of the period (in order) a moment falls in; None in a gap."""
+    tests = _counted(column, periods, lambda p: p.starts_at, lambda p: p.counts_until)
+    return case(*[(test, i) for i, test in enumerate(tests)], else_=None)
 
 
 def _in(column, periods: list[Period]):
-    return and_(column >= periods[0].starts_at, column < periods[-1].ends_at)
+    return and_(column >= periods[0].starts_at, column < periods[-1].counts_until)
 
 
 Counts = dict[tuple[int, int], Counter]  # (rep id, period index) → metric → value
@@ -165,7 +185,7 @@ def _activity_rows(session: Session, periods: list[Period], rep_id: int | None, 
     if rollups.is_current(session, periods[0].tz):
         day, rep, n = ActivityDay.day, ActivityDay.rep_id, func.sum(ActivityDay.n)
         type_, milestone = ActivityDay.type, ActivityDay.milestone
-        where = [day >= periods[0].start, day < periods[-1].end]
+        where = [day >= periods[0].start, day < periods[-1].counted_end]
         if rep_id is not None:
             where.append(rep == rep_id)
         if not by_kind:
@@ -173,7 +193,8 @@ def _activity_rows(session: Session, periods: list[Period], rep_id: int | None, 
             # order), so the bucket CASE runs once per rep and day, not per row.
             daily = select(day, rep, n.label("n")).where(*where).group_by(day, rep).subquery("daily")
             day, rep, n, where = daily.c.day, daily.c.rep_id, func.sum(daily.c.n), []
-        bucket = case(*[(day < p.end, i) for i, p in enumerate(periods)], else_=None).label("bucket")
+        tests = _counted(day, periods, lambda p: p.start, lambda p: p.counted_end)
+        bucket = case(*[(test, i) for i, test in enumerate(tests)], else_=None).label("bucket")
     else:
         bucket = _bucket(Activity.occurred_at, periods).label("bucket")
         rep, type_, milestone, n = Activity.rep_id, Activity.type, Activity.milestone, func.count()
@@ -185,9 +206,9 @@ def _activity_rows(session: Session, periods: list[Period], rep_id: int | None, 
     if by_kind:
         grouped = select(rep, bucket, type_, milestone, n).where(*where).group_by(bucket, rep, type_, milestone)
         rows = session.exec(grouped)
-        return [(r, i, t, m or None, int(c)) for r, i, t, m, c in rows]
+        return [(r, i, t, m or None, int(c)) for r, i, t, m, c in rows if i is not None]
     rows = session.exec(select(rep, bucket, n).where(*where).group_by(bucket, rep))
-    return [(r, i, None, None, int(c)) for r, i, c in rows]
+    return [(r, i, None, None, int(c)) for r, i, c in rows if i is not None]
 
 
 def _activity_counts(session: Session, periods: list[Period], rep_id: int | None, counts: Counts) -> None:
@@ -217,6 +238,8 @@ def _deal_counts(session: Session, periods: list[Period], owner_id: int | None, 
         .where(_in(Deal.created_at, periods), *owner)
         .group_by(Deal.owner_id, created)
     ):
+        if index is None:  # between a partial previous period and this one
+            continue
         figures = counts.setdefault((rep, index), Counter())
         figures[NEW_LEADS] += int(leads or 0)
         figures[OPPORTUNITIES_CREATED] += int(opps or 0)
@@ -228,6 +251,8 @@ def _deal_counts(session: Session, periods: list[Period], owner_id: int | None, 
         .where(_in(Deal.converted_at, periods), *owner)
         .group_by(Deal.owner_id, converted)
     ):
+        if index is None:
+            continue
         figures = counts.setdefault((rep, index), Counter())
         figures[LEADS_CONVERTED] += n
         figures[OPPORTUNITIES_CREATED] += n
@@ -241,6 +266,8 @@ def _deal_counts(session: Session, periods: list[Period], owner_id: int | None, 
         .where(_in(Deal.closed_at, periods), Deal.stage_id.in_(won_stages), *owner)
         .group_by(Deal.owner_id, closed)
     ):
+        if index is None:
+            continue
         figures = counts.setdefault((rep, index), Counter())
         figures[WON_COUNT] += n
         figures[WON_VALUE] += int(value)
@@ -265,12 +292,18 @@ def _progress(targets: dict[str, int], figures: dict[str, Figure]) -> dict[str, 
 def team_numbers(session: Session, period: Period, *, spark: int = SPARK_PERIODS) -> TeamNumbers:
     """A row per rep and one for the team, for ``period`` against the one before.
 
+    A period under way is compared like for like (periods.like_for_like): to date
+    against the same stretch of the one before; the table's ``period`` and
+    ``previous`` say which days were counted.
+
     Rows: every active rep with the ``rep`` role, and anyone else (a manager, a
     rep since deactivated) with a figure or a goal in either period. The team row
-    adds up every rep's figures; its goals are the sums of the reps' goals.
-    ``spark`` periods of total activity end with ``period`` (0: none).
+    adds up every rep's figures. A team goal is the sum of the reps' goals for a
+    figure only when every active rep has one: a sum over some reps, held against
+    everyone's work, would read as met when it is not. ``spark`` periods of total
+    activity end with ``period`` (0: none).
     """
-    previous = period.previous()
+    period, previous = like_for_like(period)
     counts: Counts = {}
     _activity_counts(session, [previous, period], None, counts)
     _deal_counts(session, [previous, period], None, counts)
@@ -288,7 +321,6 @@ def team_numbers(session: Session, period: Period, *, spark: int = SPARK_PERIODS
     rows = []
     team_now, team_before = Counter(), Counter()
     team_spark = [0] * spark
-    team_targets: Counter = Counter()
     for rep in reps:
         now, before = counts.get((rep.id, 1), Counter()), counts.get((rep.id, 0), Counter())
         team_now.update(now)
@@ -297,11 +329,20 @@ def team_numbers(session: Session, period: Period, *, spark: int = SPARK_PERIODS
         team_spark = [a + b for a, b in zip(team_spark, line)]
         figures = _figures(now, before)
         rep_targets = targets.get(rep.id, {})
-        team_targets.update(rep_targets)
         rows.append(RepNumbers(rep.id, rep.handle, rep.name, figures, line, _progress(rep_targets, figures)))
     team_figures = _figures(team_now, team_before)
-    team = RepNumbers(None, None, "Team", team_figures, tuple(team_spark), _progress(dict(team_targets), team_figures))
+    team_targets = complete_team_goals(targets, [r.id for r in reps if r.active and r.role == "rep"])
+    team = RepNumbers(None, None, "Team", team_figures, tuple(team_spark), _progress(team_targets, team_figures))
     return TeamNumbers(period, previous, team, tuple(rows), tuple(spark_periods), database_currency(session))
+
+
+def complete_team_goals(targets: dict[int, dict[str, int]], rep_ids: list[int]) -> dict[str, int]:
+    """The team's goal per figure: the sum of every rep's goal (anyone else's with
+    one included), for the figures every one of ``rep_ids`` has a goal for."""
+    if not rep_ids:
+        return {}
+    keys = set.intersection(*(set(targets.get(rep_id, {})) for rep_id in rep_ids))
+    return {key: sum(t[key] for t in targets.values() if key in t) for key in sorted(keys)}
 
 
 def add_sparklines(session: Session, table: TeamNumbers, count: int = SPARK_PERIODS) -> TeamNumbers:

@@ -9,7 +9,7 @@ UTC. Everything here is pure date arithmetic with pendulum: no database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pendulum
@@ -44,6 +44,31 @@ class Period:
     start: pendulum.Date  # the first day
     end: pendulum.Date  # the day after the last
     tz: str
+    # Counted only up to this day (exclusive): the current period to date, or the
+    # same stretch of the one before it (see like_for_like). None: the whole period.
+    until: pendulum.Date | None = None
+
+    @property
+    def counted_end(self) -> pendulum.Date:
+        """The day after the last counted day."""
+        return self.until or self.end
+
+    @property
+    def counts_until(self) -> pendulum.DateTime:
+        """The UTC moment counting stops: ``ends_at`` unless the period is counted to a day."""
+        return clock.day_start(self.counted_end, self.tz)
+
+    @property
+    def is_partial(self) -> bool:
+        return self.until is not None
+
+    def cut(self, until: date) -> "Period":
+        """This period counted up to ``until`` (exclusive; within the period)."""
+        day = min(max(_as_date(until), self.start.add(days=1)), self.end)
+        return replace(self, until=None if day >= self.end else day)
+
+    def whole(self) -> "Period":
+        return replace(self, until=None)
 
     @property
     def starts_at(self) -> pendulum.DateTime:
@@ -66,10 +91,10 @@ class Period:
         return period_containing(self.kind, self.end, self.tz)
 
     def shifted(self, steps: int) -> "Period":
-        period = self
-        for _ in range(abs(steps)):
-            period = period.next() if steps > 0 else period.previous()
-        return period
+        """The whole period ``steps`` away (negative: earlier). Raises ValueError or
+        OverflowError past the calendar's range."""
+        units = {unit: n * steps for unit, n in _length(self.kind).items()}
+        return period_containing(self.kind, self.start.add(**units), self.tz)
 
     def contains_day(self, day: date) -> bool:
         return self.start <= _as_date(day) < self.end
@@ -97,8 +122,8 @@ class Period:
 
     @property
     def span(self) -> str:
-        """``16–22 Nov 2026``: the days it covers."""
-        first, last = self.start, self.last_day
+        """``16–22 Nov 2026``: the days it counts (``1–3 Dec 2026`` for December to the 3rd)."""
+        first, last = self.start, self.counted_end.subtract(days=1)
         if first.year != last.year:
             return f"{first.format('D MMM YYYY')} – {last.format('D MMM YYYY')}"
         if first.month != last.month:
@@ -121,6 +146,24 @@ def period_containing(kind: str, day: date, tz: str) -> Period:
 def current_period(kind: str, tz: str) -> Period:
     """The period holding today, in ``tz``."""
     return period_containing(kind, clock.today_in(tz), tz)
+
+
+def like_for_like(period: Period) -> tuple[Period, Period]:
+    """``period`` and the one before it, counted over the same stretch of days.
+
+    A period under way is counted to today (inclusive), and the previous one over
+    as many days from its start (all of it at most): on 3 December, December 1–3
+    against November 1–3; on a Wednesday, Monday to Wednesday against Monday to
+    Wednesday; on day 40 of a quarter, its first 40 days against the last
+    quarter's. A past period is compared whole with the whole one before it.
+    """
+    period = period.whole()
+    previous = period.previous()
+    today = clock.today_in(period.tz)
+    if not period.contains_day(today):
+        return period, previous
+    days = today.diff(period.start).in_days() + 1
+    return period.cut(today.add(days=1)), previous.cut(previous.start.add(days=days))
 
 
 def next_kind(kind: str) -> str:

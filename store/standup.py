@@ -5,8 +5,10 @@ The agenda has two parts, for the whole team or one rep:
 1. each rep's activity numbers for the last working day ("yesterday") and for
    the week so far, against their weekly goals;
 2. deals that need a decision, in groups, in this order: won and lost since;
-   moved stage since; expected close slipped since; closing this month; stale;
-   open opportunities with no next step. A deal appears once, under its first group.
+   moved stage since; expected close slipped since; past due (an open
+   opportunity whose expected close is before today); closing this month (from
+   today on); stale; open opportunities with no next step. A deal appears once,
+   under its first group.
 
 "Since" is the start of the last working day before today in the team's
 timezone: the team works Monday to Friday, so on a Monday it is Friday. Every
@@ -43,7 +45,7 @@ from store.models import (
     Stage,
     Task,
 )
-from store.numbers import team_numbers
+from store.numbers import complete_team_goals, team_numbers
 from store.periods import MONTH, WEEK, Period, period_containing
 from store.reps import MONDAY_TO_FRIDAY
 from store.tasks import TaskInfo
@@ -52,14 +54,16 @@ from store.timeline import SHOWN_EVENTS, currency, event_headline, format_when
 WON_LOST = "won_lost"
 MOVED = "moved"
 SLIPPED = "slipped"
+PAST_DUE = "past_due"
 CLOSING = "closing"
 STALE = "stale"
 NO_NEXT_STEP = "no_next_step"
-GROUPS = (WON_LOST, MOVED, SLIPPED, CLOSING, STALE, NO_NEXT_STEP)
+GROUPS = (WON_LOST, MOVED, SLIPPED, PAST_DUE, CLOSING, STALE, NO_NEXT_STEP)
 GROUP_TITLES = {
     WON_LOST: "Won and lost",
     MOVED: "Moved stage",
     SLIPPED: "Close date slipped",
+    PAST_DUE: "Past due",
     CLOSING: "Closing this month",
     STALE: "Stale",
     NO_NEXT_STEP: "No next step",
@@ -122,9 +126,18 @@ class Agenda:
     numbers: tuple[RepRow, ...]  # reps by name, then the team
     items: tuple[AgendaItem, ...]
     left_out: dict[str, int] = field(default_factory=dict)  # group → deals past GROUP_LIMIT
+    viewer_tz: str | None = None  # the timezone "what changed" is told in (None: the team's)
 
     def group_items(self, group: str) -> list[AgendaItem]:
         return [i for i in self.items if i.group == group]
+
+    def group_total(self, group: str) -> int:
+        """How many deals the group has in all, listed or not."""
+        return len(self.group_items(group)) + self.left_out.get(group, 0)
+
+    def group_starts(self) -> list[int]:
+        """The position in ``items`` of each group's first deal, in order."""
+        return [n for n, item in enumerate(self.items) if n == 0 or self.items[n - 1].group != item.group]
 
     def position_of(self, deal_id: int) -> int | None:
         return next((n for n, i in enumerate(self.items) if i.deal.id == deal_id), None)
@@ -147,6 +160,12 @@ class _Context:
     month: Period
     tz: str
     rep_id: int | None
+    today: date | None = None  # in ``tz``; None: the clock's
+    viewer_tz: str | None = None  # for the times in "what changed"; None: ``tz``
+
+    @property
+    def day(self) -> date:
+        return self.today or clock.today_in(self.tz)
 
 
 # --- part 1: the numbers -------------------------------------------------------------------
@@ -170,6 +189,7 @@ def rep_rows(session: Session, yesterday: date, week: Period, rep_id: int | None
         if milestone:
             figures[milestone_metric(milestone)] += n
     targets = goal_targets(session, WEEK)
+    active_reps = set(session.exec(select(Rep.id).where(Rep.active == True, Rep.role == "rep")))  # noqa: E712
     rows = []
     for numbers in table.reps:
         if rep_id is not None and numbers.rep_id != rep_id:
@@ -184,10 +204,11 @@ def rep_rows(session: Session, yesterday: date, week: Period, rep_id: int | None
         )
     if rep_id is None:
         team_day = sum(day.values(), Counter())
-        team_goals = sum((Counter(t) for r, t in targets.items() if any(x.rep_id == r for x in table.reps)), Counter())
+        # As on the numbers screen: a team goal only where every rep has one.
+        team_goals = complete_team_goals(targets, [r.rep_id for r in table.reps if r.rep_id in active_reps])
         rows.append(
             RepRow(None, None, "Team", dict(team_day), {k: f.value for k, f in table.team.figures.items()},
-                   dict(team_goals))
+                   team_goals)
         )
     return tuple(rows)
 
@@ -247,9 +268,17 @@ def _no_open_task():
     return ~select(Task.id).where(Task.deal_id == Deal.id, Task.done_at.is_(None)).exists()
 
 
+def _past_due_where(session: Session, ctx: _Context) -> tuple[list, list]:
+    """Open opportunities expected to have closed before today: longest overdue first."""
+    where = _open_deals(ctx, Deal.pipeline == OPPORTUNITY, Deal.expected_close < ctx.day)
+    return where, [Deal.expected_close, Deal.value.desc(), Deal.id]
+
+
 def _closing_where(session: Session, ctx: _Context) -> tuple[list, list]:
+    # From today: a close date already passed is past due, not closing.
+    start = max(ctx.month.start, ctx.day)
     where = _open_deals(
-        ctx, Deal.pipeline == OPPORTUNITY, Deal.expected_close >= ctx.month.start, Deal.expected_close < ctx.month.end
+        ctx, Deal.pipeline == OPPORTUNITY, Deal.expected_close >= start, Deal.expected_close < ctx.month.end
     )
     return where, [Deal.expected_close, Deal.value.desc(), Deal.id]
 
@@ -301,7 +330,10 @@ def _group_ids(session: Session, ctx: _Context) -> tuple[list[tuple[str, int]], 
             ids = ids[:GROUP_LIMIT]
         listed += [(group, d) for d in ids]
         seen.update(ids)
-    for group, build in ((CLOSING, _closing_where), (STALE, _stale_where), (NO_NEXT_STEP, _no_next_step_where)):
+    for group, build in (
+        (PAST_DUE, _past_due_where), (CLOSING, _closing_where), (STALE, _stale_where),
+        (NO_NEXT_STEP, _no_next_step_where),
+    ):
         ids, total = _state_group(session, ctx, build, seen)
         if total > len(ids):
             left_out[group] = total - len(ids)
@@ -325,7 +357,7 @@ def _changes(session: Session, ids: list[int], ctx: _Context, money: str) -> dic
         text = _WORK_WORDS[kind](data) if kind in _WORK_WORDS else event_headline(kind, data, money)
         if kind == events.STAGE_CHANGED:
             text = f"Moved {text}"
-        when = format_when(clock.aware(at), ctx.now, ctx.tz)
+        when = format_when(clock.aware(at), ctx.now, ctx.viewer_tz or ctx.tz)
         lines.setdefault(deal_id, []).append(f"{when} · {who or 'someone'} · {text}")
     return lines
 
@@ -389,21 +421,29 @@ def _items(session: Session, listed: list[tuple[str, int]], ctx: _Context, money
 # --- the agenda ----------------------------------------------------------------------------
 
 
-def _context(session: Session, since: date | None, rep_id: int | None, today: date | None):
+def _context(session: Session, since: date | None, rep_id: int | None, today: date | None, viewer_tz: str | None):
     tz = team_timezone(session)
     today = pendulum.Date(*(today or clock.today_in(tz)).timetuple()[:3])
     yesterday = last_working_day(today)
     since_day = pendulum.Date(*since.timetuple()[:3]) if since is not None else yesterday
-    ctx = _Context(clock.now(), clock.day_start(since_day, tz), period_containing(MONTH, today, tz), tz, rep_id)
+    ctx = _Context(clock.now(), clock.day_start(since_day, tz), period_containing(MONTH, today, tz), tz, rep_id,
+                   today, viewer_tz)
     return ctx, today, yesterday, since_day
 
 
 def standup_agenda(
-    session: Session, *, since: date | None = None, rep_id: int | None = None, today: date | None = None
+    session: Session,
+    *,
+    since: date | None = None,
+    rep_id: int | None = None,
+    today: date | None = None,
+    viewer_tz: str | None = None,
 ) -> Agenda:
     """The stand-up's agenda since ``since`` (default: the last working day) for
-    the team, or for ``rep_id``'s deals and numbers."""
-    ctx, today, yesterday, since_day = _context(session, since, rep_id, today)
+    the team, or for ``rep_id``'s deals and numbers. Days are the team's; the
+    times in "what changed" are told in ``viewer_tz`` (the reader's), as the
+    timeline tells them."""
+    ctx, today, yesterday, since_day = _context(session, since, rep_id, today, viewer_tz)
     money = currency(session)
     rep_name = session.exec(select(Rep.name).where(Rep.id == rep_id)).first() if rep_id is not None else None
     listed, left_out = _group_ids(session, ctx)
@@ -422,6 +462,7 @@ def standup_agenda(
         numbers=rep_rows(session, yesterday, week, rep_id),
         items=tuple(_items(session, listed, ctx, money)),
         left_out=left_out,
+        viewer_tz=viewer_tz,
     )
 
 
@@ -431,6 +472,7 @@ def agenda_item(session: Session, agenda: Agenda, deal_id: int) -> AgendaItem | 
     if position is None:
         return None
     group = agenda.items[position].group
-    ctx = _Context(clock.now(), agenda.since_at, agenda.month, agenda.tz, agenda.rep_id)
+    ctx = _Context(clock.now(), agenda.since_at, agenda.month, agenda.tz, agenda.rep_id, agenda.today,
+                   agenda.viewer_tz)
     items = _items(session, [(group, deal_id)], ctx, agenda.currency)
     return items[0] if items else None

@@ -11,6 +11,7 @@ import gc
 import sys
 
 EXIT_UNAVAILABLE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,10 +27,29 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="open Legwork on a demo team (created on first use)")
     demo.add_argument("--seed", type=int, default=7, help="demo data seed (default 7)")
     demo.add_argument("--reset", action="store_true", help="throw the demo database away and build it again")
-    commands.add_parser("init", help="create or migrate the database and exit")
+    subparsers = [demo, commands.add_parser("init", help="create or migrate the database and exit")]
     for name, module in _command_modules().items():
-        module.add_arguments(commands.add_parser(name, help=module.HELP, description=module.HELP))
+        subparsers.append(commands.add_parser(name, help=module.HELP, description=module.HELP))
+        module.add_arguments(subparsers[-1])
+    for sub in subparsers:
+        _global_options_after(sub)
     return parser
+
+
+def _global_options_after(sub: argparse.ArgumentParser) -> None:
+    """``legwork demo --rep morgan`` as well as ``legwork --rep morgan demo``.
+
+    Given after the command, a global option overrides the one before it; left out
+    (SUPPRESS), it leaves it alone. Where a command has its own ``--rep`` (whose
+    numbers, whose queue), that one keeps the name there.
+    """
+    for flag, metavar, help_text in (("--db", "URL", "database URL or SQLite path"), ("--rep", "HANDLE", "who you are"),
+                                     ("--theme", "NAME", "Textual theme")):
+        try:
+            sub.add_argument(flag, dest=flag[2:], metavar=metavar, default=argparse.SUPPRESS,
+                             help=f"{help_text} (as before the command)")
+        except argparse.ArgumentError:
+            pass  # the command's own option of that name
 
 
 def _command_modules() -> dict:
@@ -78,14 +98,31 @@ def main(argv: list[str] | None = None) -> int:
             from store.reps import signed_in_handle
 
             module = _command_modules()[args.command]
-            return module.run(args, database, signed_in_handle(args.rep or config.rep))
+            status = module.run(args, database, signed_in_handle(args.rep or config.rep))
+            sys.stdout.flush()  # here, not at exit: a reader gone by now is a BrokenPipeError below
+            return status
         return _run_tui(database, args.rep or config.rep, args, config)
     except DatabaseUnavailable as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
     finally:
         gc.enable()  # switched off for start-up (below); LegworkApp has it on once mounted
+
+
+def _reader_went_away() -> int:
+    """``legwork numbers | head -2``: the reader closed the pipe; stop quietly.
+
+    Closing stdout now drops what is still buffered, so Python does not fail
+    again flushing it at exit; 141 is what a shell reports for a SIGPIPE death.
+    """
+    try:
+        sys.stdout.close()
+    except BrokenPipeError:
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 def _announce(message: str) -> None:

@@ -11,10 +11,10 @@ import pendulum
 import pytest
 
 from store import goals, numbers
-from store.errors import NotFound
+from store.errors import InvalidInput, NotFound
 from store.models import Rep
 from store.numbers import Figure
-from store.periods import MONTH, QUARTER, WEEK, current_period, period_containing
+from store.periods import MONTH, QUARTER, WEEK, current_period, like_for_like, period_containing
 from tests.conftest import FIXED_NOW
 from tests.store.numbers_fixture import TOKYO, UTC, add_activity, add_deal, at, make_reps, set_timezone
 
@@ -110,6 +110,45 @@ def test_a_week_period_over_a_dst_change_is_whole_days():
     assert week.previous().starts_at == at(2026, 10, 18, 22)  # Monday 19 Oct 00:00 CEST
 
 
+def test_a_period_under_way_is_compared_with_the_same_stretch_of_the_one_before():
+    with pendulum.travel_to(at(2026, 12, 3, 10), freeze=True):
+        month, before = like_for_like(current_period(MONTH, UTC))
+        assert (month.span, before.span) == ("1–3 Dec 2026", "1–3 Nov 2026")
+        assert month.is_partial and month.label == "December 2026" and month.end == pendulum.date(2027, 1, 1)
+        assert before.counts_until == at(2026, 11, 4)
+        # Thursday: Monday to Thursday against last Monday to Thursday; day 64 of Q4
+        # against the first 64 days of Q3.
+        week, before = like_for_like(current_period(WEEK, UTC))
+        assert (week.span, before.span) == ("30 Nov – 3 Dec 2026", "23–26 Nov 2026")
+        quarter, before = like_for_like(current_period(QUARTER, UTC))
+        assert (quarter.span, before.span) == ("1 Oct – 3 Dec 2026", "1 Jul – 2 Sep 2026")
+        # A past period is whole, against the whole one before it.
+        november, october = like_for_like(current_period(MONTH, UTC).previous())
+        assert (november.span, october.span) == ("1–30 Nov 2026", "1–31 Oct 2026") and not november.is_partial
+    # On 31 March, February is counted whole: it has only 28 days.
+    with pendulum.travel_to(at(2027, 3, 31, 10), freeze=True):
+        march, february = like_for_like(current_period(MONTH, UTC))
+        assert (march.span, february.span) == ("1–31 Mar 2027", "1–28 Feb 2027")
+
+
+def test_three_days_of_december_against_three_of_november(session):
+    ana, ben, mia = make_reps(session)
+    deal = add_deal(session, "D", owner=ana.id, created=at(2026, 10, 1))
+    for when in (at(2026, 11, 2, 9), at(2026, 11, 20, 9), at(2026, 12, 1, 9), at(2026, 12, 3, 8)):
+        add_activity(session, deal, ana.id, "call", when)
+    add_activity(session, deal, ben.id, "call", at(2026, 11, 3, 23, 30))  # the last minutes of 3 Nov
+    add_activity(session, deal, ben.id, "call", at(2026, 11, 4, 0, 0))  # day 4: not compared
+    session.commit()
+    with pendulum.travel_to(at(2026, 12, 3, 10), freeze=True):
+        table = numbers.team_numbers(session, numbers.team_period(session, MONTH), spark=0)
+    assert (table.period.span, table.previous.span) == ("1–3 Dec 2026", "1–3 Nov 2026")
+    ana_row, ben_row = table.reps
+    # Ana: 1 and 3 Dec against 2 Nov (20 Nov is past the 3rd); Ben: 3 Nov 23:30 only.
+    assert figures(ana_row, "activities") == {"activities": (2, 1)}
+    assert figures(ben_row, "activities") == {"activities": (0, 1)}
+    assert table.team["activities"].change_text == "= 0%"
+
+
 def test_figure_change():
     assert Figure(3, 2).change == pytest.approx(0.5) and Figure(3, 2).change_text == "▲ 50%"
     assert Figure(1, 2).change_text == "▼ 50%"
@@ -129,35 +168,40 @@ def test_week_numbers_in_tokyo(session, team):
     # Rows: the active reps (Ana, Ben) and Mia, a manager with an activity; not the inactive rep.
     assert [r.name for r in table.reps] == ["Ana Reyes", "Ben Ortiz", "Mia Chen"]
     ana, ben, mia = table.reps
-    # Ana this week: #1 #2 #3 (two calls, a rapport meeting); last week: #4 #5 (an email at nurture, a call).
+    # Today is Wednesday 18 Nov in Tokyo: Monday to Wednesday of this week against
+    # Monday to Wednesday of last week (9-11 Nov in Tokyo).
+    assert (table.period.span, table.previous.span) == ("16–18 Nov 2026", "9–11 Nov 2026")
+    # Ana this week: #1 #2 #3 (two calls, a rapport meeting); last week's Mon-Wed: #5 (a call).
+    # #4 (an email at nurture) was on Sunday 15 Nov in Tokyo: past the compared days.
     assert figures(ana, "activities", "activity:call", "activity:email", "activity:meeting") == {
-        "activities": (3, 2), "activity:call": (2, 1), "activity:email": (0, 1), "activity:meeting": (1, 0)}
+        "activities": (3, 1), "activity:call": (2, 1), "activity:email": (0, 0), "activity:meeting": (1, 0)}
     assert figures(ana, "milestone:nurture", "milestone:rapport", "milestone:discovery") == {
-        "milestone:nurture": (0, 1), "milestone:rapport": (1, 0), "milestone:discovery": (0, 0)}
-    assert ana["activities"].change == pytest.approx(0.5)  # (3 - 2) / 2
+        "milestone:nurture": (0, 0), "milestone:rapport": (1, 0), "milestone:discovery": (0, 0)}
+    assert ana["activities"].change == pytest.approx(2.0)  # (3 - 1) / 1
     assert ana["activity:meeting"].change is None
     # Ana's deals: D1 created this week (a new lead); D2 converted this week, 300,000;
-    # D5 won last week, 200,000; D6 lost: not won.
+    # D5 won last Wednesday (09:00 in Tokyo), 200,000; D6 lost: not won.
     assert figures(ana, "new_leads", "leads_converted", "opportunities_created", "pipeline_created",
                    "won_value", "won_count") == {
         "new_leads": (1, 0), "leads_converted": (1, 0), "opportunities_created": (1, 0),
         "pipeline_created": (300_000, 0), "won_value": (0, 200_000), "won_count": (0, 1)}
     # Ben: #6 this week; #7 and #8 (Mon 9 Nov 01:00 in Tokyo) last week. D3 was created on
-    # Monday in Tokyo; D4 won this week; D7 a lead created and converted last week.
+    # Monday in Tokyo; D4 won this week; D7 a lead created last Tuesday, converted on
+    # Thursday: past the compared days.
     assert figures(ben, "activities", "activity:call", "activity:demo", "milestone:discovery") == {
         "activities": (1, 2), "activity:call": (0, 1), "activity:demo": (0, 1), "milestone:discovery": (1, 0)}
     assert figures(ben, "new_leads", "leads_converted", "opportunities_created", "pipeline_created",
                    "won_value", "won_count") == {
-        "new_leads": (0, 1), "leads_converted": (0, 1), "opportunities_created": (1, 1),
-        "pipeline_created": (500_000, 50_000), "won_value": (1_000_000, 0), "won_count": (1, 0)}
+        "new_leads": (0, 1), "leads_converted": (0, 0), "opportunities_created": (1, 0),
+        "pipeline_created": (500_000, 0), "won_value": (1_000_000, 0), "won_count": (1, 0)}
     assert figures(mia, "activities", "activity:other") == {"activities": (1, 0), "activity:other": (1, 0)}
-    # The team adds them up: 3 + 1 + 1 this week, 2 + 2 + 0 last week.
+    # The team adds them up: 3 + 1 + 1 this week, 1 + 2 + 0 last week to Wednesday.
     team_row = table.team
     assert team_row.is_team and team_row.name == "Team"
     assert figures(team_row, "activities", "new_leads", "opportunities_created", "pipeline_created", "won_value") == {
-        "activities": (5, 4), "new_leads": (1, 1), "opportunities_created": (2, 1),
-        "pipeline_created": (800_000, 50_000), "won_value": (1_000_000, 200_000)}
-    assert team_row["activities"].change_text == "▲ 25%"  # (5 - 4) / 4
+        "activities": (5, 3), "new_leads": (1, 1), "opportunities_created": (2, 0),
+        "pipeline_created": (800_000, 0), "won_value": (1_000_000, 200_000)}
+    assert team_row["activities"].change_text == "▲ 67%"  # (5 - 3) / 3
     # Sparklines over the weeks of 26 Oct, 2 Nov, 9 Nov and 16 Nov (Tokyo):
     # Ben's #9 and #11 fall on Sunday 1 Nov in Tokyo, in the week of 26 Oct.
     assert table.spark_periods[0].start == pendulum.date(2026, 10, 26)
@@ -170,15 +214,24 @@ def test_week_numbers_in_tokyo(session, team):
 def test_the_same_rows_in_utc_fall_in_other_weeks(session, team):
     table = numbers.team_numbers(session, numbers.team_period(session, WEEK), spark=0)
     ana, ben, mia = table.reps
-    # In UTC #2 (Sunday 15 Nov 16:00) is last week's, and #8 (Sunday 8 Nov) the week before.
-    assert figures(ana, "activities", "activity:call") == {"activities": (2, 3), "activity:call": (1, 2)}
+    # In UTC #2 (Sunday 15 Nov 16:00) is last week's, on a Sunday: past Monday to
+    # Wednesday, the days compared; so is #4. #5 (Tuesday 10 Nov) counts.
+    assert figures(ana, "activities", "activity:call") == {"activities": (2, 1), "activity:call": (1, 1)}
+    # #8 (Sunday 8 Nov) is the week before in UTC; #7 (Monday 9 Nov) counts.
     assert figures(ben, "activities") == {"activities": (1, 1)}
-    # D3 was created on Sunday 15 Nov in UTC: last week's opportunity.
+    # D3 was created on Sunday 15 Nov in UTC: last week's, after its Wednesday; D7 was
+    # converted on Thursday 12 Nov: neither is in the compared days.
     assert figures(ben, "opportunities_created", "pipeline_created") == {
-        "opportunities_created": (0, 2), "pipeline_created": (0, 550_000)}
-    # Mia's #10 is this week's in UTC too: 2 + 1 + 1 against 3 + 1.
-    assert figures(table.team, "activities") == {"activities": (4, 4)}
+        "opportunities_created": (0, 0), "pipeline_created": (0, 0)}
+    # Mia's #10 is this week's in UTC too: 2 + 1 + 1 against 1 + 1.
+    assert figures(table.team, "activities") == {"activities": (4, 2)}
     assert table.team.sparkline == ()
+    # Last week, whole, against the week before, whole: #2 #4 #5 #7 (and D3, D7) against #8
+    # (#9 and #11 are the week of 26 Oct).
+    last_week = numbers.team_numbers(session, numbers.team_period(session, WEEK, offset=-1), spark=0)
+    assert not last_week.period.is_partial and last_week.period.span == "9–15 Nov 2026"
+    assert figures(last_week.team, "activities", "opportunities_created", "pipeline_created") == {
+        "activities": (4, 1), "opportunities_created": (2, 0), "pipeline_created": (550_000, 0)}
 
 
 def test_month_boundary_in_tokyo(session, team):
@@ -189,8 +242,12 @@ def test_month_boundary_in_tokyo(session, team):
         "activities": (11, 0), "activity:email": (2, 0)}
     set_timezone(session, UTC)
     november = numbers.team_numbers(session, numbers.team_period(session, MONTH), spark=0)
+    # November to the 18th against October to the 18th: #11 is 31 Oct in UTC.
+    assert (november.period.span, november.previous.span) == ("1–18 Nov 2026", "1–18 Oct 2026")
     assert figures(november.team, "activities", "activity:email") == {
-        "activities": (10, 1), "activity:email": (1, 1)}
+        "activities": (10, 0), "activity:email": (1, 0)}
+    october = numbers.team_numbers(session, numbers.team_period(session, MONTH, offset=-1), spark=0)
+    assert figures(october.team, "activities", "activity:email") == {"activities": (1, 0), "activity:email": (1, 0)}
     quarter = numbers.team_numbers(session, numbers.team_period(session, QUARTER), spark=0)
     # All of it is Q4; Q3 had nothing. Won: D4 and D5, 1,200,000.
     assert figures(quarter.team, "activities", "won_value", "won_count") == {
@@ -205,8 +262,11 @@ def test_previous_and_next_periods(session, team):
     # Last week (9-15 Nov in Tokyo): 4 activities (#4 #5 #7 #8); the week before (2-8 Nov)
     # none: #9 and #11 are Sunday 1 Nov in Tokyo, #8 Monday 9 Nov.
     assert figures(table.team, "activities") == {"activities": (4, 0)}
-    future = numbers.team_numbers(session, numbers.team_period(session, WEEK, offset=1), spark=0)
-    assert figures(future.team, "activities") == {"activities": (0, 5)}
+    # A period that has not started has no numbers; nor one before the calendar.
+    with pytest.raises(InvalidInput, match="future week"):
+        numbers.team_period(session, WEEK, offset=1)
+    with pytest.raises(InvalidInput, match="before the calendar"):
+        numbers.team_period(session, WEEK, offset=-99_999_999)
 
 
 def test_goals_show_progress_and_add_up_for_the_team(session, team):
@@ -225,6 +285,8 @@ def test_goals_show_progress_and_add_up_for_the_team(session, team):
     # Team: 25 + 10 calls to make; the team made 2 this week (#1 #2).
     team_call = table.team.goals["activity:call"]
     assert (team_call.target, team_call.actual) == (35, 2)
+    # Only Ana has a rapport goal: the team's 1 meeting against her 6 would mislead, so no team goal.
+    assert "milestone:rapport" not in table.team.goals
 
 
 def test_an_inactive_rep_with_work_keeps_a_row(session, team):

@@ -31,6 +31,7 @@ from store.standup import (
     CLOSING,
     MOVED,
     NO_NEXT_STEP,
+    PAST_DUE,
     SLIPPED,
     STALE,
     WON_LOST,
@@ -166,7 +167,11 @@ def test_numbers_for_yesterday_and_the_week_so_far(session, history, monday):
     # The week of Monday 23 November: Ana's email this morning.
     assert rows["Ana Lee"].week["activities"] == 1
     assert rows["Ana Lee"].goal_figures() == [("activities", 1, 10), ("activity:call", 0, 6)]
-    assert rows["Team"].yesterday["activities"] == 2 and rows["Team"].goals == {"activities": 10, "activity:call": 6}
+    # Only Ana has goals: the team's work against her goals alone would mislead, so none.
+    assert rows["Team"].yesterday["activities"] == 2 and rows["Team"].goals == {}
+    goals.set_goals(session, history.ben.id, "week", {"activities": 15, "won_value": 2_000_000}, by=history.mia.id)
+    rows = {row.name: row for row in standup.standup_agenda(session).numbers}
+    assert rows["Team"].goals == {"activities": 25}  # both have an activities goal; only Ben a won one
 
 
 def test_one_rep(session, history, monday):
@@ -191,3 +196,44 @@ def test_agenda_item_reads_one_deal_again(session, history, monday):
     assert again.group == NO_NEXT_STEP and item.next_task is None
     assert again.next_task.title == "Book the demo"
     assert any("Book the demo" in line for line in again.changes)
+
+
+def test_a_close_date_already_passed_is_past_due_not_skipped(session, history, monday):
+    with pendulum.travel_to(at(16), freeze=True):
+        earlier = History._deal(s=session, title="Earlier this month", owner=history.ana, close=date(2026, 11, 2))
+        friday = History._deal(s=session, title="Due Friday", owner=history.ben, close=date(2026, 11, 20))
+        today = History._deal(s=session, title="Due today", owner=history.ben, close=date(2026, 11, 23))
+        for deal in (earlier, friday, today):  # a next step each: neither stale nor without one
+            tasks.add_task(session, deal.id, "Chase", date(2026, 11, 24), by=deal.owner_id)
+    pendulum.travel_to(MONDAY, freeze=True)  # leaving travel_to went back to the real clock
+    agenda = standup.standup_agenda(session)
+    # Still open with the close date before today (Monday 23 Nov): longest overdue first.
+    assert titles(agenda, PAST_DUE) == ["Earlier this month", "Due Friday"]
+    assert titles(agenda, CLOSING) == ["Due today", "Pulled in", "Closing"]
+    assert standup.GROUPS.index(PAST_DUE) < standup.GROUPS.index(CLOSING)
+    assert agenda.group_items(PAST_DUE)[0].group_title == "Past due"
+    assert [i.deal.title for i in standup.standup_agenda(session, rep_id=history.ben.id).group_items(PAST_DUE)] == [
+        "Due Friday"]
+
+
+def test_what_changed_is_told_in_the_viewers_timezone(session, history, monday):
+    won = lambda agenda: agenda.items[agenda.position_of(history.won)]  # noqa: E731
+    assert won(standup.standup_agenda(session)).changes[1].startswith("Fri 15:00 ·")  # the team's UTC
+    # 15:00 UTC on Friday is already Saturday in Tokyo; 07:00 on Friday in Los Angeles.
+    tokyo = standup.standup_agenda(session, viewer_tz="Asia/Tokyo")
+    assert won(tokyo).changes == ("Fri 19:00 · Ana Lee · Moved Qualified → Needs analysis", "Sat 00:00 · Ana Lee · Won · $1,000")
+    assert won(standup.standup_agenda(session, viewer_tz="America/Los_Angeles")).changes[1].startswith("Fri 07:00 ·")
+    # Read again after a decision, the deal keeps the viewer's timezone.
+    assert standup.agenda_item(session, tokyo, history.won).changes == won(tokyo).changes
+    # The look-back's days stay the team's: Friday from 00:00 UTC.
+    assert tokyo.since_at == pendulum.datetime(2026, 11, 20, tz="UTC")
+
+
+def test_a_group_counts_every_deal_and_says_how_many_are_listed(session, history, monday, monkeypatch):
+    monkeypatch.setattr(standup, "GROUP_LIMIT", 1)
+    agenda = standup.standup_agenda(session)
+    assert titles(agenda, WON_LOST) == ["Won"] and agenda.group_total(WON_LOST) == 2
+    assert titles(agenda, CLOSING) == ["Pulled in"] and agenda.group_total(CLOSING) == 2
+    assert agenda.group_total(STALE) == 1
+    assert [agenda.items[n].group for n in agenda.group_starts()] == [
+        WON_LOST, MOVED, SLIPPED, CLOSING, STALE, NO_NEXT_STEP]

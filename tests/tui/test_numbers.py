@@ -102,11 +102,14 @@ async def test_numbers_open_on_this_week_with_my_row_selected(busy_team):
         screen = await open_numbers(app, pilot)
         assert screen.data.period.label == "Week of 16 Nov 2026"
         alex = str(busy_team.alex.id)
-        # Alex: 4 this week against 2 last week.
-        assert cell(app, alex, "activities") == "4 ▲100%"
-        assert cell(app, alex, "activity:call") == "3 ▲50%"
+        # Alex: 4 this week (to Wednesday) against 1 last Monday to Wednesday (the call
+        # on Thursday 12 Nov is past the days compared).
+        assert cell(app, alex, "activities") == "4 ▲300%"
+        assert cell(app, alex, "activity:call") == "3 ▲200%"
         assert cell(app, alex, "milestone:rapport") == "1 new"
-        assert cell(app, "team", "activities") == "5 ▲150%"
+        assert cell(app, "team", "activities") == "5 ▲400%"
+        bar = plain(screen.query_one("#period-bar"))
+        assert "16–18 Nov 2026 · now  vs 9–11 Nov 2026 (same days)" in bar
         table = screen.query_one(NumbersTable)
         assert table.selected_rep == (True, busy_team.alex.id)
         assert "▸ Alex Kim" in cell(app, alex, "rep")
@@ -135,10 +138,7 @@ async def test_period_navigation(busy_team):
         await settle(app, pilot)
         assert screen.data.period.label == "Week of 9 Nov 2026"
         assert cell(app, alex, "activities") == "2 new"  # nothing the week before
-        await pilot.press("right_square_bracket", "right_square_bracket")
-        await settle(app, pilot)
-        assert screen.data.period.label == "Week of 23 Nov 2026"
-        assert cell(app, alex, "activities") == "0 ▼100%"
+        assert "9–15 Nov 2026  vs 2–8 Nov 2026" in plain(screen.query_one("#period-bar"))  # past weeks: whole
         await pilot.press("full_stop")
         await settle(app, pilot)
         assert screen.data.period.label == "Week of 16 Nov 2026"
@@ -155,6 +155,48 @@ async def test_period_navigation(busy_team):
         await pilot.press("p")
         await settle(app, pilot)
         assert screen.data.period.label == "Week of 16 Nov 2026"  # a new kind starts at the current period
+
+
+async def test_next_period_stops_at_the_current_one(busy_team):
+    app = LegworkApp(busy_team.db, "alex")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_numbers(app, pilot)
+        assert screen.check_action("shift_period", (1,)) is None  # greyed in the footer
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(app, pilot)
+        assert screen.period_offset == 0 and screen.data.period.label == "Week of 16 Nov 2026"
+        await pilot.press("left_square_bracket", "right_square_bracket", "right_square_bracket")
+        await settle(app, pilot)
+        assert screen.period_offset == 0 and screen.data.period.label == "Week of 16 Nov 2026"
+        await pilot.press("p", "right_square_bracket")
+        await settle(app, pilot)
+        assert screen.data.period.label == "November 2026"
+        assert "1–18 Nov 2026 · now  vs 1–18 Oct 2026 (same days)" in plain(screen.query_one("#period-bar"))
+
+
+def test_legwork_numbers_refuses_a_future_or_impossible_offset(busy_team, capsys):
+    for offset, message in (("1", "no numbers for a future week"), ("99999999", "no numbers for a future week"),
+                            ("-99999999", "before the calendar begins")):
+        assert legwork(["--db", busy_team.db.url, "numbers", "--offset", offset]) == 1
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+class ClosedPipe(io.RawIOBase):
+    """The write end of a pipe whose reader (``head -2``) has gone."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+@pytest.mark.parametrize("command", [["numbers"], ["numbers", "--json"], ["standup"], ["today"]])
+def test_a_reader_closing_the_pipe_ends_any_command_quietly(busy_team, capsys, monkeypatch, command):
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(io.BufferedWriter(ClosedPipe())))
+    assert legwork(["--db", busy_team.db.url, "--rep", "alex", *command]) == 141
+    assert capsys.readouterr().err == ""
 
 
 async def test_drill_down_into_a_rep_and_back(busy_team):
@@ -209,9 +251,10 @@ async def test_a_manager_sets_goals_and_the_table_shows_progress(busy_team):
         with busy_team.db.session() as s:
             assert goals.rep_goals(s, busy_team.alex.id, "week") == {"activity:call": 25, "milestone:rapport": 6}
         alex = str(busy_team.alex.id)
-        assert cell(app, alex, "activity:call") == "3/25 ▲50%"
+        assert cell(app, alex, "activity:call") == "3/25 ▲200%"
         assert cell(app, alex, "milestone:rapport") == "1/6 new"
-        assert cell(app, "team", "activity:call") == "3/25 ▲50%"
+        # Alex is the only rep (Morgan manages): his goals are the team's.
+        assert cell(app, "team", "activity:call") == "3/25 ▲200%"
 
 
 async def test_the_goals_form_refuses_what_is_not_a_number(busy_team):
@@ -282,11 +325,13 @@ def test_legwork_numbers_json(busy_team, capsys):
     status = legwork(["--db", busy_team.db.url, "--rep", "alex", "numbers", "--json"])
     assert status == 0
     data = json.loads(capsys.readouterr().out)
+    # This week to Wednesday against last Monday to Wednesday.
     assert data["period"] == {"kind": "week", "label": "Week of 16 Nov 2026", "start": "2026-11-16",
-                              "end": "2026-11-22", "timezone": "UTC"}
-    assert data["team"]["figures"]["activities"] == {"value": 5, "previous": 2, "change_pct": 150.0}
+                              "end": "2026-11-18", "last_day": "2026-11-22", "timezone": "UTC"}
+    assert (data["previous"]["start"], data["previous"]["end"]) == ("2026-11-09", "2026-11-11")
+    assert data["team"]["figures"]["activities"] == {"value": 5, "previous": 1, "change_pct": 400.0}
     alex = next(r for r in data["reps"] if r["handle"] == "alex")
-    assert alex["figures"]["activity:call"] == {"value": 3, "previous": 2, "change_pct": 50.0}
+    assert alex["figures"]["activity:call"] == {"value": 3, "previous": 1, "change_pct": 200.0}
     assert alex["figures"]["milestone:rapport"] == {"value": 1, "previous": 0, "change_pct": None}
     assert alex["goals"] == {"activity:call": 25}
     assert len(alex["sparkline"]) == 12 and alex["sparkline"][-2:] == [2, 4]
@@ -298,7 +343,7 @@ def test_legwork_numbers_for_one_rep_as_text(busy_team, capsys):
     status = legwork(["--db", busy_team.db.url, "--rep", "morgan", "numbers", "--period", "month", "--rep", "alex"])
     assert status == 0
     out = capsys.readouterr().out
-    assert out.startswith("November 2026 (1–30 Nov 2026, UTC) vs 1–31 Oct 2026")
+    assert out.startswith("November 2026 (1–18 Nov 2026, UTC) vs 1–18 Oct 2026")
     lines = out.splitlines()
     assert any(line.startswith("Team") for line in lines)
     assert any(line.startswith("Alex Kim") for line in lines)
@@ -363,3 +408,69 @@ class TestNumbersSnapshots:
             await settle(pilot.app, pilot)
 
         assert snap_compare(LegworkApp(busy_team.db, "morgan"), terminal_size=(80, 24), run_before=form)
+
+
+
+def screen_lines(app) -> list[str]:
+    return [strip.text.replace(PAD, " ") for strip in app.screen._compositor.render_strips()]
+
+
+def cells_missing(table: NumbersTable, lines: list[str]) -> list[tuple[str, str]]:
+    """(cell, line) for every cell of the table whose whole text is not on its row's line."""
+    missing = []
+    for row_key in table.rows:
+        cells = [str(c).replace(PAD, " ").strip() for c in table.get_row(row_key)]
+        line = next((ln for ln in lines if cells[0] in ln), "")
+        missing += [(text, line) for text in cells if text not in line]
+    return missing
+
+
+def drawn_at_once(monkeypatch) -> list:
+    """Every time the table is filled, the lines it would draw right then, before
+    it next idles: a frame can be painted at that moment when answers arrive late."""
+    drawn = []
+    show = NumbersTable.show
+
+    def show_and_draw(table, *args, **kwargs):
+        show(table, *args, **kwargs)
+        lines = [table.render_line(y).text.replace(PAD, " ") for y in range(table.row_count + 1)]
+        drawn.append(cells_missing(table, lines))
+
+    monkeypatch.setattr(NumbersTable, "show", show_and_draw)
+    return drawn
+
+
+async def test_quick_period_keys_keep_every_cell_whole(busy_team, monkeypatch):
+    drawn = drawn_at_once(monkeypatch)
+    app = LegworkApp(busy_team.db, "alex")
+    async with app.run_test(size=(220, 30)) as pilot:
+        screen = await open_numbers(app, pilot)
+        table = screen.query_one(NumbersTable)
+        assert table.row_count and not cells_missing(table, screen_lines(app))
+        # Keys as fast as a user taps them: answers for periods already left arrive late.
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
+        await settle(app, pilot)
+        assert screen.data.period.label == "Week of 26 Oct 2026"
+        assert not cells_missing(table, screen_lines(app))
+        await pilot.press("p", "p", "p")
+        await settle(app, pilot)
+        assert screen.data.period.label == "Week of 16 Nov 2026"
+        assert not cells_missing(table, screen_lines(app))
+    assert len(drawn) >= 4 and drawn == [[]] * len(drawn)
+
+
+async def test_the_live_refresh_keeps_every_cell_whole(busy_team, monkeypatch):
+    drawn = drawn_at_once(monkeypatch)
+    app = LegworkApp(busy_team.db, "alex")
+    async with app.run_test(size=(220, 30)) as pilot:
+        screen = await open_numbers(app, pilot)
+        with busy_team.db.session() as s:
+            for _ in range(12):
+                activities.log_activity(s, busy_team.acme.id, "email", by=busy_team.alex.id,
+                                        occurred_at=moment(2026, 11, 18, 8, 30))
+        drawn.clear()
+        screen._check_for_changes()  # what the 30 s timer does
+        await settle(app, pilot)
+        assert cell(app, str(busy_team.alex.id), "activity:email") == "12 new"
+        assert not cells_missing(screen.query_one(NumbersTable), screen_lines(app))
+    assert len(drawn) >= 1 and drawn == [[]] * len(drawn)

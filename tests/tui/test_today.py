@@ -410,11 +410,13 @@ def test_legwork_today_json_and_another_reps_queue(day, capsys, monkeypatch, tmp
     assert [d["day"] for d in data["week"]] == ["2026-11-18", "2026-11-19", "2026-11-20", "2026-11-23", "2026-11-24"]
 
 
-def test_legwork_today_for_an_unknown_rep_still_exits_0(day, capsys, monkeypatch, tmp_path):
-    status, out = _cli(capsys, monkeypatch, tmp_path, day.team.db, "--rep", "nobody", "today")
-    assert status == 0 and "no rep “nobody”" in out
+def test_legwork_today_for_an_unknown_rep_fails_in_one_line(day, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("LEGWORK_CONFIG", str(tmp_path / "no-config.toml"))
+    assert cli.main(["--db", day.team.db.url, "--rep", "nobody", "today"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "no rep “nobody”" in err
     status, out = _cli(capsys, monkeypatch, tmp_path, day.team.db, "today", "--json", "--rep", "ghost")
-    assert status == 0 and '"error"' in out
+    assert status == 1 and '"error"' in out
 
 
 def test_legwork_today_says_why_when_the_queue_cannot_be_read(day, capsys, monkeypatch, tmp_path):

@@ -69,11 +69,14 @@ def run(args, database, handle: str) -> int:
 
 
 def _period(period: Period) -> dict:
+    """``start`` to ``end``: the days counted (a period under way: to date, and the
+    same stretch of the one before); ``last_day``: the period's own last day."""
     return {
         "kind": period.kind,
         "label": period.label,
         "start": period.start.isoformat(),
-        "end": period.last_day.isoformat(),
+        "end": period.counted_end.subtract(days=1).isoformat(),
+        "last_day": period.last_day.isoformat(),
         "timezone": period.tz,
     }
 

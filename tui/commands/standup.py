@@ -26,6 +26,7 @@ def add_arguments(parser) -> None:
 def run(args, database, handle: str) -> int:
     wanted = getattr(args, "standup_rep", None)
     with database.session() as session:
+        reader = find_rep(session, handle)  # times read in the reader's timezone, as on screen
         rep_id = None
         if wanted:
             rep = find_rep(session, wanted.strip().lower())
@@ -33,7 +34,8 @@ def run(args, database, handle: str) -> int:
                 say(f"no rep “{wanted}” in {database.description}")
                 return 1
             rep_id = rep.id
-        agenda = standup_agenda(session, since=args.since, rep_id=rep_id)
+        agenda = standup_agenda(session, since=args.since, rep_id=rep_id,
+                                viewer_tz=reader.timezone if reader else None)
     lines = as_markdown(agenda) if args.markdown else as_text(agenda)
     write_lines(lines)
     return 0
@@ -62,7 +64,7 @@ def _number_rows(agenda: Agenda) -> list[list[str]]:
 _NUMBER_HEADERS = ["Rep", "Yesterday", "Week so far", "Weekly goal", "Other goals"]
 
 
-def _item_lines(item: AgendaItem, currency: str) -> list[str]:
+def _item_lines(item: AgendaItem, currency: str, tz: str) -> list[str]:
     deal = item.deal
     facts = (
         f"{deal.account_name or 'No account'} · {deal.owner_name} · {deal.stage_name} · "
@@ -71,7 +73,7 @@ def _item_lines(item: AgendaItem, currency: str) -> list[str]:
     lines = [facts]
     lines += [f"Changed: {line}" for line in item.changes]
     for a in item.activities:
-        lines.append(f"Activity: {_day(a.occurred_at)} · {a.rep_name} · "
+        lines.append(f"Activity: {_day(a.occurred_at.in_timezone(tz))} · {a.rep_name} · "
                      f"{activity_headline(a.type, a.milestone, a.outcome, a.duration_min)}")
     task = item.next_task
     lines.append(f"Next task: {_day(task.due)} · {task.title}" if task else "Next task: none")
@@ -88,15 +90,23 @@ def as_text(agenda: Agenda) -> list[str]:
         items = agenda.group_items(group)
         if not items:
             continue
-        out += ["", f"{GROUP_TITLES[group]} ({len(items)})"]
+        out += ["", f"{GROUP_TITLES[group]} ({agenda.group_total(group):,})"]
+        if agenda.left_out.get(group):
+            out.append(f"  {_shown(agenda, group)}")
         for item in items:
             out.append(f"  #{item.deal.id} {visible(item.deal.title)}")
-            out += [f"      {line}" for line in _item_lines(item, agenda.currency)]
+            out += [f"      {line}" for line in _item_lines(item, agenda.currency, agenda.viewer_tz or agenda.tz)]
         if agenda.left_out.get(group):
-            out.append(f"  … and {agenda.left_out[group]} more")
+            out.append(f"  … and {agenda.left_out[group]:,} more")
     if not agenda.items:
         out += ["", "No deals need a decision."]
     return out
+
+
+def _shown(agenda: Agenda, group: str) -> str:
+    """The heading counts the whole group; this says how much of it follows."""
+    shown = len(agenda.group_items(group))
+    return f"Showing the first {shown} of {agenda.group_total(group):,}."
 
 
 def _md(text: str) -> str:
@@ -113,12 +123,14 @@ def as_markdown(agenda: Agenda) -> list[str]:
         items = agenda.group_items(group)
         if not items:
             continue
-        out += ["", f"## {GROUP_TITLES[group]} ({len(items)})"]
+        out += ["", f"## {GROUP_TITLES[group]} ({agenda.group_total(group):,})"]
+        if agenda.left_out.get(group):
+            out += ["", _shown(agenda, group)]
         for item in items:
             out += ["", f"### {_md(visible(item.deal.title))} (#{item.deal.id})", ""]
-            out += [f"- {_md(line)}" for line in _item_lines(item, agenda.currency)]
+            out += [f"- {_md(line)}" for line in _item_lines(item, agenda.currency, agenda.viewer_tz or agenda.tz)]
         if agenda.left_out.get(group):
-            out += ["", f"… and {agenda.left_out[group]} more"]
+            out += ["", f"… and {agenda.left_out[group]:,} more"]
     if not agenda.items:
         out += ["", "No deals need a decision."]
     return out

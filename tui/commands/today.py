@@ -1,13 +1,16 @@
 """``legwork today``: the Today queue as plain text (a shell prompt, a morning cron
 mail) or JSON (scripts). One line per task, overdue first.
 
-Exits 0 whatever happens once the database is open: a queue that cannot be shown
-(an unknown rep, a server that went away) says why on stdout, and is no error to
-cron. A database that cannot be opened at all is the ``legwork`` command's own
-exit 2, before this runs.
+A queue that cannot be read once the database is open (a server that went away)
+says why on stdout and exits 0: no error to cron. An unknown rep is a mistake to
+fix (a typo in ``--rep``, a crontab for someone who left): one line on stderr
+(the JSON error on stdout with ``--json``) and exit 1. A database that cannot be
+opened at all is the ``legwork`` command's own exit 2, before this runs.
 """
 
 from __future__ import annotations
+
+import sys
 
 from datetime import date
 
@@ -25,6 +28,7 @@ from store.today import (
 )
 from tui.commands.output import out_json, visible, write_lines
 
+EXIT_NO_REP = 1
 HELP = "print your task queue for today (overdue, today, coming up), one line per task"
 
 
@@ -44,8 +48,9 @@ def run(args, database, handle: str) -> int:
         _say(args, wanted, f"cannot read the queue from {database.description}: {_first_line(exc)}")
         return 0
     if queue is None:
-        _say(args, wanted, f"no rep “{wanted}” in {database.description}; nothing to show")
-        return 0
+        _say(args, wanted, f"no rep “{wanted}” in {database.description}: check the handle (--rep)",
+             file=sys.stdout if args.json else sys.stderr)
+        return EXIT_NO_REP
     if args.json:
         out_json(as_json(queue))
     else:
@@ -53,11 +58,11 @@ def run(args, database, handle: str) -> int:
     return 0
 
 
-def _say(args, wanted: str, message: str) -> None:
+def _say(args, wanted: str, message: str, file=None) -> None:
     if args.json:
-        out_json({"rep": wanted, "error": message}, indent=None)
+        out_json({"rep": wanted, "error": message}, indent=None, stream=file)
     else:
-        write_lines([f"legwork: {visible(message)}"])
+        write_lines([f"legwork: {visible(message)}"], stream=file)
 
 
 def _first_line(exc: BaseException) -> str:

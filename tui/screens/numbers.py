@@ -2,8 +2,8 @@
 
 The table holds a row per rep and one for the team; below it, the activity
 pipeline and the forecast for whichever row the cursor is on. `[` / `]` step
-through periods, `p` cycles week / month / quarter, `enter` drills into a row,
-`g` (managers) sets that rep's goals. Every read runs in a thread worker that
+through periods (`]` no further than the current one), `p` cycles week / month /
+quarter, `enter` drills into a row, `g` (managers) sets that rep's goals. Every read runs in a thread worker that
 posts plain data back; the handlers here only draw.
 """
 
@@ -210,7 +210,8 @@ class NumbersScreen(Screen):
             text.append(f" {period.span}")
             if period.is_current():
                 text.append(" · now", style="bold")
-            text.append(f"  vs {previous.span}", style="dim")
+            # A period under way is held against the same days of the one before.
+            text.append(f"  vs {previous.span}" + (" (same days)" if previous.is_partial else ""), style="dim")
             if loading:
                 text.append("  loading…", style="dim italic")
         self.query_one("#period-bar", Static).update(text)
@@ -231,6 +232,9 @@ class NumbersScreen(Screen):
     # --- keys ------------------------------------------------------------------------------
 
     def action_shift_period(self, step: int) -> None:
+        if self.period_offset + step > 0:
+            self.app.bell()  # the current period is the last: later ones have no numbers yet
+            return
         self.period_offset += step
         self.reload()
 
@@ -279,4 +283,6 @@ class NumbersScreen(Screen):
             return self.app.rep is not None and self.app.rep.is_manager
         if action == "this_period":
             return self.period_offset != 0
+        if action == "shift_period" and parameters and parameters[0] == 1 and self.period_offset >= 0:
+            return None  # shown, greyed: at the current period
         return True

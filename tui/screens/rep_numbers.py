@@ -24,7 +24,7 @@ from store.periods import Period
 from tui.widgets.activity_pipeline import STEP_NAMES
 from tui.widgets.key_footer import KeyFooter
 from tui.plain_text import plain, visible
-from tui.widgets.numbers_table import PAD, amount, right_align
+from tui.widgets.numbers_table import PAD, amount, fit_columns, right_align
 
 
 class RepNumbersScreen(Screen):
@@ -116,6 +116,7 @@ class RepNumbersScreen(Screen):
         right_align(rows, [len(str(c.label)) for c in weeks.ordered_columns])
         for week, cells in zip(data.weeks, rows):
             weeks.add_row(*cells, key=week.week.start.isoformat())
+        fit_columns(weeks)
         if not data.weeks:
             self.query_one("#weeks-title", Static).update(Text.assemble(self._heading(), ("  (not started yet)", "dim")))
         touched = self.query_one("#touched", DataTable)
@@ -137,6 +138,7 @@ class RepNumbersScreen(Screen):
             row[5].pad_left(8 - row[5].cell_len, PAD)
         for deal, cells in zip(data.deals, rows):
             touched.add_row(*cells, key=str(deal.deal_id))
+        fit_columns(touched)
         shown = f"{len(data.deals)} of {data.deals_total}" if data.deals_total > len(data.deals) else str(data.deals_total)
         title = "Deals touched" if self.rep_id is None else f"Deals {self.rep_name}'s activities touched"
         self.query_one("#touched-title", Static).update(plain(f"{title} in {self.period.label}: {shown}  (enter opens)"))

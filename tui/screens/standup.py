@@ -61,6 +61,12 @@ class StandupScreen(DealActions, Screen):
     BINDINGS = [
         Binding("j,space", "page(1)", "Next", tooltip="The next deal on the agenda", id="standup-next"),
         Binding("k,backspace", "page(-1)", "Previous", tooltip="The previous deal on the agenda", id="standup-previous"),
+        Binding("g", "first_page", "First", show=False, tooltip="The first page: the numbers", id="standup-first"),
+        Binding("G", "last_page", "Last", show=False, tooltip="The last deal on the agenda", id="standup-last"),
+        Binding("right_square_bracket", "group(1)", "Next group", show=False,
+                tooltip="The first deal of the next group", id="standup-next-group"),
+        Binding("left_square_bracket", "group(-1)", "Previous group", show=False,
+                tooltip="The first deal of this group, or of the one before", id="standup-previous-group"),
         Binding("enter", "open_deal", "Timeline", tooltip="Open the deal's full timeline", id="standup-open-deal"),
         Binding("L,greater_than_sign", "move(1)", "Stage →", tooltip="Move the deal one stage forward",
                 id="standup-move-forward"),
@@ -154,7 +160,7 @@ class StandupScreen(DealActions, Screen):
         worker = get_current_worker()
         try:
             with self.app.database.session() as session:
-                agenda = standup.standup_agenda(session, rep_id=rep_id)
+                agenda = standup.standup_agenda(session, rep_id=rep_id, viewer_tz=self.app.rep.timezone)
         except StoreError as exc:
             self.post_message(self.LoadFailed(str(exc)))
             return
@@ -199,7 +205,31 @@ class StandupScreen(DealActions, Screen):
     def action_page(self, step: int) -> None:
         if self.agenda is None:
             return
-        self.page = max(0, min(len(self.items), self.page + step))
+        self._go(self.page + step)
+
+    def action_first_page(self) -> None:
+        self._go(0)
+
+    def action_last_page(self) -> None:
+        self._go(len(self.items))
+
+    def action_group(self, step: int) -> None:
+        """Jump a group: forward to the next group's first deal; back to this group's
+        first deal, or from there to the previous group's."""
+        if self.agenda is None:
+            return
+        starts = [n + 1 for n in self.agenda.group_starts()]  # pages: 0 is the numbers
+        if step > 0:
+            later = [p for p in starts if p > self.page]
+            self._go(later[0] if later else self.page)
+        else:
+            earlier = [p for p in starts if p < self.page]
+            self._go(earlier[-1] if earlier else 0)
+
+    def _go(self, page: int) -> None:
+        if self.agenda is None:
+            return
+        self.page = max(0, min(len(self.items), page))
         self._show()
 
     def action_open_deal(self) -> None:
@@ -241,8 +271,11 @@ class StandupScreen(DealActions, Screen):
         self.refresh_bindings()
 
     def _group_position(self, item: AgendaItem) -> str:
+        """``3 of 40``; ``3 of 40 listed, 1,589 in all`` when the group was cut short."""
         group = [i.deal.id for i in self.items if i.group == item.group]
-        return f"{group.index(item.deal.id) + 1} of {len(group)}"
+        position = f"{group.index(item.deal.id) + 1} of {len(group)}"
+        total = self.agenda.group_total(item.group)
+        return position if total == len(group) else f"{position} listed, {total:,} in all"
 
     def _numbers_summary(self) -> Text:
         agenda = self.agenda

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
+from textual.render import measure
 from textual.widgets import DataTable
 
 from store.goals import ACTIVITIES, METRICS, GoalProgress, Metric
@@ -72,6 +73,20 @@ def right_align(rows: list[list[Text]], header_widths: list[int]) -> None:
             row[column].pad_left(width - row[column].cell_len, PAD)
 
 
+def fit_columns(table: DataTable) -> None:
+    """Size every column to its widest cell now, as the rows are put in.
+
+    DataTable measures new rows only when it next idles, and keeps the lines it
+    drew before then: a frame painted in between (a late worker answer, keys
+    pressed quickly, the live refresh) left columns at their header's width.
+    """
+    console = table.app.console
+    for column in table.ordered_columns:
+        cells = table.get_column(column.key)
+        column.content_width = max([measure(console, column.label, 1), *(measure(console, c, 1) for c in cells)])
+    table.refresh()
+
+
 def figure_cell(
     figure: Figure, metric: Metric, goal: GoalProgress | None, palette: Palette, *, bold: bool,
     currency: str = DEFAULT_CURRENCY,
@@ -126,6 +141,7 @@ class NumbersTable(DataTable):
         right_align([cells for _key, cells in rows], [len(str(c.label)) for c in self.ordered_columns])
         for key, cells in rows:
             self.add_row(*cells, key=key)
+        fit_columns(self)
         wanted = keep if keep is not None else row_key(me if numbers.row(me) else None)
         self.move_to(wanted)
 

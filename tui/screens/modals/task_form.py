@@ -19,13 +19,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 from store import clock, tasks
 from store.dates import parse_day
 from store.deals import DealDetail, get_deal
 from store.errors import InvalidInput, RuleViolation, StoreError
-from store.reps import RepInfo
+from store.reps import RepInfo, list_reps
 from store.tasks import DayLoad, is_working_day, load_on, next_day_with_room
 from tui.plain_text import visible
 from tui.screens.modals.form import FORM_CSS, field_row, show_error
@@ -203,16 +203,31 @@ class AddTaskScreen(ModalScreen[str | None]):
         self.deal_id = deal_id
         self.deal: DealDetail | None = None
         self.due = DueField("due")
+        self.reps: dict[int, RepInfo] = {}
+
+    @property
+    def owner(self) -> RepInfo:
+        """Who will own the task: the deal's owner unless another rep is chosen."""
+        chosen = self.query_one("#owner", Select).value
+        return self.reps.get(chosen, self.app.rep) if isinstance(chosen, int) else self.app.rep
 
     def compose(self) -> ComposeResult:
         with self.app.database.session() as session:
             self.deal = get_deal(session, self.deal_id)
+            self.reps = {r.id: r for r in list_reps(session)}
+        # A manager adding a next step on Diego's deal means Diego's task, on Diego's days.
+        owner_id = self.deal.owner_id if self.deal.owner_id in self.reps else self.app.rep.id
+        self.reps.setdefault(self.app.rep.id, self.app.rep)
         with Vertical(classes="logging-form"):
             yield Static(visible(f"Task on “{self.deal.title}”"), classes="form-title", markup=False)
             yield Static("enter saves · escape cancels · tab next field", classes="form-hint")
             yield from field_row("Title", Input(placeholder="send the pricing sheet", id="title"))
             yield from field_row("Due", Input(placeholder="empty = first day with room", id="due"))
-            yield DueHint(self.app.database, self.app.rep, id="due-hint")
+            yield DueHint(self.app.database, self.reps[owner_id], id="due-hint")
+            yield from field_row(
+                "Owner",
+                Select([(r.name, r.id) for r in self.reps.values()], value=owner_id, allow_blank=False, id="owner"),
+            )
             yield Static("", id="form-error", markup=False)
 
     def on_mount(self) -> None:
@@ -224,6 +239,14 @@ class AddTaskScreen(ModalScreen[str | None]):
         show_field_error(self, "due", None)
         self.due.forget()
         self.query_one(DueHint).check(event.value)
+
+    @on(Select.Changed, "#owner")
+    def _owner_changed(self) -> None:
+        # The due day's room is the owner's: check it again for the rep now chosen.
+        self.due.forget()
+        hint = self.query_one(DueHint)
+        hint.rep = self.owner
+        hint.check(self.query_one("#due", Input).value)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -240,17 +263,18 @@ class AddTaskScreen(ModalScreen[str | None]):
         elif len(title) > tasks.MAX_TITLE:
             show_field_error(self, "title", f"The title is {len(title)} characters; keep it under {tasks.MAX_TITLE}")
             ok = False
-        rep = self.app.rep
+        rep, owner = self.app.rep, self.owner
         try:
             with self.app.database.session() as session:
-                due = self.due.read(self, session, rep)
+                due = self.due.read(self, session, owner)
                 if not ok or due is None:
                     return
-                task = tasks.add_task(session, self.deal_id, title, due.day, by=rep.id)
+                task = tasks.add_task(session, self.deal_id, title, due.day, by=rep.id, owner_id=owner.id)
         except StoreError as exc:
             self.query_one("#form-error", Static).update(visible(str(exc)))
             return
-        self.dismiss(f"Task “{task.title}” due {show_day(task.due)} on “{self.deal.title}”")
+        whose = "" if owner.id == rep.id else f" for {owner.name}"
+        self.dismiss(f"Task “{task.title}”{whose} due {show_day(task.due)} on “{self.deal.title}”")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
