@@ -256,7 +256,7 @@ async def test_money_goals_read_as_money(team):
         await open_standup(app, pilot)
         page = rendered(app, "#deal-body")
         # Hooli (250,000 cents) was won on Tuesday, this week.
-        assert "Won $2,500/$400,000" in page, page
+        assert "Won $2.5k / $400k" in page, page
         assert "40000000" not in page and "250000/" not in page
 
 
@@ -265,7 +265,7 @@ def test_standup_text_shows_money_goals(team, capsys):
         goals.set_goals(s, team.alex.id, "week", {"won_value": 40_000_000}, by=team.morgan.id)
     assert cli.main(["--db", team.db.url, "--rep", "morgan", "standup"]) == 0
     out = capsys.readouterr().out
-    assert "Won value $2,500/$400,000" in out and "40000000" not in out
+    assert "Won value $2.5k / $400k" in out and "40000000" not in out
 
 
 def test_standup_markdown_heads_a_group_with_all_its_deals(team, capsys, monkeypatch):

@@ -7,6 +7,7 @@ is one store call, so nothing is ever saved half-way.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from textual import on
 from textual.app import ComposeResult
@@ -167,6 +168,26 @@ class DealFormScreen(ModalScreen[int | None]):
         if not ok:
             return None
         editing = self.deal is not None
+        fields = self._fields(title, value, close, email, editing)
+        return self._untouched_left_alone(fields) if editing else fields
+
+    # Form field id → the DealFields attribute it fills.
+    _TEXT_FIELDS = {"title": "title", "account": "account", "contact": "contact", "email": "contact_email",
+                    "phone": "contact_phone", "source": "source", "territory": "territory", "product": "product"}
+
+    def _untouched_left_alone(self, fields: DealFields) -> DealFields:
+        """An edit names only what the user changed: a stored text left as it was is not sent
+        back, so an older record holding characters the store now refuses still saves its other fields."""
+        untouched = {
+            attr: None
+            for id_, attr in self._TEXT_FIELDS.items()
+            if id_ in self._prefilled and getattr(fields, attr) == self._prefilled[id_].strip()
+        }
+        if any(getattr(fields, attr) is not None and attr not in untouched for attr in ("contact_email", "contact_phone")):
+            untouched.pop("contact", None)  # the store reads a new email or phone with its contact
+        return dataclasses.replace(fields, **untouched) if untouched else fields
+
+    def _fields(self, title, value, close, email, editing: bool) -> DealFields:
         return DealFields(
             title=title,
             # When editing, an emptied field clears it; "" tells the store so.
