@@ -9,6 +9,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from store.db import Database
+from store.events import latest_id
 from store.reps import RepInfo, find_rep
 
 
@@ -80,6 +81,7 @@ class LegworkApp(App[int]):
         self.database = database
         self.handle = handle
         self.rep: RepInfo | None = None
+        self.undo_since = 0
         self._theme_name = theme
         self._keymap = keymap or {}
         self._timezone = timezone
@@ -94,6 +96,8 @@ class LegworkApp(App[int]):
             self.set_keymap(self._keymap)
         with self.database.session() as session:
             self.rep = find_rep(session, self.handle)
+            # ``u`` undoes only what this terminal's rep changed after this moment.
+            self.undo_since = latest_id(session)
         if self.rep is not None and self._timezone:
             self.rep = self._in_timezone(self.rep)
         if self.rep is None:

@@ -50,6 +50,19 @@ class DealWritten(Message):
     after: object | None = None  # what the screen's ``read_after_write`` read
 
 
+@dataclass
+class UndoRefused(Message):
+    """``u`` found nothing it may undo, or the undo failed: nothing was written."""
+
+    message: str
+    severity: str = "warning"
+
+
+def _first_line(exc: BaseException) -> str:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return reason[0] if reason else type(exc).__name__
+
+
 class DealActions:
     """Mixin for a Screen. Subclasses implement ``acted_on`` and ``deal_written``."""
 
@@ -190,16 +203,34 @@ class DealActions:
         self.action_lost()
 
     def action_undo(self) -> None:
-        deal = self._target()
-        if deal:
-            from store import undo  # with the activity and task modules: not needed to start
+        """``u``: the rep's own last change since they opened Legwork, whichever deal it
+        was on and wherever the cursor is now (a won card has left the board)."""
+        if self._deal_write_pending:
+            self.notify("Still saving the last change…", severity="warning", timeout=2)
+            return
+        self._deal_write_pending = True
+        self._run_undo(self.app.rep.id, self.app.undo_since)
 
-            rep_id = self.app.rep.id
-            self._write_deal(
-                deal,
-                lambda undone: f"{undone.description[0].upper()}{undone.description[1:]} on “{undone.deal.title}”",
-                lambda s: undo.undo_last(s, deal.id, version=deal.version, by=rep_id),
-            )
+    @work(thread=True, group="deal-write", exit_on_error=False)
+    def _run_undo(self, rep_id: int, since: int) -> None:
+        from store import undo  # with the activity and task modules: not needed to start
+
+        try:
+            with self.app.database.session() as session:
+                undone = undo.undo_latest(session, by=rep_id, since=since)
+        except StoreError as exc:
+            self.post_message(UndoRefused(str(exc), "warning"))
+            return
+        except Exception as exc:  # noqa: BLE001 - the database went away, or a bug: say so
+            self.log.error(f"undo failed: {exc!r}")
+            self.post_message(UndoRefused(f"Could not undo: {_first_line(exc)}", "error"))
+            return
+        self.post_message(DealWritten(undone.deal.id, undone.description))
+
+    def on_undo_refused(self, message: UndoRefused) -> None:
+        message.stop()
+        self.notify(message.message, severity=message.severity, markup=False)
+        self.deal_actions_ready()  # nothing was written: the screen's versions still hold
 
     def action_edit_deal(self) -> None:
         deal = self._target()

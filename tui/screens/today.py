@@ -65,6 +65,7 @@ class TodayScreen(Screen):
         Binding("a", "log_activity", "Log activity on the deal", show=False, id="today-log-activity"),
         Binding("t", "add_task", "Add a task to the deal", show=False, id="today-add-task"),
         Binding("n", "add_note", "Add a note to the deal", show=False, id="today-add-note"),
+        Binding("u", "undo", "Undo your last change", show=False, id="today-undo"),
         Binding("r", "pick_rep", "Rep", id="today-pick-rep"),
         Binding("escape", "my_queue", "Back to my queue", show=False, id="today-my-queue"),
         Binding("c", "workweek", "Working days and capacity", show=False, id="today-workweek"),
@@ -336,6 +337,18 @@ class TodayScreen(Screen):
             )
 
         self.app.push_screen(BalanceScreen(plan), confirmed)
+
+    def action_undo(self) -> None:
+        """``u``: the rep's own last change since they opened Legwork, wherever it was made."""
+        from store import undo
+
+        me, since = self.app.rep.id, self.app.undo_since
+        selected = self._selected()
+        self._write(
+            lambda s: undo.undo_latest(s, by=me, since=since),
+            lambda undone: undone.description,
+            selected.id if selected else None,
+        )
 
     # --- the task's deal -------------------------------------------------------------------
 
