@@ -254,7 +254,9 @@ class TodayScreen(Screen):
                 return
             me = self.app.rep.id
             self._write(
-                lambda s: activities.log_activity(s, task.deal_id, log.type, by=me, outcome=log.outcome),
+                lambda s: activities.log_activity(
+                    s, task.deal_id, log.type, by=me, outcome=log.outcome, milestone=activities.DEFAULT_MILESTONE
+                ),
                 lambda a: f"Done: “{task.title}”; logged {_a(a.type)} on “{task.deal_title}”",
                 None,
             )

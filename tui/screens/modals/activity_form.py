@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
 from store import activities, clock, tasks
-from store.activities import FUTURE_SLACK, MAX_OUTCOME, next_milestone
+from store.activities import DEFAULT_MILESTONE, FUTURE_SLACK, MAX_OUTCOME
 from store.dates import parse_moment
 from store.deals import DealDetail, get_deal
 from store.errors import InvalidInput, StoreError
@@ -94,7 +94,6 @@ class LogActivityScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with self.app.database.session() as session:
             self.deal = get_deal(session, self.deal_id)
-        suggested = next_milestone(self.deal.milestone)
         milestones = [(m, m) for m in MILESTONES] + [("none", NO_MILESTONE)]
         with Vertical(classes="logging-form"):
             yield Static(f"Log an activity on “{self.deal.title}”", classes="form-title", markup=False)
@@ -103,8 +102,12 @@ class LogActivityScreen(ModalScreen[str | None]):
                 "Type", FormSelect([(t, t) for t in ACTIVITY_TYPES], value="call", allow_blank=False, id="type")
             )
             yield from field_row(
-                "Milestone", FormSelect(milestones, value=suggested, allow_blank=False, id="milestone")
+                "Milestone",
+                FormSelect(milestones, value=DEFAULT_MILESTONE or NO_MILESTONE, allow_blank=False, id="milestone"),
             )
+            reached = self.deal.milestone or "none yet"
+            yield Static(f"Pick one only if this activity reached it (so far: {reached})",
+                         id="milestone-hint", classes="field-hint", markup=False)
             yield from field_row(
                 "When", Input(placeholder="now · today 9:30 · yesterday 15:00 · mon 10:00", id="when")
             )
