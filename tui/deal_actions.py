@@ -21,6 +21,7 @@ from store.errors import Conflict, StoreError
 from store.money import format_money
 from store.stages import lost_reasons
 from store.terms import LEAD
+from tui.failures import ReportsFailedWorkers, reason
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,7 @@ class UndoRefused(Message):
     severity: str = "warning"
 
 
-def _first_line(exc: BaseException) -> str:
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return reason[0] if reason else type(exc).__name__
-
-
-class DealActions:
+class DealActions(ReportsFailedWorkers):
     """Mixin for a Screen. Subclasses implement ``acted_on`` and ``deal_written``."""
 
     _deal_write_pending = False
@@ -79,6 +75,10 @@ class DealActions:
     def deal_actions_ready(self) -> None:
         """The screen shows fresh versions again: the next write may start."""
         self._deal_write_pending = False
+
+    def worker_failed(self, worker) -> None:
+        # A failed load or write must not leave the keys saying "still saving" for ever.
+        self.deal_actions_ready()
 
     # --- the write pipeline ------------------------------------------------------------------
 
@@ -113,11 +113,8 @@ class DealActions:
             self.post_message(DealWritten(deal.id, str(exc), "warning", deal.stage_id))
             return
         except Exception as exc:  # noqa: BLE001 - the database went away, or a bug: say so
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-            self.post_message(
-                DealWritten(deal.id, f"Could not save: {reason[0] if reason else type(exc).__name__}", "error",
-                            deal.stage_id)
-            )
+            self.log.error(f"deal write failed: {exc!r}")
+            self.post_message(DealWritten(deal.id, f"Could not save: {reason(exc)}", "error", deal.stage_id))
             return
         try:
             tokens = self._tokens_if_only(deal.id, before) if before is not None else None
@@ -223,7 +220,7 @@ class DealActions:
             return
         except Exception as exc:  # noqa: BLE001 - the database went away, or a bug: say so
             self.log.error(f"undo failed: {exc!r}")
-            self.post_message(UndoRefused(f"Could not undo: {_first_line(exc)}", "error"))
+            self.post_message(UndoRefused(f"Could not undo: {reason(exc)}", "error"))
             return
         self.post_message(DealWritten(undone.deal.id, undone.description))
 

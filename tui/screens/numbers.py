@@ -26,6 +26,7 @@ from store import board, forecast, numbers
 from store.forecast import Forecast
 from store.numbers import ActivityPipeline, TeamNumbers
 from store.periods import PERIOD_KINDS, WEEK, Period, next_kind
+from tui.failures import ReportsFailedWorkers
 from tui.widgets.activity_pipeline import ActivityPipelineView
 from tui.widgets.forecast import ForecastView
 from tui.widgets.key_footer import KeyFooter
@@ -45,7 +46,7 @@ class Scope:
     name: str
 
 
-class NumbersScreen(Screen):
+class NumbersScreen(ReportsFailedWorkers, Screen):
     HELP_TITLE = "Numbers"
     HELP_GROUP = "Numbers"
     DEFAULT_CSS = """

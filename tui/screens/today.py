@@ -33,6 +33,7 @@ from store.today import (
     team_overdue,
     today_queue,
 )
+from tui.failures import ReportsFailedWorkers
 from tui.widgets.capacity import TodayMeter, WeekStrip
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.task_queue import DAY, TaskQueue, show_day
@@ -48,7 +49,7 @@ class TodayData:
     focus_task: int | None
 
 
-class TodayScreen(Screen):
+class TodayScreen(ReportsFailedWorkers, Screen):
     HELP_TITLE = "Today"
     HELP_GROUP = "Today"
     DEFAULT_CSS = """

@@ -27,6 +27,7 @@ from store.deals import DealDetail, get_deal
 from store.errors import InvalidInput, RuleViolation, StoreError
 from store.reps import RepInfo
 from store.tasks import DayLoad, is_working_day, load_on, next_day_with_room
+from tui.failures import ReportsFailedWorkers
 from tui.screens.modals.form import FORM_CSS, field_row, show_error
 
 # Shared by the three logging forms (activity, task, note).
@@ -115,7 +116,7 @@ def check_due(session, rep: RepInfo, text: str) -> DueCheck:
     return DueCheck(day, load, proposed=False, problem=problem, next_free=free)
 
 
-class DueHint(Static):
+class DueHint(ReportsFailedWorkers, Static):
     """The line under a due field: which day it means and how full that day is.
 
     The screen calls ``check`` as the rep types; the load is read in a thread
