@@ -60,9 +60,14 @@ class FormDealLoaded(Message):
 
 @dataclass
 class FormSaved(Message):
-    """The form's write committed; ``outcome`` is what the form dismisses with."""
+    """The form's work finished; ``outcome(result)`` says what the form dismisses with."""
 
-    outcome: object
+    result: object
+    outcome: Callable
+
+
+# What ``outcome`` returns when the work found a problem to show: the form stays open.
+KEEP_OPEN = object()
 
 
 @dataclass
@@ -104,7 +109,8 @@ class FormWorkers(ReportsFailedWorkers):
         return self.deal.title if self.deal else "the deal"
 
     def save_in_worker(self, operation: Callable, outcome: Callable) -> None:
-        """Run ``operation(session)``; on success dismiss with ``outcome(result)``."""
+        """Run ``operation(session)`` in a worker; then, back on the screen, dismiss with
+        ``outcome(result)`` unless that is ``KEEP_OPEN``."""
         if self._saving:
             return  # enter pressed twice: one save
         self._saving = True
@@ -118,12 +124,14 @@ class FormWorkers(ReportsFailedWorkers):
         except StoreError as exc:
             self.post_message(FormRefused(str(exc)))
             return
-        self.post_message(FormSaved(outcome(result)))
+        self.post_message(FormSaved(result, outcome))
 
     def on_form_saved(self, message: FormSaved) -> None:
         message.stop()
         self._saving = False
-        self.dismiss(message.outcome)
+        outcome = message.outcome(message.result)
+        if outcome is not KEEP_OPEN:
+            self.dismiss(outcome)
 
     def on_form_refused(self, message: FormRefused) -> None:
         message.stop()

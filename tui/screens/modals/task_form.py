@@ -23,12 +23,12 @@ from textual.widgets import Input, Static
 
 from store import clock, tasks
 from store.dates import parse_day
-from store.deals import DealDetail, get_deal
+from store.deals import DealDetail
 from store.errors import InvalidInput, RuleViolation, StoreError
 from store.reps import RepInfo
 from store.tasks import DayLoad, is_working_day, load_on, next_day_with_room
 from tui.failures import ReportsFailedWorkers
-from tui.screens.modals.form import FORM_CSS, field_row, show_error
+from tui.screens.modals.form import FORM_CSS, KEEP_OPEN, FormWorkers, field_row, show_error
 
 # Shared by the three logging forms (activity, task, note).
 LOGGING_FORM_CSS = (
@@ -169,14 +169,22 @@ class DueField:
 
     def read(self, screen, session, rep: RepInfo) -> DueCheck | None:
         """The day to save on, or None after showing why not on the field."""
-        text = screen.query_one(f"#{self.field_id}", Input).value
+        return self.accept(screen, self.check(session, rep, screen.query_one(f"#{self.field_id}", Input).value))
+
+    @staticmethod
+    def check(session, rep: RepInfo, text: str) -> DueCheck | str:
+        """What ``text`` means, or the message for the field; no widgets (a worker calls it)."""
         try:
-            due = check_due(session, rep, text)
+            return check_due(session, rep, text)
         except InvalidInput as exc:
-            show_field_error(screen, self.field_id, sentence(str(exc)))
-            return None
+            return sentence(str(exc))
         except RuleViolation as exc:
-            show_field_error(screen, self.field_id, str(exc))
+            return str(exc)
+
+    def accept(self, screen, due: DueCheck | str) -> DueCheck | None:
+        """``check``'s answer, on the screen: the day to save on, or None after saying why not."""
+        if isinstance(due, str):
+            show_field_error(screen, self.field_id, due)
             return None
         if due.warning and self._warned != due.day:
             self._warned = due.day
@@ -184,8 +192,12 @@ class DueField:
             return None
         return due
 
+    def would_accept(self, due: DueCheck | str) -> bool:
+        """``accept`` would let the save go ahead (a worker asks before writing)."""
+        return not isinstance(due, str) and (not due.warning or self._warned == due.day)
 
-class AddTaskScreen(ModalScreen[str | None]):
+
+class AddTaskScreen(FormWorkers, ModalScreen[str | None]):
     """Dismisses with a one-line message saying what was added, or ``None`` when cancelled.
 
     The caller shows the message (it quotes the deal's title: ``markup=False``).
@@ -205,10 +217,8 @@ class AddTaskScreen(ModalScreen[str | None]):
         self.due = DueField("due")
 
     def compose(self) -> ComposeResult:
-        with self.app.database.session() as session:
-            self.deal = get_deal(session, self.deal_id)
         with Vertical(classes="logging-form"):
-            yield Static(f"Task on “{self.deal.title}”", classes="form-title", markup=False)
+            yield Static("Task", id="form-title", classes="form-title", markup=False)
             yield Static("enter saves · escape cancels · tab next field", classes="form-hint")
             yield from field_row("Title", Input(placeholder="send the pricing sheet", id="title"))
             yield from field_row("Due", Input(placeholder="empty = first day with room", id="due"))
@@ -218,6 +228,10 @@ class AddTaskScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
         self.query_one(DueHint).check("")
+        self.load_deal()
+
+    def deal_loaded(self, deal: DealDetail) -> None:
+        self.query_one("#form-title", Static).update(f"Task on “{deal.title}”")
 
     @on(Input.Changed, "#due")
     def _due_changed(self, event: Input.Changed) -> None:
@@ -240,17 +254,22 @@ class AddTaskScreen(ModalScreen[str | None]):
         elif len(title) > tasks.MAX_TITLE:
             show_field_error(self, "title", f"The title is {len(title)} characters; keep it under {tasks.MAX_TITLE}")
             ok = False
-        rep = self.app.rep
-        try:
-            with self.app.database.session() as session:
-                due = self.due.read(self, session, rep)
-                if not ok or due is None:
-                    return
-                task = tasks.add_task(session, self.deal_id, title, due.day, by=rep.id)
-        except StoreError as exc:
-            self.query_one("#form-error", Static).update(str(exc))
-            return
-        self.dismiss(f"Task “{task.title}” due {show_day(task.due)} on “{self.deal.title}”")
+        rep, deal_id, text, due_field = self.app.rep, self.deal_id, self.query_one("#due", Input).value, self.due
+
+        def add(session):
+            due = due_field.check(session, rep, text)
+            if not ok or not due_field.would_accept(due):
+                return due, None
+            return due, tasks.add_task(session, deal_id, title, due.day, by=rep.id)
+
+        def outcome(result):
+            due, task = result
+            if task is None:
+                due_field.accept(self, due)  # says what is wrong with the day, if anything
+                return KEEP_OPEN
+            return f"Task “{task.title}” due {show_day(task.due)} on “{self.deal_title}”"
+
+        self.save_in_worker(add, outcome)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
