@@ -7,11 +7,13 @@ is one store call, so nothing is ever saved half-way.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList, Suggester
 from textual.widgets import Input, Select, Static
@@ -20,11 +22,61 @@ from store import board, clock, deals
 from store.accounts import suggest_account
 from store.dates import parse_day
 from store.deals import DealDetail, DealFields
-from store.errors import Conflict, InvalidInput, StoreError
+from store.errors import Conflict, InvalidInput
 from store.terms import LEAD
 from store.money import format_money, parse_money
-from store.reps import list_reps
-from tui.screens.modals.form import FORM_CSS, field_row, show_error
+from store.reps import RepInfo, list_reps
+from tui.screens.modals.form import FORM_CSS, KEEP_OPEN, FormWorkers, field_row, show_error
+
+
+@dataclass
+class ChoicesLoaded(Message):
+    choices: board.FilterChoices
+    reps: list[RepInfo]
+
+
+@dataclass(frozen=True)
+class EditConflict:
+    """Someone saved the deal while the rep was editing it: what it holds now."""
+
+    message: str
+    now: DealDetail
+
+
+def _typed(deal: DealDetail | None) -> dict[str, str]:
+    """What each text field holds when the form opens on ``deal``."""
+    if deal is None:
+        return {}
+    return {
+        "title": deal.title,
+        "account": deal.account_name or "",
+        "contact": deal.contact_name or "",
+        "email": deal.contact_email or "",
+        "phone": deal.contact_phone or "",
+        "value": format_money(deal.value).lstrip("$"),
+        "close": deal.expected_close.isoformat() if deal.expected_close else "",
+        "source": deal.source or "",
+        "territory": deal.territory or "",
+        "product": deal.product or "",
+    }
+
+
+def _changed_meanwhile(before: DealDetail, now: DealDetail) -> str:
+    """``value $15,000 · owner Morgan Blake``: the fields the other save changed."""
+    shown = {
+        "title": lambda d: d.title,
+        "account": lambda d: d.account_name or "none",
+        "contact": lambda d: d.contact_name or "none",
+        "value": lambda d: format_money(d.value),
+        "close": lambda d: d.expected_close.isoformat() if d.expected_close else "none",
+        "source": lambda d: d.source or "none",
+        "territory": lambda d: d.territory or "none",
+        "product": lambda d: d.product or "none",
+        "owner": lambda d: d.owner_name,
+        "stage": lambda d: d.stage_name,
+    }
+    changed = [f"{name} {get(now)}" for name, get in shown.items() if get(before) != get(now)]
+    return " · ".join(changed) or "nothing you can see here"
 
 
 class AccountSuggester(Suggester):
@@ -43,7 +95,7 @@ class AccountSuggester(Suggester):
             return suggest_account(session, value)
 
 
-class DealFormScreen(ModalScreen[int | None]):
+class DealFormScreen(FormWorkers, ModalScreen[int | None]):
     """Dismisses with the saved deal's id, or ``None`` when cancelled."""
 
     HELP_TITLE = "Deal form"
@@ -70,9 +122,6 @@ class DealFormScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         deal = self.deal
-        with self.app.database.session() as session:
-            choices = board.filter_choices(session)
-            reps = list_reps(session)
         kind = "lead" if self.pipeline == LEAD else "opportunity"
         heading = f"Edit “{deal.title}”" if deal else f"New {kind}"
 
@@ -97,18 +146,34 @@ class DealFormScreen(ModalScreen[int | None]):
                 "Expected close",
                 entry("close", deal and deal.expected_close and deal.expected_close.isoformat(), "2026-12-15, +3w, next month"),
             )
-            yield from field_row("Source", entry("source", deal and deal.source, "", SuggestFromList(choices.sources, case_sensitive=False)))
+            yield from field_row("Source", entry("source", deal and deal.source))
+            yield from field_row("Territory", entry("territory", deal and deal.territory))
+            yield from field_row("Product", entry("product", deal and deal.product))
+            # The other reps arrive with the choices (a worker); until then, the owner alone.
+            owner_name = deal.owner_name if deal else self.app.rep.name
             yield from field_row(
-                "Territory", entry("territory", deal and deal.territory, "", SuggestFromList(choices.territories, case_sensitive=False))
-            )
-            yield from field_row("Product", entry("product", deal and deal.product, "", SuggestFromList(choices.products, case_sensitive=False)))
-            yield from field_row(
-                "Owner", Select([(r.name, r.id) for r in reps], value=owner_id, allow_blank=False, id="owner")
+                "Owner", Select([(owner_name, owner_id)], value=owner_id, allow_blank=False, id="owner")
             )
             yield Static("", id="form-error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
+        self._load_choices()
+
+    @work(thread=True, group="form-load", exit_on_error=False)
+    def _load_choices(self) -> None:
+        with self.app.database.session() as session:
+            self.post_message(ChoicesLoaded(board.filter_choices(session), list_reps(session)))
+
+    def on_choices_loaded(self, message: ChoicesLoaded) -> None:
+        choices = message.choices
+        for id_, values in (("source", choices.sources), ("territory", choices.territories),
+                            ("product", choices.products)):
+            self.query_one(f"#{id_}", Input).suggester = SuggestFromList(values, case_sensitive=False)
+        owner = self.query_one("#owner", Select)
+        chosen = owner.value
+        owner.set_options([(r.name, r.id) for r in message.reps])
+        owner.value = chosen
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -144,9 +209,23 @@ class DealFormScreen(ModalScreen[int | None]):
         if email and "@" not in email:
             show_error(self, "email", f"{email!r} is not an email address")
             ok = False
+        editing = self.deal is not None
+        if editing:
+            # The store keeps what it is not given: an emptied field would say "Saved" and keep
+            # the old value, so say what to do instead.
+            deal = self.deal
+            cleared = [
+                ("value", deal.value, "A deal always has a value: type 0 for none"),
+                ("close", deal.expected_close, "The expected close cannot be emptied: type the new day"),
+                ("email", deal.contact_email, "The email cannot be emptied here: type the new one"),
+                ("phone", deal.contact_phone, "The phone cannot be emptied here: type the new one"),
+            ]
+            for id_, had, message in cleared:
+                if had and not self._field(id_):
+                    show_error(self, id_, message)
+                    ok = False
         if not ok:
             return None
-        editing = self.deal is not None
         return DealFields(
             title=title,
             # When editing, an emptied field clears it; "" tells the store so.
@@ -166,23 +245,42 @@ class DealFormScreen(ModalScreen[int | None]):
         fields = self._read()
         if fields is None:
             return
-        rep_id = self.app.rep.id
-        try:
-            with self.app.database.session() as session:
-                if self.deal is None:
-                    saved = deals.create_deal(session, self.pipeline, fields, by=rep_id)
-                else:
-                    saved = deals.edit_deal(session, self.deal.id, fields, version=self.deal.version, by=rep_id)
-        except Conflict as exc:
-            self.app.notify(str(exc), severity="error", markup=False)
-            self.dismiss(self.deal.id if self.deal else None)
-            return
-        except StoreError as exc:
-            self.query_one("#form-error", Static).update(str(exc))
-            return
+        rep_id, pipeline, deal, database = self.app.rep.id, self.pipeline, self.deal, self.app.database
+
+        def save(session):
+            if deal is None:
+                return deals.create_deal(session, pipeline, fields, by=rep_id)
+            try:
+                return deals.edit_deal(session, deal.id, fields, version=deal.version, by=rep_id)
+            except Conflict as exc:
+                with database.session() as fresh:
+                    return EditConflict(str(exc), deals.get_deal(fresh, deal.id))
+
+        self.save_in_worker(save, self._saved)
+
+    def _saved(self, saved: DealDetail | EditConflict):
+        if isinstance(saved, EditConflict):
+            # Keep what the rep typed; show what the other save changed; the next save
+            # states the new version, so it goes over theirs only if the rep says so.
+            meanwhile = _changed_meanwhile(self.deal, saved.now)
+            # Fields the rep left alone take the new values; the ones they changed stay theirs.
+            was, now = _typed(self.deal), _typed(saved.now)
+            for id_, value in was.items():
+                field = self.query_one(f"#{id_}", Input)
+                if field.value.strip() == value and now[id_] != value:
+                    field.value = now[id_]
+            owner = self.query_one("#owner", Select)
+            if owner.value == self.deal.owner_id and saved.now.owner_id != self.deal.owner_id:
+                owner.value = saved.now.owner_id
+            self.deal = saved.now
+            self.query_one("#form-error", Static).update(
+                f"{saved.message.split('; reload')[0]}. Now: {meanwhile}. "
+                "Your changes are kept, the rest updated: ctrl+s saves, escape drops yours."
+            )
+            return KEEP_OPEN
         verb = "Saved" if self.deal else "Created"
         self.app.notify(f"{verb} “{saved.title}”", markup=False)
-        self.dismiss(saved.id)
+        return saved.id
 
     def action_cancel(self) -> None:
         self.dismiss(None)
