@@ -177,12 +177,18 @@ class DealActions(ReportsFailedWorkers):
 
     def action_lost(self) -> None:
         deal = self._target()
-        if deal is None:
-            return
-        from tui.screens.modals.lost_reason import LostReasonScreen
+        if deal is not None:
+            self._read_lost_reasons(deal)
 
+    @work(thread=True, group="form-load", exit_on_error=False)
+    def _read_lost_reasons(self, deal: DealRef) -> None:
         with self.app.database.session() as session:
             reasons = lost_reasons(session, deal.pipeline)
+        self.app.call_from_thread(self._ask_lost_reason, deal, reasons)
+
+    def _ask_lost_reason(self, deal: DealRef, reasons: list[str]) -> None:
+        from tui.screens.modals.lost_reason import LostReasonScreen
+
         verb = "Disqualify" if deal.pipeline == LEAD else "Lost"
 
         def chosen(reason: str | None) -> None:
@@ -231,13 +237,19 @@ class DealActions(ReportsFailedWorkers):
 
     def action_edit_deal(self) -> None:
         deal = self._target()
-        if deal is None:
-            return
+        if deal is not None:
+            self._read_deal_to_edit(deal.id)
+
+    @work(thread=True, group="form-load", exit_on_error=False)
+    def _read_deal_to_edit(self, deal_id: int) -> None:
+        with self.app.database.session() as session:
+            detail = deals.get_deal(session, deal_id)
+        self.app.call_from_thread(self._edit, detail)
+
+    def _edit(self, detail) -> None:
         from tui.screens.modals.deal_form import DealFormScreen
 
-        with self.app.database.session() as session:
-            detail = deals.get_deal(session, deal.id)
-        self.app.push_screen(DealFormScreen(detail.pipeline, detail), lambda saved: self._form_closed(deal.id, saved))
+        self.app.push_screen(DealFormScreen(detail.pipeline, detail), lambda saved: self._form_closed(detail.id, saved))
 
     def _open_form(self, form_class) -> None:
         deal = self._target()
