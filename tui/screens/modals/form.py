@@ -114,10 +114,10 @@ class FormWorkers(ReportsFailedWorkers):
         if self._saving:
             return  # enter pressed twice: one save
         self._saving = True
-        self._save(operation, outcome)
+        self._run_form_save(operation, outcome)
 
     @work(thread=True, group="form-save", exit_on_error=False)
-    def _save(self, operation: Callable, outcome: Callable) -> None:
+    def _run_form_save(self, operation: Callable, outcome: Callable) -> None:
         try:
             with self.app.database.session() as session:
                 result = operation(session)

@@ -7,18 +7,21 @@ escape cancels with nothing saved.
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import dataclass
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from store import goals
-from store.errors import InvalidInput, StoreError
+from store.errors import InvalidInput
 from store.goals import METRICS, Metric
 from store.money import format_money, parse_money
-from tui.screens.modals.form import FORM_CSS, field_row, show_error
+from tui.screens.modals.form import FORM_CSS, FormWorkers, field_row, show_error
 
 FORM_LABEL_WIDTH = 26
 
@@ -27,7 +30,12 @@ def field_id(metric: Metric) -> str:
     return "goal-" + metric.key.replace(":", "-").replace("_", "-")
 
 
-class GoalsFormScreen(ModalScreen[str | None]):
+@dataclass
+class GoalsLoaded(Message):
+    current: dict[str, int]
+
+
+class GoalsFormScreen(FormWorkers, ModalScreen[str | None]):
     """Dismisses with a one-line message saying what was saved, or ``None`` when cancelled."""
 
     HELP_TITLE = "Goals"
@@ -57,8 +65,6 @@ class GoalsFormScreen(ModalScreen[str | None]):
         self.period_kind = period_kind
 
     def compose(self) -> ComposeResult:
-        with self.app.database.session() as session:
-            current = goals.rep_goals(session, self.rep_id, self.period_kind)
         with Vertical():
             yield Static(f"Goals per {self.period_kind} for {self.rep_name}", classes="form-title", markup=False)
             yield Static(
@@ -67,14 +73,25 @@ class GoalsFormScreen(ModalScreen[str | None]):
             )
             with VerticalScroll():
                 for metric in METRICS:
-                    value = current.get(metric.key)
-                    shown = "" if value is None else (format_money(value) if metric.money else str(value))
                     placeholder = "e.g. 400k" if metric.money else "e.g. 25"
-                    yield from field_row(metric.label, Input(shown, placeholder=placeholder, id=field_id(metric)))
+                    yield from field_row(metric.label, Input("", placeholder=placeholder, id=field_id(metric)))
             yield Static("", id="form-error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+        self._load_goals(self.rep_id, self.period_kind)
+
+    @work(thread=True, group="form-load", exit_on_error=False)
+    def _load_goals(self, rep_id: int, period_kind: str) -> None:
+        with self.app.database.session() as session:
+            self.post_message(GoalsLoaded(goals.rep_goals(session, rep_id, period_kind)))
+
+    def on_goals_loaded(self, message: GoalsLoaded) -> None:
+        for metric in METRICS:
+            value = message.current.get(metric.key)
+            field = self.query_one(f"#{field_id(metric)}", Input)
+            if value is not None and not field.value:  # never over what the rep already typed
+                field.value = format_money(value) if metric.money else str(value)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -110,16 +127,14 @@ class GoalsFormScreen(ModalScreen[str | None]):
         targets = self._read()
         if targets is None:
             return
-        try:
-            with self.app.database.session() as session:
-                saved = goals.set_goals(session, self.rep_id, self.period_kind, targets, by=self.app.rep.id)
-        except StoreError as exc:
-            self.query_one("#form-error", Static).update(str(exc))
-            return
-        if saved:
-            self.dismiss(f"{len(saved)} goal{'s' if len(saved) != 1 else ''} per {self.period_kind} for {self.rep_name}")
-        else:
-            self.dismiss(f"No goals per {self.period_kind} for {self.rep_name}")
+        rep_id, period_kind, rep_name, me = self.rep_id, self.period_kind, self.rep_name, self.app.rep.id
+
+        def outcome(saved) -> str:
+            if saved:
+                return f"{len(saved)} goal{'s' if len(saved) != 1 else ''} per {period_kind} for {rep_name}"
+            return f"No goals per {period_kind} for {rep_name}"
+
+        self.save_in_worker(lambda session: goals.set_goals(session, rep_id, period_kind, targets, by=me), outcome)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
