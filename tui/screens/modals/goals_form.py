@@ -7,13 +7,10 @@ escape cancels with nothing saved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -28,11 +25,6 @@ FORM_LABEL_WIDTH = 26
 
 def field_id(metric: Metric) -> str:
     return "goal-" + metric.key.replace(":", "-").replace("_", "-")
-
-
-@dataclass
-class GoalsLoaded(Message):
-    current: dict[str, int]
 
 
 class GoalsFormScreen(FormWorkers, ModalScreen[str | None]):
@@ -58,13 +50,16 @@ class GoalsFormScreen(FormWorkers, ModalScreen[str | None]):
         Binding("ctrl+s", "save", "Save", id="goals-save"),
     ]
 
-    def __init__(self, rep_id: int, rep_name: str, period_kind: str) -> None:
+    def __init__(self, rep_id: int, rep_name: str, period_kind: str, current: dict[str, int]) -> None:
+        """``current``: the rep's goals now (``goals.rep_goals``), read by the caller's worker."""
         super().__init__()
         self.rep_id = rep_id
         self.rep_name = rep_name
         self.period_kind = period_kind
+        self.current = current
 
     def compose(self) -> ComposeResult:
+        current = self.current
         with Vertical():
             yield Static(f"Goals per {self.period_kind} for {self.rep_name}", classes="form-title", markup=False)
             yield Static(
@@ -73,25 +68,14 @@ class GoalsFormScreen(FormWorkers, ModalScreen[str | None]):
             )
             with VerticalScroll():
                 for metric in METRICS:
+                    value = current.get(metric.key)
+                    shown = "" if value is None else (format_money(value) if metric.money else str(value))
                     placeholder = "e.g. 400k" if metric.money else "e.g. 25"
-                    yield from field_row(metric.label, Input("", placeholder=placeholder, id=field_id(metric)))
+                    yield from field_row(metric.label, Input(shown, placeholder=placeholder, id=field_id(metric)))
             yield Static("", id="form-error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        self._load_goals(self.rep_id, self.period_kind)
-
-    @work(thread=True, group="form-load", exit_on_error=False)
-    def _load_goals(self, rep_id: int, period_kind: str) -> None:
-        with self.app.database.session() as session:
-            self.post_message(GoalsLoaded(goals.rep_goals(session, rep_id, period_kind)))
-
-    def on_goals_loaded(self, message: GoalsLoaded) -> None:
-        for metric in METRICS:
-            value = message.current.get(metric.key)
-            field = self.query_one(f"#{field_id(metric)}", Input)
-            if value is not None and not field.value:  # never over what the rep already typed
-                field.value = format_money(value) if metric.money else str(value)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
