@@ -39,6 +39,12 @@ def milestone_rank(milestone: str | None) -> int:
     return MILESTONES.index(milestone) + 1 if milestone in MILESTONES else 0
 
 
+# What a new activity reached, unless the rep picks a milestone: none. A milestone is
+# something the activity achieved; pre-filling the next one counted two quick calls on a
+# Proposal deal as two proposals presented. The `a` form and Today's done-flow both use it.
+DEFAULT_MILESTONE: str | None = None
+
+
 def next_milestone(reached: str | None) -> str:
     """The milestone to suggest for the next activity on a deal."""
     rank = milestone_rank(reached)
@@ -81,7 +87,7 @@ def log_activity(
     *,
     by: int,
     occurred_at: datetime | None = None,
-    milestone: str | None = None,
+    milestone: str | None = DEFAULT_MILESTONE,
     duration_min: int | None = None,
     outcome: str = "",
     follow_up: tuple[str, date] | None = None,

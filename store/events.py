@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pendulum
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from store import clock
 from store.models import DealEvent, Rep
@@ -102,3 +102,8 @@ def history(session: Session, deal_id: int) -> list[EventInfo]:
         )
         for e, name in rows
     ]
+
+
+def latest_id(session: Session) -> int:
+    """The newest event's id (0 in an empty database): a marker for "changes since now"."""
+    return session.exec(select(func.max(DealEvent.id))).one() or 0

@@ -202,6 +202,8 @@ def _events(session: Session, deal_id: int, currency: str) -> list[TimelineEntry
             at=_utc(at),
             who=name,
             headline=event_headline(kind, data or {}, currency),
+            # An undone note or activity keeps its text here, so it can be recovered.
+            detail=(data or {}).get("body") if kind == events.UNDONE else None,
             event_kind=kind,
         )
         for id_, at, kind, data, name in rows

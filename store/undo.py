@@ -9,6 +9,7 @@ Nothing is erased from the history: an "undone" event points at what it reversed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
@@ -17,7 +18,8 @@ from store import clock, events, rollups
 from store.activities import refresh_deal_activity
 from store.deals import DealDetail, check_version, deserialise, get_deal
 from store.errors import NotFound, RuleViolation
-from store.models import Activity, Deal, DealEvent, Note, Rep, Task
+from store.models import LEAD, Activity, Deal, DealEvent, Note, Rep, Task
+from store.money import format_money
 from store.tasks import refresh_next_due, task_conflict, write_task
 from store.tx import write
 
@@ -190,9 +192,11 @@ def _refuse_if_task_changed_since(session: Session, deal: Deal, task: Task, even
 
 def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
     data = event.data
+    kept: dict = {}
     if event.kind == events.ACTIVITY_LOGGED:
         activity = session.get(Activity, data["activity_id"])
         if activity is not None:
+            kept = {"occurred_at": clock.aware(activity.occurred_at).isoformat(), "body": activity.outcome or None}
             rollups.activity_counted(
                 session,
                 rep_id=activity.rep_id,
@@ -207,6 +211,8 @@ def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
     elif event.kind == events.NOTE_ADDED:
         note = session.get(Note, data["note_id"])
         if note is not None:
+            # The undone event keeps the text: a rep who undid the wrong thing can copy it back.
+            kept = {"summary": f"note “{data.get('summary') or ''}”", "body": note.body}
             session.delete(note)
     else:
         task = session.get(Task, data["task_id"], populate_existing=True)
@@ -232,9 +238,106 @@ def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
             write_task(session, task, by, done_at=deserialise("done_at", done_at) if done_at else event.at)
         elif event.kind == events.TASK_RESCHEDULED:
             write_task(session, task, by, due=deserialise("expected_close", data["from"]))
-    events.record(
-        session, deal.id, by, events.UNDONE, {"kind": event.kind, "summary": _describe(event)}, undoes_id=event.id
-    )
+    record = {"kind": event.kind, "summary": _describe(event), **{k: v for k, v in kept.items() if v}}
+    events.record(session, deal.id, by, events.UNDONE, record, undoes_id=event.id)
     session.flush()
     if event.kind not in (events.ACTIVITY_LOGGED, events.NOTE_ADDED):
         refresh_next_due(session, [deal.id])
+
+
+# --- the rep's own changes in this session, newest first ---------------------------------------
+
+# A change older than this is not undone by a key press, even in a terminal left open overnight.
+UNDO_WINDOW = timedelta(hours=12)
+
+
+# ``events.latest_id`` when a terminal opens: ``undo_latest`` takes only changes recorded
+# after it, so ``u`` never reaches back into yesterday's work.
+session_start = events.latest_id
+
+
+def undo_latest(session: Session, *, by: int, since: int) -> Undone:
+    """Undo the rep's most recent change recorded after event ``since``, on whichever deal.
+
+    Refused, with nothing written, when there is none, when it is older than
+    ``UNDO_WINDOW``, or when anyone has written to that deal since (their change would
+    be overwritten or orphaned). Repeated calls walk back through the rep's changes.
+    """
+    with write(session):
+        if session.get(Rep, by) is None:
+            raise NotFound(f"no rep with id {by}")
+        undone = set(
+            session.exec(select(DealEvent.undoes_id).where(DealEvent.kind == events.UNDONE, DealEvent.id > since))
+        )
+        mine = session.exec(
+            select(DealEvent)
+            .where(DealEvent.rep_id == by, DealEvent.id > since, DealEvent.kind.in_(UNDOABLE))
+            .order_by(DealEvent.id.desc())
+        )
+        head = next((e for e in mine if e.id not in undone), None)
+        if head is None:
+            raise RuleViolation("Nothing of yours to undo: undo reaches only changes made since you opened Legwork")
+        deal = session.get(Deal, head.deal_id, populate_existing=True)
+        now = clock.now()
+        if now - clock.aware(head.at) > UNDO_WINDOW:
+            raise RuleViolation(
+                f"Your last change, the {_describe(head)} on “{deal.title}”, is over "
+                f"{UNDO_WINDOW // timedelta(hours=1)} hours old: change it by hand"
+            )
+        change = _last_change(session, deal.id, by)
+        if not change or change[0].id != head.id:  # the rep's history on the deal disagrees: be safe
+            raise RuleViolation(f"Your last change on “{deal.title}” cannot be undone: change it by hand")
+        later = session.exec(
+            select(DealEvent, Rep.name)
+            .join(Rep, Rep.id == DealEvent.rep_id, isouter=True)
+            .where(DealEvent.deal_id == deal.id, DealEvent.id > head.id, DealEvent.kind != events.UNDONE)
+            .order_by(DealEvent.id)
+        )
+        for event, who in later:
+            if event.id not in undone:
+                someone = "you" if event.rep_id == by else (who or "someone")
+                raise RuleViolation(
+                    f"Not undone: {someone} changed “{deal.title}” after your {_describe(head)} "
+                    f"({DESCRIPTIONS.get(event.kind, event.kind.replace('_', ' '))}); change it by hand"
+                )
+        if head.kind in events.DEAL_ROW_KINDS:
+            _undo_row_change(session, deal, change, by)
+        else:
+            _undo_work(session, deal, head, by)
+        after = get_deal(session, deal.id)
+        description = "Undid: " + _what_was_undone(session, head, after)
+    return Undone(description, after)
+
+
+def _what_was_undone(session: Session, head: DealEvent, deal: DealDetail) -> str:
+    """The toast after an undo: what the change was, and where the deal or work is now."""
+    from store.timeline import currency  # the database's currency, for the won value
+
+    data, title = head.data, f"“{deal.title}”"
+    kind = head.kind
+    if kind == events.WON:
+        value = data.get("value", deal.value)
+        return f"won {title} ({format_money(value, currency(session))}) — back in {deal.stage_name}"
+    if kind == events.LOST:
+        verb = "disqualified" if deal.pipeline == LEAD else "lost"
+        return f"{verb} {title} — back in {deal.stage_name}"
+    if kind == events.STAGE_CHANGED:
+        return f"moved {title} {data.get('from_stage')} → {data.get('to_stage')} — back in {deal.stage_name}"
+    if kind == events.CONVERTED:
+        return f"converted {title} — a lead again, in {deal.stage_name}"
+    if kind == events.REOPENED:
+        return f"reopened {title} — closed again as {deal.stage_name}"
+    if kind in events.DEAL_ROW_KINDS:
+        return f"{_describe(head)} of {title} — the previous values are back"
+    if kind == events.ACTIVITY_LOGGED:
+        return f"{data.get('type', 'activity')} logged on {title} — removed"
+    if kind == events.NOTE_ADDED:
+        return f"note on {title} “{data.get('summary', '')}” — its text stays in the timeline"
+    task = f"“{data.get('title', '')}”"
+    if kind == events.TASK_ADDED:
+        return f"new task {task} on {title} — removed"
+    if kind == events.TASK_DONE:
+        return f"done {task} on {title} — open again"
+    if kind == events.TASK_REOPENED:
+        return f"reopened task {task} on {title} — done again"
+    return f"rescheduled {task} on {title} — due {data.get('from')} again"

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.content import Content
 
 from store.db import Database
+from store.events import latest_id
 from store.reps import RepInfo, find_rep
 from store.safe_text import visible
 
@@ -83,6 +84,7 @@ class LegworkApp(App[int]):
         self.database = database
         self.handle = handle
         self.rep: RepInfo | None = None
+        self.undo_since = 0
         self._theme_name = theme
         self._keymap = keymap or {}
         self._timezone = timezone
@@ -97,6 +99,8 @@ class LegworkApp(App[int]):
             self.set_keymap(self._keymap)
         with self.database.session() as session:
             self.rep = find_rep(session, self.handle)
+            # ``u`` undoes only what this terminal's rep changed after this moment.
+            self.undo_since = latest_id(session)
         if self.rep is not None and self._timezone:
             self.rep = self._in_timezone(self.rep)
         if self.rep is None:

@@ -21,6 +21,7 @@ from store.errors import Conflict, StoreError
 from store.money import database_currency, format_money
 from store.stages import lost_reasons
 from store.terms import LEAD
+from tui.failures import ReportsFailedWorkers, reason
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,15 @@ class DealWritten(Message):
     after: object | None = None  # what the screen's ``read_after_write`` read
 
 
-class DealActions:
+@dataclass
+class UndoRefused(Message):
+    """``u`` found nothing it may undo, or the undo failed: nothing was written."""
+
+    message: str
+    severity: str = "warning"
+
+
+class DealActions(ReportsFailedWorkers):
     """Mixin for a Screen. Subclasses implement ``acted_on`` and ``deal_written``."""
 
     _deal_write_pending = False
@@ -66,6 +75,10 @@ class DealActions:
     def deal_actions_ready(self) -> None:
         """The screen shows fresh versions again: the next write may start."""
         self._deal_write_pending = False
+
+    def worker_failed(self, worker) -> None:
+        # A failed load or write must not leave the keys saying "still saving" for ever.
+        self.deal_actions_ready()
 
     # --- the write pipeline ------------------------------------------------------------------
 
@@ -100,11 +113,8 @@ class DealActions:
             self.post_message(DealWritten(deal.id, str(exc), "warning", deal.stage_id))
             return
         except Exception as exc:  # noqa: BLE001 - the database went away, or a bug: say so
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-            self.post_message(
-                DealWritten(deal.id, f"Could not save: {reason[0] if reason else type(exc).__name__}", "error",
-                            deal.stage_id)
-            )
+            self.log.error(f"deal write failed: {exc!r}")
+            self.post_message(DealWritten(deal.id, f"Could not save: {reason(exc)}", "error", deal.stage_id))
             return
         try:
             tokens = self._tokens_if_only(deal.id, before) if before is not None else None
@@ -168,12 +178,18 @@ class DealActions:
 
     def action_lost(self) -> None:
         deal = self._target()
-        if deal is None:
-            return
-        from tui.screens.modals.lost_reason import LostReasonScreen
+        if deal is not None:
+            self._read_lost_reasons(deal)
 
+    @work(thread=True, group="form-load", exit_on_error=False)
+    def _read_lost_reasons(self, deal: DealRef) -> None:
         with self.app.database.session() as session:
             reasons = lost_reasons(session, deal.pipeline)
+        self.app.call_from_thread(self._ask_lost_reason, deal, reasons)
+
+    def _ask_lost_reason(self, deal: DealRef, reasons: list[str]) -> None:
+        from tui.screens.modals.lost_reason import LostReasonScreen
+
         verb = "Disqualify" if deal.pipeline == LEAD else "Lost"
 
         def chosen(reason: str | None) -> None:
@@ -191,26 +207,50 @@ class DealActions:
         self.action_lost()
 
     def action_undo(self) -> None:
-        deal = self._target()
-        if deal:
-            from store import undo  # with the activity and task modules: not needed to start
+        """``u``: the rep's own last change since they opened Legwork, whichever deal it
+        was on and wherever the cursor is now (a won card has left the board)."""
+        if self._deal_write_pending:
+            self.notify("Still saving the last change…", severity="warning", timeout=2)
+            return
+        self._deal_write_pending = True
+        self._run_undo(self.app.rep.id, self.app.undo_since)
 
-            rep_id = self.app.rep.id
-            self._write_deal(
-                deal,
-                lambda undone: f"{undone.description[0].upper()}{undone.description[1:]} on “{undone.deal.title}”",
-                lambda s: undo.undo_last(s, deal.id, version=deal.version, by=rep_id),
-            )
+    @work(thread=True, group="deal-write", exit_on_error=False)
+    def _run_undo(self, rep_id: int, since: int) -> None:
+        from store import undo  # with the activity and task modules: not needed to start
+
+        try:
+            with self.app.database.session() as session:
+                undone = undo.undo_latest(session, by=rep_id, since=since)
+        except StoreError as exc:
+            self.post_message(UndoRefused(str(exc), "warning"))
+            return
+        except Exception as exc:  # noqa: BLE001 - the database went away, or a bug: say so
+            self.log.error(f"undo failed: {exc!r}")
+            self.post_message(UndoRefused(f"Could not undo: {reason(exc)}", "error"))
+            return
+        self.post_message(DealWritten(undone.deal.id, undone.description))
+
+    def on_undo_refused(self, message: UndoRefused) -> None:
+        message.stop()
+        self.notify(message.message, severity=message.severity, markup=False)
+        self.deal_actions_ready()  # nothing was written: the screen's versions still hold
 
     def action_edit_deal(self) -> None:
         deal = self._target()
-        if deal is None:
-            return
+        if deal is not None:
+            self._read_deal_to_edit(deal.id)
+
+    @work(thread=True, group="form-load", exit_on_error=False)
+    def _read_deal_to_edit(self, deal_id: int) -> None:
+        with self.app.database.session() as session:
+            detail = deals.get_deal(session, deal_id)
+        self.app.call_from_thread(self._edit, detail)
+
+    def _edit(self, detail) -> None:
         from tui.screens.modals.deal_form import DealFormScreen
 
-        with self.app.database.session() as session:
-            detail = deals.get_deal(session, deal.id)
-        self.app.push_screen(DealFormScreen(detail.pipeline, detail), lambda saved: self._form_closed(deal.id, saved))
+        self.app.push_screen(DealFormScreen(detail.pipeline, detail), lambda saved: self._form_closed(detail.id, saved))
 
     def _open_form(self, form_class) -> None:
         deal = self._target()

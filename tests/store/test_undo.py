@@ -353,3 +353,106 @@ def test_undone_events_stay_in_the_history_and_point_at_what_they_reversed(sessi
     assert undone.data["kind"] == "stage_changed" and undone.data["version"] == 3
     with db.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(DealEvent.__table__)).scalar_one() == 3
+
+
+# --- undo_latest: the rep's own changes in this session, on any deal ----------------------------
+
+
+def undo_mine(session, rep_id: int, since: int) -> undo.Undone:
+    tick(1)
+    return undo.undo_latest(session, by=rep_id, since=since)
+
+
+def test_undo_latest_takes_the_reps_last_change_wherever_it_was(session, db, ana, opp, lead):
+    """The board bug: after `w` the card left and `u` hit the neighbour's old activity."""
+    activities.log_activity(session, lead.id, "call", by=ana.id)  # before this session
+    since = undo.session_start(session)
+    tick(5)
+    current = deals.get_deal(session, opp.id)
+    deals.mark_won(session, opp.id, version=current.version, by=ana.id)
+
+    result = undo_mine(session, ana.id, since)
+
+    assert result.description == "Undid: won “Globex renewal” ($12,000) — back in Proposal"
+    assert result.deal.id == opp.id and result.deal.stage_name == "Proposal"
+    row = stored(db, opp.id)
+    assert row["closed_at"] is None
+    assert len(rows(db, Activity)) == 1  # the other deal's activity is untouched
+    with pytest.raises(RuleViolation, match="Nothing of yours to undo"):
+        undo_mine(session, ana.id, since)
+    assert len(rows(db, Activity)) == 1
+
+
+def test_undo_latest_walks_back_through_the_session_in_reverse_order(session, db, ana, opp, lead):
+    since = undo.session_start(session)
+    tick(1)
+    activities.log_activity(session, lead.id, "call", by=ana.id)
+    tick(1)
+    moved = deals.move_deal(session, opp.id, +1, version=deals.get_deal(session, opp.id).version, by=ana.id)
+    tick(1)
+    tasks.add_task(session, lead.id, "Send pricing", date(2026, 11, 20), by=ana.id)
+    tick(1)
+    deals.mark_lost(session, opp.id, "Price", version=moved.version, by=ana.id)
+
+    descriptions = [undo_mine(session, ana.id, since).description for _ in range(4)]
+
+    assert descriptions == [
+        "Undid: lost “Globex renewal” — back in Negotiation",
+        "Undid: new task “Send pricing” on “Acme rollout” — removed",
+        "Undid: moved “Globex renewal” Proposal → Negotiation — back in Proposal",
+        "Undid: call logged on “Acme rollout” — removed",
+    ]
+    assert rows(db, Activity) == [] and rows(db, Task) == []
+    assert deals.get_deal(session, opp.id).stage_name == "Proposal"
+    with pytest.raises(RuleViolation, match="Nothing of yours"):
+        undo_mine(session, ana.id, since)
+
+
+def test_undo_latest_never_takes_another_reps_change(session, db, ana, bob, opp, lead):
+    since = undo.session_start(session)
+    activities.log_activity(session, lead.id, "call", by=bob.id)
+    with pytest.raises(RuleViolation, match="Nothing of yours"):
+        undo_mine(session, ana.id, since)
+    assert len(rows(db, Activity)) == 1
+
+
+def test_undo_latest_is_refused_when_someone_changed_the_deal_since(session, db, ana, bob, opp):
+    since = undo.session_start(session)
+    won = deals.mark_won(session, opp.id, version=opp.version, by=ana.id)
+    tick(5)
+    notes.add_note(session, opp.id, "Signed, countersigned and filed", by=bob.id)
+    before, n_events = stored(db, opp.id), len(rows(db, DealEvent))
+
+    with pytest.raises(RuleViolation, match="Not undone: Bob Stone changed “Globex renewal” after your won"):
+        undo_mine(session, ana.id, since)
+
+    assert stored(db, opp.id) == before and len(rows(db, DealEvent)) == n_events
+    assert won.closed_at is not None
+
+
+def test_undo_latest_refuses_a_change_older_than_the_window(session, db, ana, opp):
+    since = undo.session_start(session)
+    deals.move_deal(session, opp.id, +1, version=opp.version, by=ana.id)
+    tick(int(undo.UNDO_WINDOW.total_seconds() // 60) + 1)
+    with pytest.raises(RuleViolation, match="is over 12 hours old"):
+        undo.undo_latest(session, by=ana.id, since=since)
+    assert deals.get_deal(session, opp.id).stage_name == "Negotiation"
+
+
+def test_undoing_a_note_keeps_its_text_in_the_history(session, db, ana, lead):
+    since = undo.session_start(session)
+    body = "Called, they agreed to a pilot\nBudget signed off by the CFO"
+    notes.add_note(session, lead.id, body, by=ana.id)
+
+    result = undo_mine(session, ana.id, since)
+
+    assert rows(db, Note) == []
+    assert result.description == (
+        "Undid: note on “Acme rollout” “Called, they agreed to a pilot” — its text stays in the timeline"
+    )
+    undone = events.history(session, lead.id)[-1]
+    assert undone.kind == events.UNDONE and undone.data["body"] == body
+    from store.timeline import deal_timeline  # noqa: PLC0415
+
+    [entry] = [e for e in deal_timeline(session, lead.id) if e.event_kind == events.UNDONE]
+    assert entry.headline == "Undid the note “Called, they agreed to a pilot”" and entry.detail == body

@@ -200,7 +200,10 @@ async def test_u_undoes_the_last_change(app, team):
         await settle(app, pilot)
         assert stored(team, team.acme.id).stage_name == "Qualified"
         assert headlines(app)[1] == "Undid the stage move (Qualified → Needs analysis)"  # under the open task
-        assert any("Undid the stage move" in n.message for n in app._notifications)
+        assert any(
+            n.message == "Undid: moved “Acme fleet rollout” Qualified → Needs analysis — back in Qualified"
+            for n in app._notifications
+        )
 
 
 async def test_w_wins_it(app, team):

@@ -72,10 +72,13 @@ async def test_log_an_activity_with_a_follow_up_task(app, team):
     async with app.run_test(size=(80, 24)) as pilot:
         results = await open_form(app, pilot, LogActivityScreen(team.acme.id))
         screen = app.screen
-        assert screen.query_one("#milestone").value == "rapport"  # the next one after nurture
+        assert screen.query_one("#milestone").value == "none"  # reached only when the rep says so
+        assert "so far: nurture" in text_of(screen, "#milestone-hint")
         await pilot.press("down")  # opens the type list on "call"
         await pilot.press("down", "down", "enter")  # → meeting
-        await pilot.press("tab", "tab", *"yesterday 15:00")
+        await pilot.press("tab", "down", "up", "up", "up", "up", "enter")  # milestone: none → rapport
+        assert screen.query_one("#milestone").value == "rapport"
+        await pilot.press("tab", *"yesterday 15:00")
         assert text_of(screen, "#when-hint") == "Tue 17 Nov 15:00"
         await pilot.press("tab", *"Wants a pilot")
         await pilot.press("tab", *"Send plan", "tab", *"fri")
@@ -99,14 +102,41 @@ async def test_log_an_activity_with_a_follow_up_task(app, team):
 async def test_enter_on_a_list_saves_now(app, team):
     async with app.run_test(size=(80, 24)) as pilot:
         results = await open_form(app, pilot, LogActivityScreen(team.acme.id))
-        await pilot.press("enter")  # focus is on the type list: a call, now, suggested milestone
+        await pilot.press("enter")  # focus is on the type list: a call, now, no milestone
         await settle(app, pilot)
     with team.db.session() as s:
         (logged,) = activities.deal_activities(s, team.acme.id)
-    assert (logged.type, logged.milestone) == ("call", "nurture")
+    assert (logged.type, logged.milestone) == ("call", None)
     assert abs((logged.occurred_at - WEDNESDAY).total_seconds()) < 60
     assert results == ["Logged a call on “Acme fleet rollout”"]
     assert acme_tasks(team) == []
+
+
+async def test_quick_calls_on_a_proposal_deal_reach_no_milestone(app, team):
+    """Two quick `a` enter on a deal in Proposal once counted two proposals presented."""
+    with team.db.session() as s:
+        acme = deals.get_deal(s, team.acme.id)
+        for _ in range(2):
+            acme = deals.move_deal(s, acme.id, 1, version=acme.version, by=team.alex.id)
+        activities.log_activity(s, acme.id, "meeting", by=team.alex.id, milestone="findings",
+                                occurred_at=pendulum.datetime(2026, 11, 16, 10, tz="UTC"))
+        assert acme.stage_name == "Proposal"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("l", "l")  # Qualified → Needs analysis → Proposal
+        await settle(app, pilot)
+        assert app.screen.selected_card().id == acme.id
+        for _ in range(2):
+            await pilot.press("a")
+            await settle(app, pilot)
+            assert isinstance(app.screen, LogActivityScreen)
+            await pilot.press("enter")
+            await settle(app, pilot)
+    with team.db.session() as s:
+        logged = activities.deal_activities(s, acme.id)
+        deal = deals.get_deal(s, acme.id)
+    assert [(a.type, a.milestone) for a in logged] == [("call", None), ("call", None), ("meeting", "findings")]
+    assert deal.milestone == "findings"
 
 
 async def test_a_follow_up_with_no_day_goes_to_the_first_day_with_room(app, busy_week):

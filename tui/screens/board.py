@@ -110,6 +110,7 @@ class BoardScreen(DealActions, Screen):
         self._owner_name: str | None = None
         self._first_column = 0
         self._full_load_pending = False
+        self._load_failed = False
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -247,6 +248,7 @@ class BoardScreen(DealActions, Screen):
     async def _show(self, message: Loaded) -> None:
         data = message.data
         self.deal_actions_ready()
+        self._load_failed = False
         if data.fetched is None:
             self._full_load_pending = False
         previous_focus = self._focused_column_id()
@@ -355,6 +357,15 @@ class BoardScreen(DealActions, Screen):
     def _check_for_changes(self) -> None:
         if self.data is not None and self.is_current:
             self._poll(self.data.token)
+        elif self._load_failed and self.is_current:
+            self.reload()  # the first load failed (told already): try again, quietly
+
+    def worker_failed(self, worker) -> None:
+        super().worker_failed(worker)
+        if worker.group == "board-load":
+            self._load_failed = True
+            if self.data is None:
+                self.query_one("#summary", Static).update("Could not load the board; trying again every few seconds")
 
     @work(thread=True, exclusive=True, group="board-poll", exit_on_error=False)
     def _poll(self, token: tuple) -> None:

@@ -26,6 +26,7 @@ from store import board, forecast, numbers
 from store.forecast import Forecast
 from store.numbers import ActivityPipeline, TeamNumbers
 from store.periods import PERIOD_KINDS, WEEK, Period, next_kind
+from tui.failures import ReportsFailedWorkers
 from tui.widgets.activity_pipeline import ActivityPipelineView
 from tui.widgets.forecast import ForecastView
 from tui.widgets.key_footer import KeyFooter
@@ -45,7 +46,7 @@ class Scope:
     name: str
 
 
-class NumbersScreen(Screen):
+class NumbersScreen(ReportsFailedWorkers, Screen):
     HELP_TITLE = "Numbers"
     HELP_GROUP = "Numbers"
     DEFAULT_CSS = """
@@ -267,16 +268,25 @@ class NumbersScreen(Screen):
         if not found or rep_id is None:
             self.notify("Put the cursor on a rep's row to set their goals", severity="warning")
             return
-        from tui.screens.modals.goals_form import GoalsFormScreen
+        self._read_goals(rep_id, self.data.row(rep_id).name, self.kind)
 
-        row = self.data.row(rep_id)
+    @work(thread=True, group="form-load", exit_on_error=False)
+    def _read_goals(self, rep_id: int, rep_name: str, kind: str) -> None:
+        from store.goals import rep_goals
+
+        with self.app.database.session() as session:
+            current = rep_goals(session, rep_id, kind)
+        self.app.call_from_thread(self._edit_goals, rep_id, rep_name, kind, current)
+
+    def _edit_goals(self, rep_id: int, rep_name: str, kind: str, current: dict[str, int]) -> None:
+        from tui.screens.modals.goals_form import GoalsFormScreen
 
         def saved(message: str | None) -> None:
             if message:
                 self.notify(message, markup=False)
                 self.reload()
 
-        self.app.push_screen(GoalsFormScreen(rep_id, row.name, self.kind), saved)
+        self.app.push_screen(GoalsFormScreen(rep_id, rep_name, kind, current, self.data.currency), saved)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "goals":

@@ -21,13 +21,14 @@ from store import numbers
 from store.goals import METRICS
 from store.numbers import RepDrilldown
 from store.periods import Period
+from tui.failures import ReportsFailedWorkers
 from tui.widgets.activity_pipeline import STEP_NAMES
 from tui.widgets.key_footer import KeyFooter
 from tui.plain_text import plain, visible
 from tui.widgets.numbers_table import PAD, amount, fit_columns, right_align
 
 
-class RepNumbersScreen(Screen):
+class RepNumbersScreen(ReportsFailedWorkers, Screen):
     HELP_TITLE = "Numbers of one rep"
     HELP_GROUP = "Drill-down"
     DEFAULT_CSS = """

@@ -34,6 +34,7 @@ from store.today import (
     today_queue,
 )
 from tui.plain_text import visible
+from tui.failures import ReportsFailedWorkers
 from tui.widgets.capacity import TodayMeter, WeekStrip
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.task_queue import DAY, TaskQueue, show_day
@@ -49,7 +50,7 @@ class TodayData:
     focus_task: int | None
 
 
-class TodayScreen(Screen):
+class TodayScreen(ReportsFailedWorkers, Screen):
     HELP_TITLE = "Today"
     HELP_GROUP = "Today"
     DEFAULT_CSS = """
@@ -66,6 +67,7 @@ class TodayScreen(Screen):
         Binding("a", "log_activity", "Log activity on the deal", show=False, id="today-log-activity"),
         Binding("t", "add_task", "Add a task to the deal", show=False, id="today-add-task"),
         Binding("n", "add_note", "Add a note to the deal", show=False, id="today-add-note"),
+        Binding("u", "undo", "Undo your last change", show=False, id="today-undo"),
         Binding("r", "pick_rep", "Rep", id="today-pick-rep"),
         Binding("escape", "my_queue", "Back to my queue", show=False, id="today-my-queue"),
         Binding("c", "workweek", "Working days and capacity", show=False, id="today-workweek"),
@@ -258,7 +260,9 @@ class TodayScreen(Screen):
                 return
             me = self.app.rep.id
             self._write(
-                lambda s: activities.log_activity(s, task.deal_id, log.type, by=me, outcome=log.outcome),
+                lambda s: activities.log_activity(
+                    s, task.deal_id, log.type, by=me, outcome=log.outcome, milestone=activities.DEFAULT_MILESTONE
+                ),
                 lambda a: f"Done: “{task.title}”; logged {_a(a.type)} on “{task.deal_title}”",
                 None,
             )
@@ -341,6 +345,18 @@ class TodayScreen(Screen):
             )
 
         self.app.push_screen(BalanceScreen(plan), confirmed)
+
+    def action_undo(self) -> None:
+        """``u``: the rep's own last change since they opened Legwork, wherever it was made."""
+        from store import undo
+
+        me, since = self.app.rep.id, self.app.undo_since
+        selected = self._selected()
+        self._write(
+            lambda s: undo.undo_latest(s, by=me, since=since),
+            lambda undone: undone.description,
+            selected.id if selected else None,
+        )
 
     # --- the task's deal -------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from tui.failures import ReportsFailedWorkers
+
 from store import numbers
 from store.board import team_timezone
 from store.numbers import ActivityPipeline
@@ -85,7 +87,7 @@ class ActivityPipelineView(Static, can_focus=True):
         self.update(pipeline_table(pipeline, title, split=split))
 
 
-class MilestoneBoard(VerticalScroll, can_focus=True):
+class MilestoneBoard(ReportsFailedWorkers, VerticalScroll, can_focus=True):
     """The leads board seen by milestone instead of stage: open leads at each
     step, and how many moved past it this week. Loads in a thread worker."""
 

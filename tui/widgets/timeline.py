@@ -211,6 +211,8 @@ class TimelineView(LineView, can_focus=True):
             body = visible(entry.detail.strip(), multiline=True).splitlines()
             if headline_fits:
                 body = body[1:]  # the first line is the headline, already on show
+        elif entry.kind == EVENT and entry.detail:
+            body = entry.detail.strip().splitlines()  # an undone note's text, kept to recover it
         elif headline_fits:
             return ()
         else:

@@ -20,13 +20,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
 from store import activities, clock, tasks
-from store.activities import FUTURE_SLACK, MAX_OUTCOME, next_milestone
+from store.activities import DEFAULT_MILESTONE, FUTURE_SLACK, MAX_OUTCOME
 from store.dates import parse_moment
-from store.deals import DealDetail, get_deal
-from store.errors import InvalidInput, StoreError
+from store.deals import DealDetail
+from store.errors import InvalidInput
 from store.terms import ACTIVITY_TYPES, MILESTONES
 from tui.plain_text import visible
-from tui.screens.modals.form import field_row
+from tui.screens.modals.form import KEEP_OPEN, FormWorkers, field_row
 from tui.screens.modals.task_form import (
     LOGGING_FORM_CSS,
     DueField,
@@ -73,7 +73,7 @@ def _what(type_: str) -> str:
     return f"{'an' if type_[0] in 'aeiou' else 'a'} {type_}"
 
 
-class LogActivityScreen(ModalScreen[str | None]):
+class LogActivityScreen(FormWorkers, ModalScreen[str | None]):
     """Dismisses with a one-line message saying what was logged, or ``None`` when cancelled.
 
     The caller shows the message (it quotes the deal's title: ``markup=False``).
@@ -93,19 +93,19 @@ class LogActivityScreen(ModalScreen[str | None]):
         self.follow_up_due = DueField("follow-up-due")
 
     def compose(self) -> ComposeResult:
-        with self.app.database.session() as session:
-            self.deal = get_deal(session, self.deal_id)
-        suggested = next_milestone(self.deal.milestone)
         milestones = [(m, m) for m in MILESTONES] + [("none", NO_MILESTONE)]
         with Vertical(classes="logging-form"):
-            yield Static(visible(f"Log an activity on “{self.deal.title}”"), classes="form-title", markup=False)
+            yield Static("Log an activity", id="form-title", classes="form-title", markup=False)
             yield Static("enter saves · escape cancels · tab next field · space opens a list", classes="form-hint")
             yield from field_row(
                 "Type", FormSelect([(t, t) for t in ACTIVITY_TYPES], value="call", allow_blank=False, id="type")
             )
             yield from field_row(
-                "Milestone", FormSelect(milestones, value=suggested, allow_blank=False, id="milestone")
+                "Milestone",
+                FormSelect(milestones, value=DEFAULT_MILESTONE or NO_MILESTONE, allow_blank=False, id="milestone"),
             )
+            yield Static("Pick one only if this activity reached it", id="milestone-hint", classes="field-hint",
+                         markup=False)
             yield from field_row(
                 "When", Input(placeholder="now · today 9:30 · yesterday 15:00 · mon 10:00", id="when")
             )
@@ -120,6 +120,13 @@ class LogActivityScreen(ModalScreen[str | None]):
         self.query_one("#type", FormSelect).focus()
         self._show_when("")
         self.query_one(DueHint).check("")
+        self.load_deal()
+
+    def deal_loaded(self, deal: DealDetail) -> None:
+        self.query_one("#form-title", Static).update(visible(f"Log an activity on “{deal.title}”"))
+        self.query_one("#milestone-hint", Static).update(
+            f"Pick one only if this activity reached it (so far: {deal.milestone or 'none yet'})"
+        )
 
     # --- live hints ------------------------------------------------------------------------
 
@@ -155,8 +162,9 @@ class LogActivityScreen(ModalScreen[str | None]):
     def _text(self, id_: str) -> str:
         return " ".join(self.query_one(f"#{id_}", Input).value.split())
 
-    def _read(self, session) -> ActivityEntry | None:
-        """The form's values, or None after marking every bad field."""
+    def _read(self) -> tuple[ActivityEntry | None, str]:
+        """The form's values (None after marking every bad field) and the follow-up's
+        due text, which a worker checks against the database."""
         for id_ in ("when", "outcome", "follow-up", "follow-up-due"):
             show_field_error(self, id_, None)
         rep = self.app.rep
@@ -177,52 +185,57 @@ class LogActivityScreen(ModalScreen[str | None]):
             show_field_error(self, "outcome", f"That is {len(outcome)} characters; keep it under {MAX_OUTCOME}")
             ok = False
         follow_up = self._text("follow-up")
-        due = None
         if len(follow_up) > tasks.MAX_TITLE:
             show_field_error(self, "follow-up", f"That is {len(follow_up)} characters; keep it under {tasks.MAX_TITLE}")
             ok = False
         elif not follow_up and self._text("follow-up-due"):
             show_field_error(self, "follow-up", "Say what to do on that day, or clear the due day")
             ok = False
-        elif follow_up:
-            checked = self.follow_up_due.read(self, session, rep)
-            ok = ok and checked is not None
-            due = checked and checked.day
-        if not ok:
-            return None
-        return ActivityEntry(
+        entry = ActivityEntry(
             type=self.query_one("#type", FormSelect).value,
             milestone=None if milestone == NO_MILESTONE else milestone,
             occurred_at=when,
             outcome=outcome,
             follow_up=follow_up,
-            due=due,
+            due=None,
         )
+        return (entry if ok else None), self.query_one("#follow-up-due", Input).value
 
     def action_save(self) -> None:
-        rep_id = self.app.rep.id
-        try:
-            with self.app.database.session() as session:
-                entry = self._read(session)
-                if entry is None:
-                    return
-                activity = activities.log_activity(
-                    session,
-                    self.deal_id,
-                    entry.type,
-                    by=rep_id,
-                    occurred_at=entry.occurred_at,
-                    milestone=entry.milestone,
-                    outcome=entry.outcome,
-                    follow_up=(entry.follow_up, entry.due) if entry.follow_up else None,
-                )
-                message = f"Logged {_what(activity.type)} on “{self.deal.title}”"
-                if activity.follow_up:
-                    message += f"; follow-up due {show_day(activity.follow_up.due)}"
-        except StoreError as exc:
-            self.query_one("#form-error", Static).update(visible(str(exc)))
-            return
-        self.dismiss(message)
+        entry, due_text = self._read()
+        rep, deal_id, due_field = self.app.rep, self.deal_id, self.follow_up_due
+        follow_up = self._text("follow-up")
+        wants_due = bool(follow_up) and len(follow_up) <= tasks.MAX_TITLE
+
+        def log(session):
+            # The follow-up's day is checked even when another field is wrong: every error at once.
+            due = due_field.check(session, rep, due_text) if wants_due else None
+            if entry is None or (wants_due and not due_field.would_accept(due)):
+                return due, None
+            activity = activities.log_activity(
+                session,
+                deal_id,
+                entry.type,
+                by=rep.id,
+                occurred_at=entry.occurred_at,
+                milestone=entry.milestone,
+                outcome=entry.outcome,
+                follow_up=(entry.follow_up, due.day) if entry.follow_up else None,
+            )
+            return due, activity
+
+        def outcome(result):
+            due, activity = result
+            if activity is None:
+                if due is not None:
+                    due_field.accept(self, due)  # says what is wrong with the day, if anything
+                return KEEP_OPEN
+            message = f"Logged {_what(activity.type)} on “{self.deal_title}”"
+            if activity.follow_up:
+                message += f"; follow-up due {show_day(activity.follow_up.due)}"
+            return message
+
+        self.save_in_worker(log, outcome)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

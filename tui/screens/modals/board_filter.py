@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import dataclass
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
 from store import board
 from store.board import BoardFilter
 from tui.plain_text import plain, visible
+from tui.failures import ReportsFailedWorkers
 from tui.screens.modals.form import FORM_CSS, field_row
 
 
-class BoardFilterScreen(ModalScreen[BoardFilter | None]):
+@dataclass
+class ChoicesLoaded(Message):
+    choices: board.FilterChoices
+
+
+def _options(values: list) -> list[tuple[str, object]]:
+    return [(plain(str(label)), key) for key, label in values]  # a str prompt would be read as markup
+
+
+class BoardFilterScreen(ReportsFailedWorkers, ModalScreen[BoardFilter | None]):
     HELP_TITLE = "Filter"
     DEFAULT_CSS = (
         """
@@ -37,25 +50,44 @@ class BoardFilterScreen(ModalScreen[BoardFilter | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with self.app.database.session() as session:
-            choices = board.filter_choices(session)
         flt = self.current
 
-        def dropdown(id_: str, values: list, value) -> Select:
-            options = [(plain(str(label)), key) for key, label in values]  # a str prompt would be read as markup
-            known = {key for _label, key in options}
-            return Select(options, value=value if value in known else Select.NULL, prompt="any", id=id_)
+        def dropdown(id_: str, value, label: str) -> Select:
+            # Until the choices arrive (a worker), only the current one, so nothing is lost.
+            options = [(label, value)] if value is not None else []
+            return Select(options, value=value if value is not None else Select.NULL, prompt="any", id=id_)
 
         with Vertical():
             yield Static("Filter the board (enter applies, escape cancels)", classes="form-title")
-            yield from field_row("Text", Input(visible(flt.text), placeholder="title, account or contact", id="text"))
-            yield from field_row("Owner", dropdown("owner", choices.owners, flt.owner_id))
-            yield from field_row("Territory", dropdown("territory", [(t, t) for t in choices.territories], flt.territory))
-            yield from field_row("Product", dropdown("product", [(p, p) for p in choices.products], flt.product))
-            yield from field_row("Source", dropdown("source", [(s, s) for s in choices.sources], flt.source))
+            yield from field_row("Text", Input(visible(flt.text or ""), placeholder="title, account or contact", id="text"))
+            yield from field_row("Owner", dropdown("owner", flt.owner_id, "…"))
+            yield from field_row("Territory", dropdown("territory", flt.territory, str(flt.territory)))
+            yield from field_row("Product", dropdown("product", flt.product, str(flt.product)))
+            yield from field_row("Source", dropdown("source", flt.source, str(flt.source)))
 
     def on_mount(self) -> None:
         self.query_one("#text", Input).focus()
+        self._load_choices()
+
+    @work(thread=True, group="form-load", exit_on_error=False)
+    def _load_choices(self) -> None:
+        with self.app.database.session() as session:
+            self.post_message(ChoicesLoaded(board.filter_choices(session)))
+
+    def on_choices_loaded(self, message: ChoicesLoaded) -> None:
+        choices = message.choices
+        for id_, values in (
+            ("owner", choices.owners),
+            ("territory", [(t, t) for t in choices.territories]),
+            ("product", [(p, p) for p in choices.products]),
+            ("source", [(s, s) for s in choices.sources]),
+        ):
+            select = self.query_one(f"#{id_}", Select)
+            chosen = select.value
+            options = _options(values)
+            select.set_options(options)
+            if chosen in {key for _label, key in options}:
+                select.value = chosen
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

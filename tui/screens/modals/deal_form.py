@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from dataclasses import dataclass
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList, Suggester
 from textual.widgets import Input, Select, Static
@@ -21,12 +23,63 @@ from store import board, clock, deals
 from store.accounts import suggest_account
 from store.dates import parse_day
 from store.deals import DealDetail, DealFields
-from store.errors import Conflict, InvalidInput, StoreError
+from store.errors import Conflict, InvalidInput
 from store.terms import LEAD
 from store.money import amount_text, database_currency, parse_money
-from store.reps import list_reps
+from store.reps import RepInfo, list_reps
 from tui.plain_text import plain, visible
-from tui.screens.modals.form import FORM_CSS, field_row, show_error
+from tui.screens.modals.form import FORM_CSS, KEEP_OPEN, FormWorkers, field_row, show_error
+
+
+@dataclass
+class ChoicesLoaded(Message):
+    choices: board.FilterChoices
+    reps: list[RepInfo]
+    currency: str
+
+
+@dataclass(frozen=True)
+class EditConflict:
+    """Someone saved the deal while the rep was editing it: what it holds now."""
+
+    message: str
+    now: DealDetail
+
+
+def _typed(deal: DealDetail | None) -> dict[str, str]:
+    """What each text field holds when the form opens on ``deal``."""
+    if deal is None:
+        return {}
+    return {
+        "title": deal.title,
+        "account": deal.account_name or "",
+        "contact": deal.contact_name or "",
+        "email": deal.contact_email or "",
+        "phone": deal.contact_phone or "",
+        "value": amount_text(deal.value),
+        "close": deal.expected_close.isoformat() if deal.expected_close else "",
+        "source": deal.source or "",
+        "territory": deal.territory or "",
+        "product": deal.product or "",
+    }
+
+
+def _changed_meanwhile(before: DealDetail, now: DealDetail) -> str:
+    """``value $15,000 · owner Morgan Blake``: the fields the other save changed."""
+    shown = {
+        "title": lambda d: d.title,
+        "account": lambda d: d.account_name or "none",
+        "contact": lambda d: d.contact_name or "none",
+        "value": lambda d: amount_text(d.value),
+        "close": lambda d: d.expected_close.isoformat() if d.expected_close else "none",
+        "source": lambda d: d.source or "none",
+        "territory": lambda d: d.territory or "none",
+        "product": lambda d: d.product or "none",
+        "owner": lambda d: d.owner_name,
+        "stage": lambda d: d.stage_name,
+    }
+    changed = [f"{name} {get(now)}" for name, get in shown.items() if get(before) != get(now)]
+    return " · ".join(changed) or "nothing you can see here"
 
 
 class AccountSuggester(Suggester):
@@ -50,7 +103,7 @@ def _drawable(name: str | None) -> str | None:
     return name if name is not None and visible(name) == name else None
 
 
-class DealFormScreen(ModalScreen[int | None]):
+class DealFormScreen(FormWorkers, ModalScreen[int | None]):
     """Dismisses with the saved deal's id, or ``None`` when cancelled."""
 
     HELP_TITLE = "Deal form"
@@ -75,13 +128,10 @@ class DealFormScreen(ModalScreen[int | None]):
         self.pipeline = pipeline
         self.deal = deal
         self._prefilled: dict[str, str] = {}  # field id → the stored text it was filled with
+        self.currency: str | None = None  # the database's, once the choices arrive
 
     def compose(self) -> ComposeResult:
         deal = self.deal
-        with self.app.database.session() as session:
-            choices = board.filter_choices(session)
-            reps = list_reps(session)
-            self.currency = database_currency(session)
         kind = "lead" if self.pipeline == LEAD else "opportunity"
         heading = f"Edit “{deal.title}”" if deal else f"New {kind}"
 
@@ -89,9 +139,6 @@ class DealFormScreen(ModalScreen[int | None]):
             if value:
                 self._prefilled[id_] = value
             return Input(visible(value), placeholder=placeholder, id=id_, suggester=suggester)
-
-        def suggest(names: list[str]) -> SuggestFromList:
-            return SuggestFromList([n for n in names if _drawable(n)], case_sensitive=False)
 
         owner_id = deal.owner_id if deal else self.app.rep.id
         with VerticalScroll():
@@ -105,24 +152,45 @@ class DealFormScreen(ModalScreen[int | None]):
             yield from field_row("Email", entry("email", deal and deal.contact_email))
             yield from field_row("Phone", entry("phone", deal and deal.contact_phone))
             yield from field_row(
-                "Value", entry("value", deal and amount_text(deal.value), f"12500, 12.5k ({self.currency})")
+                "Value", entry("value", deal and amount_text(deal.value), "12500, 12.5k")
             )
             yield from field_row(
                 "Expected close",
                 entry("close", deal and deal.expected_close and deal.expected_close.isoformat(), "2026-12-15, +3w, next month"),
             )
-            yield from field_row("Source", entry("source", deal and deal.source, "", suggest(choices.sources)))
+            yield from field_row("Source", entry("source", deal and deal.source))
+            yield from field_row("Territory", entry("territory", deal and deal.territory))
+            yield from field_row("Product", entry("product", deal and deal.product))
+            # The other reps arrive with the choices (a worker); until then, the owner alone.
+            owner_name = deal.owner_name if deal else self.app.rep.name
             yield from field_row(
-                "Territory", entry("territory", deal and deal.territory, "", suggest(choices.territories))
-            )
-            yield from field_row("Product", entry("product", deal and deal.product, "", suggest(choices.products)))
-            yield from field_row(
-                "Owner", Select([(plain(r.name), r.id) for r in reps], value=owner_id, allow_blank=False, id="owner")
+                "Owner", Select([(plain(owner_name), owner_id)], value=owner_id, allow_blank=False, id="owner")
             )
             yield Static("", id="form-error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
+        self._load_choices()
+
+    @work(thread=True, group="form-load", exit_on_error=False)
+    def _load_choices(self) -> None:
+        with self.app.database.session() as session:
+            self.post_message(
+                ChoicesLoaded(board.filter_choices(session), list_reps(session), database_currency(session))
+            )
+
+    def on_choices_loaded(self, message: ChoicesLoaded) -> None:
+        choices = message.choices
+        for id_, values in (("source", choices.sources), ("territory", choices.territories),
+                            ("product", choices.products)):
+            drawable = [v for v in values if _drawable(v)]
+            self.query_one(f"#{id_}", Input).suggester = SuggestFromList(drawable, case_sensitive=False)
+        owner = self.query_one("#owner", Select)
+        chosen = owner.value
+        owner.set_options([(plain(r.name), r.id) for r in message.reps])
+        self.currency = message.currency
+        self.query_one("#value", Input).placeholder = f"12500, 12.5k ({message.currency})"
+        owner.value = chosen
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -165,9 +233,23 @@ class DealFormScreen(ModalScreen[int | None]):
         if email and "@" not in email:
             show_error(self, "email", f"{email!r} is not an email address")
             ok = False
+        editing = self.deal is not None
+        if editing:
+            # The store keeps what it is not given: an emptied field would say "Saved" and keep
+            # the old value, so say what to do instead.
+            deal = self.deal
+            cleared = [
+                ("value", deal.value, "A deal always has a value: type 0 for none"),
+                ("close", deal.expected_close, "The expected close cannot be emptied: type the new day"),
+                ("email", deal.contact_email, "The email cannot be emptied here: type the new one"),
+                ("phone", deal.contact_phone, "The phone cannot be emptied here: type the new one"),
+            ]
+            for id_, had, message in cleared:
+                if had and not self._field(id_):
+                    show_error(self, id_, message)
+                    ok = False
         if not ok:
             return None
-        editing = self.deal is not None
         fields = self._fields(title, value, close, email, editing)
         return self._untouched_left_alone(fields) if editing else fields
 
@@ -207,23 +289,43 @@ class DealFormScreen(ModalScreen[int | None]):
         fields = self._read()
         if fields is None:
             return
-        rep_id = self.app.rep.id
-        try:
-            with self.app.database.session() as session:
-                if self.deal is None:
-                    saved = deals.create_deal(session, self.pipeline, fields, by=rep_id)
-                else:
-                    saved = deals.edit_deal(session, self.deal.id, fields, version=self.deal.version, by=rep_id)
-        except Conflict as exc:
-            self.app.notify(str(exc), severity="error", markup=False)
-            self.dismiss(self.deal.id if self.deal else None)
-            return
-        except StoreError as exc:
-            self.query_one("#form-error", Static).update(visible(str(exc)))
-            return
+        rep_id, pipeline, deal, database = self.app.rep.id, self.pipeline, self.deal, self.app.database
+
+        def save(session):
+            if deal is None:
+                return deals.create_deal(session, pipeline, fields, by=rep_id)
+            try:
+                return deals.edit_deal(session, deal.id, fields, version=deal.version, by=rep_id)
+            except Conflict as exc:
+                with database.session() as fresh:
+                    return EditConflict(str(exc), deals.get_deal(fresh, deal.id))
+
+        self.save_in_worker(save, self._saved)
+
+    def _saved(self, saved: DealDetail | EditConflict):
+        if isinstance(saved, EditConflict):
+            # Keep what the rep typed; show what the other save changed; the next save
+            # states the new version, so it goes over theirs only if the rep says so.
+            meanwhile = _changed_meanwhile(self.deal, saved.now)
+            # Fields the rep left alone take the new values; the ones they changed stay theirs.
+            was, now = _typed(self.deal), _typed(saved.now)
+            for id_, value in was.items():
+                field = self.query_one(f"#{id_}", Input)
+                if field.value.strip() == visible(value).strip() and now[id_] != value:
+                    field.value = visible(now[id_])
+                    self._prefilled[id_] = now[id_]
+            owner = self.query_one("#owner", Select)
+            if owner.value == self.deal.owner_id and saved.now.owner_id != self.deal.owner_id:
+                owner.value = saved.now.owner_id
+            self.deal = saved.now
+            self.query_one("#form-error", Static).update(visible(
+                f"{saved.message.split('; reload')[0]}. Now: {meanwhile}. "
+                "Your changes are kept, the rest updated: ctrl+s saves, escape drops yours."
+            ))
+            return KEEP_OPEN
         verb = "Saved" if self.deal else "Created"
         self.app.notify(f"{verb} “{saved.title}”", markup=False)
-        self.dismiss(saved.id)
+        return saved.id
 
     def action_cancel(self) -> None:
         self.dismiss(None)

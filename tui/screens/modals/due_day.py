@@ -16,10 +16,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from store.errors import StoreError
 from store.reps import RepInfo
 from tui.plain_text import visible
-from tui.screens.modals.form import field_row
+from tui.screens.modals.form import KEEP_OPEN, FormWorkers, field_row
 from tui.screens.modals.task_form import (
     LOGGING_FORM_CSS,
     DueField,
@@ -29,7 +28,7 @@ from tui.screens.modals.task_form import (
 )
 
 
-class DueDayScreen(ModalScreen[date | None]):
+class DueDayScreen(FormWorkers, ModalScreen[date | None]):
     """Dismisses with the chosen day, or ``None`` when cancelled."""
 
     HELP_TITLE = "Due day"
@@ -65,14 +64,13 @@ class DueDayScreen(ModalScreen[date | None]):
 
     @on(Input.Submitted)
     def _save(self) -> None:
-        try:
-            with self.app.database.session() as session:
-                checked = self.due.read(self, session, self.owner)
-        except StoreError as exc:
-            self.query_one("#form-error", Static).update(visible(str(exc)))
-            return
-        if checked is not None:
-            self.dismiss(checked.day)
+        owner, text, due_field = self.owner, self.query_one("#due", Input).value, self.due
+
+        def outcome(due):
+            checked = due_field.accept(self, due)
+            return checked.day if checked is not None else KEEP_OPEN
+
+        self.save_in_worker(lambda session: due_field.check(session, owner, text), outcome)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

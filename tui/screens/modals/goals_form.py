@@ -15,11 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from store import goals
-from store.errors import InvalidInput, StoreError
+from store.errors import InvalidInput
 from store.goals import METRICS, Metric
-from store.money import amount_text, database_currency, parse_money
+from store.money import amount_text, parse_money
 from tui.plain_text import visible
-from tui.screens.modals.form import FORM_CSS, field_row, show_error
+from tui.screens.modals.form import FORM_CSS, FormWorkers, field_row, show_error
 
 FORM_LABEL_WIDTH = 26
 
@@ -28,7 +28,7 @@ def field_id(metric: Metric) -> str:
     return "goal-" + metric.key.replace(":", "-").replace("_", "-")
 
 
-class GoalsFormScreen(ModalScreen[str | None]):
+class GoalsFormScreen(FormWorkers, ModalScreen[str | None]):
     """Dismisses with a one-line message saying what was saved, or ``None`` when cancelled."""
 
     HELP_TITLE = "Goals"
@@ -51,16 +51,17 @@ class GoalsFormScreen(ModalScreen[str | None]):
         Binding("ctrl+s", "save", "Save", id="goals-save"),
     ]
 
-    def __init__(self, rep_id: int, rep_name: str, period_kind: str) -> None:
+    def __init__(self, rep_id: int, rep_name: str, period_kind: str, current: dict[str, int], currency: str) -> None:
+        """``current``: the rep's goals now (``goals.rep_goals``), read by the caller's worker."""
         super().__init__()
+        self.currency = currency
         self.rep_id = rep_id
         self.rep_name = rep_name
         self.period_kind = period_kind
+        self.current = current
 
     def compose(self) -> ComposeResult:
-        with self.app.database.session() as session:
-            current = goals.rep_goals(session, self.rep_id, self.period_kind)
-            self.currency = database_currency(session)
+        current = self.current
         with Vertical():
             yield Static(visible(f"Goals per {self.period_kind} for {self.rep_name}"), classes="form-title", markup=False)
             yield Static(
@@ -112,16 +113,14 @@ class GoalsFormScreen(ModalScreen[str | None]):
         targets = self._read()
         if targets is None:
             return
-        try:
-            with self.app.database.session() as session:
-                saved = goals.set_goals(session, self.rep_id, self.period_kind, targets, by=self.app.rep.id)
-        except StoreError as exc:
-            self.query_one("#form-error", Static).update(visible(str(exc)))
-            return
-        if saved:
-            self.dismiss(f"{len(saved)} goal{'s' if len(saved) != 1 else ''} per {self.period_kind} for {self.rep_name}")
-        else:
-            self.dismiss(f"No goals per {self.period_kind} for {self.rep_name}")
+        rep_id, period_kind, rep_name, me = self.rep_id, self.period_kind, self.rep_name, self.app.rep.id
+
+        def outcome(saved) -> str:
+            if saved:
+                return f"{len(saved)} goal{'s' if len(saved) != 1 else ''} per {period_kind} for {rep_name}"
+            return f"No goals per {period_kind} for {rep_name}"
+
+        self.save_in_worker(lambda session: goals.set_goals(session, rep_id, period_kind, targets, by=me), outcome)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

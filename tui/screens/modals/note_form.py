@@ -14,12 +14,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from store import tasks
-from store.deals import DealDetail, get_deal
-from store.errors import StoreError
+from store.deals import DealDetail
 from store.notes import MAX_SUMMARY, add_note, looks_like_plan, summary_of
 from store.tasks import DayLoad, next_day_with_room
 from tui.plain_text import visible
-from tui.screens.modals.form import show_error
+from tui.failures import reason
+from tui.screens.modals.form import FormWorkers, show_error
 from tui.screens.modals.task_form import LOGGING_FORM_CSS, show_day
 
 PLAN_OFFER = "This reads like a plan: t = make it a task, enter = save as a note anyway"
@@ -29,7 +29,7 @@ class PlanOffer(Static, can_focus=True):
     """The one-key offer; focusable so that its keys reach the screen, not the text."""
 
 
-class AddNoteScreen(ModalScreen[str | None]):
+class AddNoteScreen(FormWorkers, ModalScreen[str | None]):
     """Dismisses with a one-line message saying what was saved, or ``None`` when cancelled.
 
     The caller shows the message (it quotes the deal's title: ``markup=False``).
@@ -63,10 +63,8 @@ class AddNoteScreen(ModalScreen[str | None]):
         self.offering = False  # the plan offer is showing and waits for t or enter
 
     def compose(self) -> ComposeResult:
-        with self.app.database.session() as session:
-            self.deal = get_deal(session, self.deal_id)
         with Vertical(classes="logging-form"):
-            yield Static(visible(f"Note on “{self.deal.title}”"), classes="form-title", markup=False)
+            yield Static("Note", id="form-title", classes="form-title", markup=False)
             yield Static(
                 "The first line is the summary the timeline shows; the rest is detail.\n"
                 "ctrl+s saves · escape cancels",
@@ -80,6 +78,10 @@ class AddNoteScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#body", TextArea).focus()
+        self.load_deal()
+
+    def deal_loaded(self, deal: DealDetail) -> None:
+        self.query_one("#form-title", Static).update(visible(f"Note on “{deal.title}”"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # t and enter belong to the text while writing; they answer the offer only while it shows.
@@ -128,8 +130,8 @@ class AddNoteScreen(ModalScreen[str | None]):
             try:
                 with self.app.database.session() as session:
                     day = self._suggested_day(session)
-            except StoreError as exc:
-                detail = f"No day to suggest: {exc} · escape edits"
+            except Exception as exc:  # noqa: BLE001 - only a suggestion: say why there is none
+                detail = f"No day to suggest: {reason(exc)} · escape edits"
             else:
                 detail = f"Task from the first line, due {show_day(day.day)} ({day.label}) · escape edits"
             self._offer(True, detail)
@@ -137,26 +139,29 @@ class AddNoteScreen(ModalScreen[str | None]):
         self.action_save_note()
 
     def action_save_note(self) -> None:
-        try:
-            with self.app.database.session() as session:
-                note = add_note(session, self.deal_id, self.body, by=self.app.rep.id)
-        except StoreError as exc:
-            self._offer(False)
-            self.query_one("#form-error", Static).update(visible(str(exc)))
-            return
-        self.dismiss(f"Note “{note.summary}” on “{self.deal.title}”")
+        deal_id, body, rep_id = self.deal_id, self.body, self.app.rep.id
+        self.save_in_worker(
+            lambda session: add_note(session, deal_id, body, by=rep_id),
+            lambda note: f"Note “{note.summary}” on “{self.deal_title}”",
+        )
 
     def action_make_task(self) -> None:
-        rep = self.app.rep
-        try:
-            with self.app.database.session() as session:
-                day = self._suggested_day(session)
-                task = tasks.add_task(session, self.deal_id, summary_of(self.body), day.day, by=rep.id)
-        except StoreError as exc:
-            self._offer(False)
-            self.query_one("#form-error", Static).update(visible(str(exc)))
-            return
-        self.dismiss(f"Task “{task.title}” due {show_day(task.due)} on “{self.deal.title}”")
+        deal_id, title, rep = self.deal_id, summary_of(self.body), self.app.rep
+
+        def make_task(session):
+            day = self._suggested_day(session)
+            return tasks.add_task(session, deal_id, title, day.day, by=rep.id)
+
+        self.save_in_worker(make_task, lambda task: f"Task “{task.title}” due {show_day(task.due)} on “{self.deal_title}”")
+
+    def save_refused(self, message: str) -> None:
+        self._offer(False)
+        super().save_refused(message)
+
+    def worker_failed(self, worker) -> None:
+        if worker.group == "form-save":
+            self._offer(False)  # back to the text, which is still there
+        super().worker_failed(worker)
 
     def action_cancel(self) -> None:
         if self.offering:

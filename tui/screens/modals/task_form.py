@@ -25,10 +25,11 @@ from store import clock, tasks
 from store.dates import parse_day
 from store.deals import DealDetail, get_deal
 from store.errors import InvalidInput, RuleViolation, StoreError
-from store.reps import RepInfo, list_reps
+from store.reps import RepInfo, get_rep, list_reps
 from store.tasks import DayLoad, is_working_day, load_on, next_day_with_room
-from tui.plain_text import visible
-from tui.screens.modals.form import FORM_CSS, field_row, show_error
+from tui.failures import ReportsFailedWorkers
+from tui.plain_text import plain, visible
+from tui.screens.modals.form import FORM_CSS, KEEP_OPEN, FormWorkers, field_row, show_error
 
 # Shared by the three logging forms (activity, task, note).
 LOGGING_FORM_CSS = (
@@ -116,7 +117,7 @@ def check_due(session, rep: RepInfo, text: str) -> DueCheck:
     return DueCheck(day, load, proposed=False, problem=problem, next_free=free)
 
 
-class DueHint(Static):
+class DueHint(ReportsFailedWorkers, Static):
     """The line under a due field: which day it means and how full that day is.
 
     The screen calls ``check`` as the rep types; the load is read in a thread
@@ -169,14 +170,22 @@ class DueField:
 
     def read(self, screen, session, rep: RepInfo) -> DueCheck | None:
         """The day to save on, or None after showing why not on the field."""
-        text = screen.query_one(f"#{self.field_id}", Input).value
+        return self.accept(screen, self.check(session, rep, screen.query_one(f"#{self.field_id}", Input).value))
+
+    @staticmethod
+    def check(session, rep: RepInfo, text: str) -> DueCheck | str:
+        """What ``text`` means, or the message for the field; no widgets (a worker calls it)."""
         try:
-            due = check_due(session, rep, text)
+            return check_due(session, rep, text)
         except InvalidInput as exc:
-            show_field_error(screen, self.field_id, sentence(str(exc)))
-            return None
+            return sentence(str(exc))
         except RuleViolation as exc:
-            show_field_error(screen, self.field_id, str(exc))
+            return str(exc)
+
+    def accept(self, screen, due: DueCheck | str) -> DueCheck | None:
+        """``check``'s answer, on the screen: the day to save on, or None after saying why not."""
+        if isinstance(due, str):
+            show_field_error(screen, self.field_id, due)
             return None
         if due.warning and self._warned != due.day:
             self._warned = due.day
@@ -184,8 +193,12 @@ class DueField:
             return None
         return due
 
+    def would_accept(self, due: DueCheck | str) -> bool:
+        """``accept`` would let the save go ahead (a worker asks before writing)."""
+        return not isinstance(due, str) and (not due.warning or self._warned == due.day)
 
-class AddTaskScreen(ModalScreen[str | None]):
+
+class AddTaskScreen(FormWorkers, ModalScreen[str | None]):
     """Dismisses with a one-line message saying what was added, or ``None`` when cancelled.
 
     The caller shows the message (it quotes the deal's title: ``markup=False``).
@@ -203,50 +216,71 @@ class AddTaskScreen(ModalScreen[str | None]):
         self.deal_id = deal_id
         self.deal: DealDetail | None = None
         self.due = DueField("due")
-        self.reps: dict[int, RepInfo] = {}
+        self.reps: dict[int, RepInfo] = {}  # who may own it, once read (a worker)
 
     @property
-    def owner(self) -> RepInfo:
-        """Who will own the task: the deal's owner unless another rep is chosen."""
+    def owner(self) -> RepInfo | None:
+        """Who will own the task: the rep chosen, else (until the reps are read) None."""
         chosen = self.query_one("#owner", Select).value
-        return self.reps.get(chosen, self.app.rep) if isinstance(chosen, int) else self.app.rep
+        return self.reps.get(chosen) if isinstance(chosen, int) else None
 
     def compose(self) -> ComposeResult:
-        with self.app.database.session() as session:
-            self.deal = get_deal(session, self.deal_id)
-            self.reps = {r.id: r for r in list_reps(session)}
-        # A manager adding a next step on Diego's deal means Diego's task, on Diego's days.
-        owner_id = self.deal.owner_id if self.deal.owner_id in self.reps else self.app.rep.id
-        self.reps.setdefault(self.app.rep.id, self.app.rep)
         with Vertical(classes="logging-form"):
-            yield Static(visible(f"Task on “{self.deal.title}”"), classes="form-title", markup=False)
+            yield Static("Task", id="form-title", classes="form-title", markup=False)
             yield Static("enter saves · escape cancels · tab next field", classes="form-hint")
             yield from field_row("Title", Input(placeholder="send the pricing sheet", id="title"))
             yield from field_row("Due", Input(placeholder="empty = first day with room", id="due"))
-            yield DueHint(self.app.database, self.reps[owner_id], id="due-hint")
-            yield from field_row(
-                "Owner",
-                Select([(r.name, r.id) for r in self.reps.values()], value=owner_id, allow_blank=False, id="owner"),
-            )
+            yield DueHint(self.app.database, self.app.rep, id="due-hint")
+            # The deal's owner and the other reps arrive with the deal (a worker).
+            yield from field_row("Owner", Select([], prompt="the deal's owner", id="owner"))
             yield Static("", id="form-error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
         self.query_one(DueHint).check("")
+        self.load_deal()
+        self._load_reps()
+
+    def deal_loaded(self, deal: DealDetail) -> None:
+        self.query_one("#form-title", Static).update(visible(f"Task on “{deal.title}”"))
+        self._offer_owners()
+
+    @work(thread=True, group="form-load", exit_on_error=False)
+    def _load_reps(self) -> None:
+        with self.app.database.session() as session:
+            reps = list_reps(session)
+        self.app.call_from_thread(self._reps_loaded, reps)
+
+    def _reps_loaded(self, reps: list[RepInfo]) -> None:
+        self.reps = {r.id: r for r in reps}
+        self.reps.setdefault(self.app.rep.id, self.app.rep)
+        self._offer_owners()
+
+    def _offer_owners(self) -> None:
+        if not self.reps or self.deal is None:
+            return
+        # A manager adding a next step on Diego's deal means Diego's task, on Diego's days.
+        owner_id = self.deal.owner_id if self.deal.owner_id in self.reps else self.app.rep.id
+        select = self.query_one("#owner", Select)
+        select.set_options([(plain(r.name), r.id) for r in self.reps.values()])
+        select.value = owner_id
+
+    @on(Select.Changed, "#owner")
+    def _owner_changed(self) -> None:
+        owner = self.owner
+        if owner is None:
+            return
+        # The due day's room is the owner's: check it again for the rep now chosen.
+        self.due.forget()
+        hint = self.query_one(DueHint)
+        hint.rep = owner
+        hint.check(self.query_one("#due", Input).value)
 
     @on(Input.Changed, "#due")
     def _due_changed(self, event: Input.Changed) -> None:
         show_field_error(self, "due", None)
         self.due.forget()
         self.query_one(DueHint).check(event.value)
-
-    @on(Select.Changed, "#owner")
-    def _owner_changed(self) -> None:
-        # The due day's room is the owner's: check it again for the rep now chosen.
-        self.due.forget()
-        hint = self.query_one(DueHint)
-        hint.rep = self.owner
-        hint.check(self.query_one("#due", Input).value)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -263,18 +297,26 @@ class AddTaskScreen(ModalScreen[str | None]):
         elif len(title) > tasks.MAX_TITLE:
             show_field_error(self, "title", f"The title is {len(title)} characters; keep it under {tasks.MAX_TITLE}")
             ok = False
-        rep, owner = self.app.rep, self.owner
-        try:
-            with self.app.database.session() as session:
-                due = self.due.read(self, session, owner)
-                if not ok or due is None:
-                    return
-                task = tasks.add_task(session, self.deal_id, title, due.day, by=rep.id, owner_id=owner.id)
-        except StoreError as exc:
-            self.query_one("#form-error", Static).update(visible(str(exc)))
-            return
-        whose = "" if owner.id == rep.id else f" for {owner.name}"
-        self.dismiss(f"Task “{task.title}”{whose} due {show_day(task.due)} on “{self.deal.title}”")
+        rep, deal_id, text, due_field = self.app.rep, self.deal_id, self.query_one("#due", Input).value, self.due
+        chosen = self.owner
+
+        def add(session):
+            # Saved before the owners arrived: the deal's owner, as the form would have offered.
+            owner = chosen or get_rep(session, get_deal(session, deal_id).owner_id)
+            due = due_field.check(session, owner, text)
+            if not ok or not due_field.would_accept(due):
+                return due, None, owner
+            return due, tasks.add_task(session, deal_id, title, due.day, by=rep.id, owner_id=owner.id), owner
+
+        def outcome(result):
+            due, task, owner = result
+            if task is None:
+                due_field.accept(self, due)  # says what is wrong with the day, if anything
+                return KEEP_OPEN
+            whose = "" if owner.id == rep.id else f" for {owner.name}"
+            return f"Task “{task.title}”{whose} due {show_day(task.due)} on “{self.deal_title}”"
+
+        self.save_in_worker(add, outcome)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

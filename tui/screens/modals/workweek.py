@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from store.errors import InvalidInput, StoreError
+from store.errors import InvalidInput
 from store.reps import RepInfo
 from store.workweek import (
     WORKING_DAYS_HELP,
@@ -18,11 +18,11 @@ from store.workweek import (
     set_workweek,
 )
 from tui.plain_text import visible
-from tui.screens.modals.form import field_row
+from tui.screens.modals.form import FormWorkers, field_row
 from tui.screens.modals.task_form import LOGGING_FORM_CSS, sentence, show_field_error
 
 
-class WorkweekScreen(ModalScreen[RepInfo | None]):
+class WorkweekScreen(FormWorkers, ModalScreen[RepInfo | None]):
     """Dismisses with the rep as saved, or ``None`` when cancelled."""
 
     HELP_TITLE = "Working days and capacity"
@@ -79,15 +79,14 @@ class WorkweekScreen(ModalScreen[RepInfo | None]):
             ok = False
         if not ok:
             return
-        try:
-            with self.app.database.session() as session:
-                saved = set_workweek(
-                    session, self.rep.id, working_days=days, capacity=int(capacity_text), by=self.app.rep.id
-                )
-        except StoreError as exc:
-            self.query_one("#form-error", Static).update(visible(sentence(str(exc))))
-            return
-        self.dismiss(saved)
+        rep_id, capacity, me = self.rep.id, int(capacity_text), self.app.rep.id
+        self.save_in_worker(
+            lambda session: set_workweek(session, rep_id, working_days=days, capacity=capacity, by=me),
+            lambda saved: saved,
+        )
+
+    def save_refused(self, message: str) -> None:
+        super().save_refused(sentence(message))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
