@@ -25,7 +25,7 @@ from store.dates import parse_day
 from store.deals import DealDetail, DealFields
 from store.errors import Conflict, InvalidInput
 from store.terms import LEAD
-from store.money import amount_text, database_currency, parse_money
+from store.money import DEFAULT_CURRENCY, amount_text, database_currency, format_money, parse_money
 from store.reps import RepInfo, list_reps
 from tui.plain_text import plain, visible
 from tui.screens.modals.form import FORM_CSS, KEEP_OPEN, FormWorkers, field_row, show_error
@@ -64,13 +64,13 @@ def _typed(deal: DealDetail | None) -> dict[str, str]:
     }
 
 
-def _changed_meanwhile(before: DealDetail, now: DealDetail) -> str:
+def _changed_meanwhile(before: DealDetail, now: DealDetail, currency: str) -> str:
     """``value $15,000 · owner Morgan Blake``: the fields the other save changed."""
     shown = {
         "title": lambda d: d.title,
         "account": lambda d: d.account_name or "none",
         "contact": lambda d: d.contact_name or "none",
-        "value": lambda d: amount_text(d.value),
+        "value": lambda d: format_money(d.value, currency),
         "close": lambda d: d.expected_close.isoformat() if d.expected_close else "none",
         "source": lambda d: d.source or "none",
         "territory": lambda d: d.territory or "none",
@@ -306,7 +306,7 @@ class DealFormScreen(FormWorkers, ModalScreen[int | None]):
         if isinstance(saved, EditConflict):
             # Keep what the rep typed; show what the other save changed; the next save
             # states the new version, so it goes over theirs only if the rep says so.
-            meanwhile = _changed_meanwhile(self.deal, saved.now)
+            meanwhile = _changed_meanwhile(self.deal, saved.now, self.currency or DEFAULT_CURRENCY)
             # Fields the rep left alone take the new values; the ones they changed stay theirs.
             was, now = _typed(self.deal), _typed(saved.now)
             for id_, value in was.items():
