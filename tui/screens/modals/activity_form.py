@@ -129,7 +129,8 @@ class LogActivityScreen(ModalScreen[str | None]):
         except InvalidInput:
             line = 'Not a moment yet: "yesterday 15:00", "mon 10:00", "today 9:30"…'
         else:
-            shown = moment.in_timezone(tz).format("ddd D MMM HH:mm")
+            local = moment.in_timezone(tz)
+            shown = f"{show_day(local.date())} {local:%H:%M}"
             line = f"Now ({shown})" if not text.strip() else shown
         self.query_one("#when-hint", Static).update(line)
 

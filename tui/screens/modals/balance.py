@@ -12,10 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from store.balance import BalancePlan
+from store.dates import show_day
 
 
 def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    return show_day(day)
 
 
 def plan_text(plan: BalancePlan) -> Text:

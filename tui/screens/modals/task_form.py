@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from store import clock, tasks
-from store.dates import parse_day
+from store.dates import parse_day, show_day
 from store.deals import DealDetail, get_deal
 from store.errors import InvalidInput, RuleViolation, StoreError
 from store.reps import RepInfo
@@ -42,11 +42,6 @@ LOGGING_FORM_CSS = (
 """
     + FORM_CSS
 )
-
-
-def show_day(day: date) -> str:
-    """``Thu 19 Nov``: a due day as the forms name it."""
-    return pendulum.Date(day.year, day.month, day.day).format("ddd D MMM")
 
 
 def show_field_error(screen, field_id: str, message: str | None) -> None:
