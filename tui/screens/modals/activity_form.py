@@ -21,7 +21,7 @@ from textual.widgets import Input, Select, Static
 
 from store import activities, clock, tasks
 from store.activities import FUTURE_SLACK, MAX_OUTCOME, next_milestone
-from store.dates import parse_moment
+from store.dates import before_deal_warning, parse_moment
 from store.deals import DealDetail, get_deal
 from store.errors import InvalidInput, StoreError
 from store.terms import ACTIVITY_TYPES, MILESTONES
@@ -90,6 +90,7 @@ class LogActivityScreen(ModalScreen[str | None]):
         self.deal_id = deal_id
         self.deal: DealDetail | None = None
         self.follow_up_due = DueField("follow-up-due")
+        self._warned_when = None  # a moment before the deal existed, already warned about
 
     def compose(self) -> ComposeResult:
         with self.app.database.session() as session:
@@ -172,6 +173,14 @@ class LogActivityScreen(ModalScreen[str | None]):
         if when > now + FUTURE_SLACK:
             show_field_error(self, "when", "That is in the future: an activity is what happened; plan a follow-up")
             ok = False
+        elif ok:
+            created = self.deal.created_at.in_timezone(rep.timezone).date()
+            warning = before_deal_warning(when.in_timezone(rep.timezone).date(), created)
+            # A warning, not a refusal: history can be back-filled; enter again on the same moment logs it.
+            if warning and self._warned_when != when:
+                self._warned_when = when
+                show_field_error(self, "when", f"{warning}. Enter again to log it anyway.")
+                ok = False
         outcome = self._text("outcome")
         if len(outcome) > MAX_OUTCOME:
             show_field_error(self, "outcome", f"That is {len(outcome)} characters; keep it under {MAX_OUTCOME}")
@@ -185,7 +194,7 @@ class LogActivityScreen(ModalScreen[str | None]):
             show_field_error(self, "follow-up", "Say what to do on that day, or clear the due day")
             ok = False
         elif follow_up:
-            checked = self.follow_up_due.read(self, session, rep)
+            checked = self.follow_up_due.read(self, session, rep, self.deal.created_at.in_timezone(rep.timezone).date())
             ok = ok and checked is not None
             due = checked and checked.day
         if not ok:

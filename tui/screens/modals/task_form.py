@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from store import clock, tasks
-from store.dates import parse_day, show_day
+from store.dates import before_deal_warning, parse_day, show_day
 from store.deals import DealDetail, get_deal
 from store.errors import InvalidInput, RuleViolation, StoreError
 from store.reps import RepInfo
@@ -87,7 +87,7 @@ class DueCheck:
         return f"{self.problem} ({self.load.label}).{instead} Enter again to keep {show_day(self.day)}."
 
 
-def check_due(session, rep: RepInfo, text: str) -> DueCheck:
+def check_due(session, rep: RepInfo, text: str, deal_created: date | None = None) -> DueCheck:
     """Read a due field; raises ``InvalidInput`` for text that is not a day."""
     today = clock.today_in(rep.timezone)
     if not text.strip():
@@ -95,7 +95,10 @@ def check_due(session, rep: RepInfo, text: str) -> DueCheck:
         return DueCheck(load.day, load, proposed=True)
     day = parse_day(text, today)
     load = load_on(session, rep, day)
-    if day < today:
+    before_deal = deal_created and before_deal_warning(day, deal_created, today)
+    if before_deal:
+        problem = before_deal
+    elif day < today:
         problem = f"{show_day(day)} has passed"
     elif not is_working_day(rep, day):
         problem = f"{show_day(day)} is not one of your working days"
@@ -161,11 +164,11 @@ class DueField:
         """The rep edited the field: a day warned about before must be insisted on afresh."""
         self._warned = None
 
-    def read(self, screen, session, rep: RepInfo) -> DueCheck | None:
+    def read(self, screen, session, rep: RepInfo, deal_created: date | None = None) -> DueCheck | None:
         """The day to save on, or None after showing why not on the field."""
         text = screen.query_one(f"#{self.field_id}", Input).value
         try:
-            due = check_due(session, rep, text)
+            due = check_due(session, rep, text, deal_created)
         except InvalidInput as exc:
             show_field_error(screen, self.field_id, sentence(str(exc)))
             return None
@@ -237,7 +240,7 @@ class AddTaskScreen(ModalScreen[str | None]):
         rep = self.app.rep
         try:
             with self.app.database.session() as session:
-                due = self.due.read(self, session, rep)
+                due = self.due.read(self, session, rep, self.deal.created_at.in_timezone(rep.timezone).date())
                 if not ok or due is None:
                     return
                 task = tasks.add_task(session, self.deal_id, title, due.day, by=rep.id)
