@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import pendulum
 from sqlmodel import Session, select
 
 from store import clock, validate
+from store.dates import show_day
 from store.errors import NotFound, RuleViolation, TaskConflict
 from store.models import Deal, Task
 from store.reps import RepInfo, get_rep
@@ -111,7 +111,7 @@ def snooze(
 
 
 def _show(day: date) -> str:
-    return pendulum.Date(day.year, day.month, day.day).format("ddd D MMM")
+    return show_day(day)
 
 
 # --- balancing ------------------------------------------------------------------------------

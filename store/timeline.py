@@ -17,6 +17,7 @@ import pendulum
 from sqlmodel import Session, select
 
 from store import clock, events
+from store.dates import show_day
 from store.errors import InvalidInput
 from store.models import Activity, DealEvent, Note, Rep, Task
 from store.terms import LEAD
@@ -251,7 +252,7 @@ def format_when(moment: datetime, now: datetime, tz: str) -> str:
     """When something happened, as the rep reads it in their timezone ``tz``.
 
     Within the last week: ``today 15:20``, ``yesterday 15:20``, ``Mon 09:10``;
-    earlier (or later than today): ``2026-10-03 14:00``.
+    earlier (or later than today): ``3 Oct 14:00``, with the year when not this year's.
     """
     zone = _zone(tz)
     local = moment.astimezone(zone)
@@ -263,7 +264,7 @@ def format_when(moment: datetime, now: datetime, tz: str) -> str:
         return f"yesterday {clock_time}"
     if 1 < days < 7:
         return f"{_WEEKDAYS[local.weekday()]} {clock_time}"
-    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {clock_time}"
+    return f"{show_day(local.date(), now.astimezone(zone).date(), weekday=False)} {clock_time}"
 
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

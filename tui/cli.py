@@ -166,7 +166,10 @@ def _run_demo(args, config) -> int:
 def _run_tui(database, handle: str | None, args, config) -> int:
     from store.reps import signed_in_handle
     from tui.app import LegworkApp
+    from tui.keymap import keymap_warnings
 
+    for line in keymap_warnings(config.keymap):
+        print(f"legwork: {line}", file=sys.stderr)
     app = LegworkApp(
         database,
         signed_in_handle(handle),

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store.dates import WEEKDAYS, parse_day, parse_moment
+from store.dates import WEEKDAYS, before_deal_warning, parse_day, parse_moment, show_day
 from store.errors import InvalidInput
 
 WED = pendulum.Date(2026, 11, 18)
@@ -38,7 +38,7 @@ def test_due_days(typed, expected):
     assert parse_day(typed, WED) == expected
 
 
-@pytest.mark.parametrize("typed", ["soon", "", "2026-02-30", "12/01/2026", "+d", "next year", "tomorrow-ish"])
+@pytest.mark.parametrize("typed", ["soon", "", "2026-02-30", "+d", "next year", "tomorrow-ish", "31 foo", "13/13"])
 def test_nonsense_days_are_refused_with_a_hint(typed):
     with pytest.raises(InvalidInput) as refused:
         parse_day(typed, WED)
@@ -95,3 +95,77 @@ def test_a_weekday_moment_is_in_the_past_week(name, hour, minute):
     moment = parse_moment(f"{name} {hour}:{minute:02d}", NOW, "America/New_York")
     assert (NOW - moment).days < 7
     assert moment.in_timezone("America/New_York").isoweekday() == WEEKDAYS[name]
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("31/12", pendulum.Date(2026, 12, 31)),
+        ("13/11", pendulum.Date(2027, 11, 13)),  # passed this year: a due day is the next one
+        ("18/11", WED),  # today is not passed
+        ("10 dec", pendulum.Date(2026, 12, 10)),
+        ("dec 10", pendulum.Date(2026, 12, 10)),
+        ("December 10th", pendulum.Date(2026, 12, 10)),
+        ("3 jan", pendulum.Date(2027, 1, 3)),
+        ("10 dec 2027", pendulum.Date(2027, 12, 10)),
+        ("dec 10, 2027", pendulum.Date(2027, 12, 10)),
+        ("31/12/2027", pendulum.Date(2027, 12, 31)),
+        ("5/5", pendulum.Date(2027, 5, 5)),
+        ("in 2 weeks", pendulum.Date(2026, 12, 2)),
+        ("in 3 days", pendulum.Date(2026, 11, 21)),
+        ("in 1 month", pendulum.Date(2026, 12, 18)),
+        ("29 feb", pendulum.Date(2028, 2, 29)),  # the next 29 Feb, not an error in 2027
+    ],
+)
+def test_calendar_days_without_a_year_are_the_next_such_day(typed, expected):
+    assert parse_day(typed, WED) == expected
+
+
+@pytest.mark.parametrize("typed", ["12/01", "5/6", "12/01/2026"])
+def test_slashed_days_that_read_both_ways_are_refused(typed):
+    with pytest.raises(InvalidInput) as refused:
+        parse_day(typed, WED)
+    message = str(refused.value)
+    assert "\n" not in message and "day/month or month/day" in message and "2026-12-01" in message
+
+
+@pytest.mark.parametrize("typed, error", [("31 apr", "April has no day 31"), ("30/2/2027", "not a real date")])
+def test_days_that_do_not_exist_are_refused(typed, error):
+    with pytest.raises(InvalidInput, match=error):
+        parse_day(typed, WED)
+
+
+@pytest.mark.parametrize(
+    "typed, local",
+    [
+        ("10 nov", pendulum.datetime(2026, 11, 10, 12, 0)),
+        ("nov 10 09:15", pendulum.datetime(2026, 11, 10, 9, 15)),
+        ("20 dec", pendulum.datetime(2025, 12, 20, 12, 0)),  # an activity looks back: last 20 Dec
+        ("18/11 8am", pendulum.datetime(2026, 11, 18, 8, 0)),
+        ("3 dec 2025 14:00", pendulum.datetime(2025, 12, 3, 14, 0)),
+        ("mon 10", pendulum.datetime(2026, 11, 16, 10, 0)),
+    ],
+)
+def test_activity_moments_accept_calendar_days(typed, local):
+    now = pendulum.datetime(2026, 11, 18, 14, 30, tz="UTC")
+    assert parse_moment(typed, now, "UTC") == local
+
+
+def test_a_day_shows_its_year_only_when_not_this_year():
+    assert show_day(pendulum.Date(2026, 1, 12), WED) == "Mon 12 Jan"
+    assert show_day(pendulum.Date(2027, 1, 12), WED) == "Tue 12 Jan 2027"
+    assert show_day(pendulum.Date(2025, 12, 30), WED, weekday=False) == "30 Dec 2025"
+    assert show_day(pendulum.Date(2026, 12, 30), WED, weekday=False) == "30 Dec"
+
+
+def test_the_current_year_comes_from_the_clock(frozen):
+    assert show_day(pendulum.Date(2026, 3, 2)) == "Mon 2 Mar"
+    assert show_day(pendulum.Date(2027, 3, 2)) == "Tue 2 Mar 2027"
+
+
+def test_a_day_before_the_deal_existed_is_warned_about():
+    created = pendulum.Date(2026, 10, 1)
+    assert before_deal_warning(created, created, WED) is None
+    assert before_deal_warning(pendulum.Date(2026, 12, 1), created, WED) is None
+    warning = before_deal_warning(pendulum.Date(2025, 10, 1), created, WED)
+    assert warning == "Wed 1 Oct 2025 is before this deal was created (Thu 1 Oct)"

@@ -270,9 +270,10 @@ TZ = "America/Los_Angeles"  # UTC-8 in November
         (pendulum.datetime(2026, 11, 17, 8, 0, tz="UTC"), "yesterday 00:00"),
         (pendulum.datetime(2026, 11, 17, 7, 59, tz="UTC"), "Mon 23:59"),
         (pendulum.datetime(2026, 11, 12, 8, 0, tz="UTC"), "Thu 00:00"),  # six days back
-        (pendulum.datetime(2026, 11, 12, 7, 59, tz="UTC"), "2026-11-11 23:59"),  # a week back: absolute
-        (pendulum.datetime(2026, 10, 3, 21, 0, tz="UTC"), "2026-10-03 14:00"),  # summer time, UTC-7
-        (pendulum.datetime(2026, 11, 19, 9, 0, tz="UTC"), "2026-11-19 01:00"),  # tomorrow: absolute
+        (pendulum.datetime(2026, 11, 12, 7, 59, tz="UTC"), "11 Nov 23:59"),  # a week back: absolute
+        (pendulum.datetime(2026, 10, 3, 21, 0, tz="UTC"), "3 Oct 14:00"),  # summer time, UTC-7
+            (pendulum.datetime(2025, 10, 3, 21, 0, tz="UTC"), "3 Oct 2025 14:00"),  # another year: says which
+        (pendulum.datetime(2026, 11, 19, 9, 0, tz="UTC"), "19 Nov 01:00"),  # tomorrow: absolute
     ],
 )
 def test_format_when_in_the_reps_timezone(moment, expected, frozen):

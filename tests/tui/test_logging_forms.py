@@ -86,6 +86,10 @@ async def test_log_an_activity_with_a_follow_up_task(app, team):
         assert text_of(screen, "#follow-up-due-hint") == "Fri 20 Nov (Fri: 0 of 12)"
         await pilot.press("enter")
         await settle(app, pilot)
+        # The deal was entered this morning, after yesterday's meeting: warned, and enter again logs it.
+        assert text_of(screen, "#when-error").startswith("Tue 17 Nov is before this deal was created")
+        await pilot.press("enter")
+        await settle(app, pilot)
 
     with team.db.session() as s:
         logged = activities.deal_activities(s, team.acme.id)[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from store.dates import show_day
 from store.goals import ACTIVITIES, metric, progress_text
 from store.money import format_money
 from store.reps import find_rep
@@ -42,7 +43,7 @@ def run(args, database, handle: str) -> int:
 
 
 def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    return show_day(day)
 
 
 def _heading(agenda: Agenda) -> str:

@@ -15,6 +15,7 @@ import sys
 from datetime import date
 
 from store import clock
+from store.dates import show_day
 from store.reps import find_rep
 from store.today import (
     COMING_UP,
@@ -71,7 +72,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    return show_day(day)
 
 
 def _sections(queue: TodayQueue):

@@ -6,7 +6,7 @@ import pendulum
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
@@ -31,8 +31,16 @@ class OnboardingScreen(Screen[RepInfo | None]):
         width: 64; max-width: 100%; height: auto;
         border: round $primary; background: $surface; padding: 0 2;
     }
-    OnboardingScreen Label { margin-top: 1; }
-    OnboardingScreen #error { color: $error; margin-top: 1; height: auto; }
+    OnboardingScreen .intro { margin-bottom: 1; }
+    OnboardingScreen .row { height: 1; margin-bottom: 1; }
+    OnboardingScreen .row Label { width: 18; color: $text-muted; }
+    OnboardingScreen .row Input { width: 1fr; border: none; height: 1; padding: 0 1; background: $boost; }
+    OnboardingScreen .row Input:focus { border: none; background: $primary 30%; }
+    OnboardingScreen .row Select { width: 1fr; height: 1; }
+    OnboardingScreen .row Select > SelectCurrent { border: none; height: 1; padding: 0 1; background: $boost; }
+    OnboardingScreen .row Select:focus > SelectCurrent { background: $primary 30%; }
+    OnboardingScreen #error { color: $error; height: auto; margin-bottom: 1; }
+    OnboardingScreen #error.-empty { display: none; }
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="onboarding-save"),
@@ -44,24 +52,32 @@ class OnboardingScreen(Screen[RepInfo | None]):
         self.handle = handle
 
     def compose(self) -> ComposeResult:
+        # One row a field and the error above them, so the whole screen and any error
+        # fit an 80×24 terminal without scrolling.
         with Vertical():
             yield Static(
                 visible(f"Welcome to Legwork. This database does not know “{self.handle}” yet.\n"
                         "Tell it who you are; enter on the last field saves.", multiline=True),
+                classes="intro",
                 markup=False,
             )
-            yield Label("Handle (how you sign in)")
-            yield Input(visible(self.handle), id="handle")
-            yield Label("Your name")
-            yield Input(placeholder="Alex Kim", id="name")
-            yield Label("Role")
-            yield Select([("Rep", "rep"), ("Manager", "manager")], value="rep", allow_blank=False, id="role")
-            yield Label("Timezone")
-            yield Input(local_timezone(), id="timezone")
-            yield Label("Tasks you can do in a day")
-            yield Input(str(DEFAULT_CAPACITY), id="capacity", type="integer")
-            yield Static("", id="error", markup=False)
+            yield Static("", id="error", classes="-empty", markup=False)
+            for label, field in (
+                ("Handle (sign-in)", Input(visible(self.handle), id="handle")),
+                ("Your name", Input(placeholder="Alex Kim", id="name")),
+                ("Role", Select([("Rep", "rep"), ("Manager", "manager")], value="rep", allow_blank=False, id="role")),
+                ("Timezone", Input(local_timezone(), id="timezone")),
+                ("Tasks a day", Input(str(DEFAULT_CAPACITY), id="capacity", type="integer")),
+            ):
+                with Horizontal(classes="row"):
+                    yield Label(label)
+                    yield field
         yield KeyFooter()
+
+    def _show_error(self, message: str) -> None:
+        error = self.query_one("#error", Static)
+        error.update(message)
+        error.set_class(not message, "-empty")
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
@@ -74,10 +90,9 @@ class OnboardingScreen(Screen[RepInfo | None]):
             self.focus_next()
 
     def action_save(self) -> None:
-        error = self.query_one("#error", Static)
         capacity_text = self.query_one("#capacity", Input).value.strip()
         if not capacity_text.isdigit():
-            error.update("Capacity must be a whole number of tasks, e.g. 12")
+            self._show_error("Capacity must be a whole number of tasks, e.g. 12")
             return
         try:
             with self.app.database.session() as session:
@@ -90,7 +105,7 @@ class OnboardingScreen(Screen[RepInfo | None]):
                     capacity=int(capacity_text),
                 )
         except StoreError as exc:
-            error.update(visible(str(exc)))
+            self._show_error(visible(str(exc)[:1].upper() + str(exc)[1:]))
             return
         self.dismiss(rep)
 

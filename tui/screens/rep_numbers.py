@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from store import numbers
+from store.dates import show_day
 from store.goals import METRICS
 from store.numbers import RepDrilldown
 from store.periods import Period
@@ -110,7 +111,7 @@ class RepNumbersScreen(ReportsFailedWorkers, Screen):
         weeks = self.query_one("#weeks", DataTable)
         weeks.clear()
         rows = [
-            [Text(week.week.start.format("ddd D MMM"), no_wrap=True),
+            [Text(show_day(week.week.start), no_wrap=True),
              *(Text(amount(week.figures[m.key], m.money, data.currency)) for m in METRICS)]
             for week in data.weeks
         ]
@@ -127,7 +128,7 @@ class RepNumbersScreen(ReportsFailedWorkers, Screen):
             [
                 plain(deal.title, no_wrap=True, overflow="ellipsis"),  # typed by a user: plain text
                 Text(str(deal.activities)),
-                Text(deal.last_touched.in_timezone(tz).format("ddd D MMM")),
+                Text(show_day(deal.last_touched.in_timezone(tz).date())),
                 plain(deal.stage_name),
                 Text(STEP_NAMES.get(deal.milestone, deal.milestone or "")),
                 Text(amount(deal.value, True, data.currency)),

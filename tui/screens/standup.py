@@ -22,6 +22,7 @@ from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from store import clock, standup
+from store.dates import show_day
 from store.errors import StoreError
 from store.goals import ACTIVITIES, metric, progress_text
 from store.money import format_money
@@ -250,7 +251,7 @@ class StandupScreen(DealActions, Screen):
         if agenda is None:
             return
         who = agenda.rep_name or "Team"
-        since = f"since {agenda.since:%a} {agenda.since.day} {agenda.since:%b}"
+        since = f"since {show_day(agenda.since)}"
         item = self.item
         header = f"Numbers · {who}" if item is None else f"{item.group_title} ({self._group_position(item)})"
         bar = Text(no_wrap=True, overflow="ellipsis")
@@ -260,7 +261,7 @@ class StandupScreen(DealActions, Screen):
         title, facts, body = (self.query_one(f"#{name}", Static) for name in ("deal-title", "deal-facts", "deal-body"))
         if item is None:
             yesterday = agenda.yesterday
-            title.update(Text(f"Numbers: {yesterday:%a} {yesterday.day} {yesterday:%b} · {agenda.week.label}"))
+            title.update(Text(f"Numbers: {show_day(yesterday)} · {agenda.week.label}"))
             facts.update(self._numbers_summary())
             body.update(self._numbers_table())
         else:
@@ -314,7 +315,7 @@ class StandupScreen(DealActions, Screen):
         days = f"{item.days_in_stage} day{'s' if item.days_in_stage != 1 else ''} in stage"
         text.append(f"{visible(deal.stage_name)} · {value} · {days}")
         if deal.expected_close:
-            text.append(f" · closes {deal.expected_close:%a} {deal.expected_close.day} {deal.expected_close:%b}")
+            text.append(f" · closes {show_day(deal.expected_close)}")
         if deal.lost_reason:
             text.append(f"\nReason: {visible(deal.lost_reason)}")
         return text
@@ -334,8 +335,7 @@ class StandupScreen(DealActions, Screen):
             text.append("  None yet\n")
         text.append("\nNext task\n", style="bold underline")
         task = item.next_task
-        text.append(f"  {task.due:%a} {task.due.day} {task.due:%b} · {visible(task.title)}" if task
-                    else "  None: decide the next step")
+        text.append(f"  {show_day(task.due)} · {visible(task.title)}" if task else "  None: decide the next step")
         return text
 
     # --- writes (DealActions does the work) ---------------------------------------------------

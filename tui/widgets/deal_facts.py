@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
+from store.dates import show_day
 from store.deals import DealDetail
 from store.money import format_money
 from store.terms import LEAD, LOST, MILESTONES, WON
@@ -104,7 +105,7 @@ class DealFacts(Widget):
         elif not deal.is_open:
             pass  # the close day is on the next-step line
         elif deal.expected_close is not None:
-            text.append(f" · close {deal.expected_close.isoformat()}", style=muted)
+            text.append(f" · close {show_day(deal.expected_close, self.moment.today, weekday=False)}", style=muted)
         else:
             text.append(" · no close date", style=muted)
         return text
@@ -132,7 +133,7 @@ class DealFacts(Widget):
     def _next(self) -> Text:
         task, deal = self.next_task, self.deal
         if not deal.is_open:
-            closed = deal.closed_at.in_timezone(self.moment.tz).format("YYYY-MM-DD") if deal.closed_at else "?"
+            closed = show_day(deal.closed_at.in_timezone(self.moment.tz).date(), self.moment.today) if deal.closed_at else "?"
             return Text(f"Closed {closed}", style=self._style("facts--muted"))
         if task is None:
             return Text("No next step: press t to add a task", style=self._style("facts--warning"), no_wrap=True)

@@ -6,6 +6,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from store.dates import show_day
 from store.forecast import Forecast, PeriodForecast
 from store.money import format_money
 from tui.plain_text import plain, visible
@@ -51,7 +52,7 @@ def forecast_table(forecast: Forecast, title: str, *, slipped_lines: int = 3) ->
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(" ↷ ", style="dim")
         line.append(visible(deal.title))  # typed by a user: plain text, controls shown
-        moved = f"{deal.was.strftime('%d %b')} → {deal.now.strftime('%d %b') if deal.now else 'none'}"
+        moved = f"{show_day(deal.was, weekday=False)} → {show_day(deal.now, weekday=False) if deal.now else 'none'}"
         line.append(f"  {moved}", style="dim")
         outer.add_row(line)
     if this.slipped_count > slipped_lines:

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from store.board import ColumnSummary, DealCard
+from store.dates import show_day
 from store.money import DEFAULT_CURRENCY, format_money
 from tui.plain_text import plain, visible
 from tui.widgets.line_view import LineView
@@ -43,7 +44,7 @@ def due_label(day: date, today: date) -> str:
         return f"{-delta}d late"
     if delta < 7:
         return day.strftime("%a")
-    return day.strftime("%b %d").replace(" 0", " ")
+    return show_day(day, today, weekday=False)
 
 
 class CardList(LineView, can_focus=True, inherit_bindings=False):

@@ -24,6 +24,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from tui.plain_text import visible
+from store.dates import show_day  # noqa: F401  (today.py imports it from here)
 from tui.widgets.line_view import LineView
 from store.today import (
     QueueTask,
@@ -35,11 +36,6 @@ from store.today import (
 
 WIDE = 110  # from this width a task takes one line instead of two
 SECTION, TASK, DAY, NOTE = "section", "task", "day", "note"
-
-
-def show_day(day: date) -> str:
-    """``Thu 19 Nov``."""
-    return f"{day:%a} {day.day} {day:%b}"
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from textual.widgets import Input, Select, Static
 
 from store import activities, clock, tasks
 from store.activities import DEFAULT_MILESTONE, FUTURE_SLACK, MAX_OUTCOME
-from store.dates import parse_moment
-from store.deals import DealDetail
+from store.dates import before_deal_warning, parse_moment
+from store.deals import DealDetail, get_deal
 from store.errors import InvalidInput
 from store.terms import ACTIVITY_TYPES, MILESTONES
 from tui.plain_text import visible
@@ -91,6 +91,7 @@ class LogActivityScreen(FormWorkers, ModalScreen[str | None]):
         self.deal_id = deal_id
         self.deal: DealDetail | None = None
         self.follow_up_due = DueField("follow-up-due")
+        self._warned_when = None  # a moment before the deal existed, already warned about
 
     def compose(self) -> ComposeResult:
         milestones = [(m, m) for m in MILESTONES] + [("none", NO_MILESTONE)]
@@ -137,7 +138,8 @@ class LogActivityScreen(FormWorkers, ModalScreen[str | None]):
         except InvalidInput:
             line = 'Not a moment yet: "yesterday 15:00", "mon 10:00", "today 9:30"…'
         else:
-            shown = moment.in_timezone(tz).format("ddd D MMM HH:mm")
+            local = moment.in_timezone(tz)
+            shown = f"{show_day(local.date())} {local:%H:%M}"
             line = f"Now ({shown})" if not text.strip() else shown
         self.query_one("#when-hint", Static).update(line)
 
@@ -180,6 +182,14 @@ class LogActivityScreen(FormWorkers, ModalScreen[str | None]):
         if when > now + FUTURE_SLACK:
             show_field_error(self, "when", "That is in the future: an activity is what happened; plan a follow-up")
             ok = False
+        elif ok and self.deal is not None:
+            created = self.deal.created_at.in_timezone(rep.timezone).date()
+            warning = before_deal_warning(when.in_timezone(rep.timezone).date(), created)
+            # A warning, not a refusal: history can be back-filled; enter again on the same moment logs it.
+            if warning and self._warned_when != when:
+                self._warned_when = when
+                show_field_error(self, "when", f"{warning}. Enter again to log it anyway.")
+                ok = False
         outcome = self._text("outcome")
         if len(outcome) > MAX_OUTCOME:
             show_field_error(self, "outcome", f"That is {len(outcome)} characters; keep it under {MAX_OUTCOME}")
@@ -209,7 +219,8 @@ class LogActivityScreen(FormWorkers, ModalScreen[str | None]):
 
         def log(session):
             # The follow-up's day is checked even when another field is wrong: every error at once.
-            due = due_field.check(session, rep, due_text) if wants_due else None
+            created = get_deal(session, deal_id).created_at.in_timezone(rep.timezone).date()
+            due = due_field.check(session, rep, due_text, created) if wants_due else None
             if entry is None or (wants_due and not due_field.would_accept(due)):
                 return due, None
             activity = activities.log_activity(

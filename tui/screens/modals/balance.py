@@ -13,10 +13,11 @@ from textual.widgets import Static
 
 from store.balance import BalancePlan
 from tui.plain_text import plain, visible
+from store.dates import show_day
 
 
 def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    return show_day(day)
 
 
 def plan_text(plan: BalancePlan) -> Text:

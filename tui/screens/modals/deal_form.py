@@ -21,7 +21,7 @@ from textual.widgets import Input, Select, Static
 
 from store import board, clock, deals
 from store.accounts import suggest_account
-from store.dates import parse_day
+from store.dates import before_deal_warning, parse_day
 from store.deals import DealDetail, DealFields
 from store.errors import Conflict, InvalidInput
 from store.terms import LEAD
@@ -129,6 +129,7 @@ class DealFormScreen(FormWorkers, ModalScreen[int | None]):
         self.deal = deal
         self._prefilled: dict[str, str] = {}  # field id → the stored text it was filled with
         self.currency: str | None = None  # the database's, once the choices arrive
+        self._warned_close = None  # a close day before the deal existed, already warned about
 
     def compose(self) -> ComposeResult:
         deal = self.deal
@@ -224,11 +225,21 @@ class DealFormScreen(FormWorkers, ModalScreen[int | None]):
                 ok = False
         close = None
         if self._field("close"):
+            tz = self.app.rep.timezone
+            today = clock.today_in(tz)
             try:
-                close = parse_day(self._field("close"), clock.today_in(self.app.rep.timezone))
+                close = parse_day(self._field("close"), today)
             except InvalidInput as exc:
                 show_error(self, "close", str(exc).capitalize())
                 ok = False
+            else:
+                created = self.deal.created_at.in_timezone(tz).date() if self.deal else today
+                warning = before_deal_warning(close, created, today)
+                # A likely typo in the year, but a rep back-filling history may mean it: enter again keeps it.
+                if warning and close != self._warned_close and close != (self.deal and self.deal.expected_close):
+                    self._warned_close = close
+                    show_error(self, "close", f"{warning}. Enter again to keep it.")
+                    ok = False
         email = self._field("email")
         if email and "@" not in email:
             show_error(self, "email", f"{email!r} is not an email address")

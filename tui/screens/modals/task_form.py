@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
 from store import clock, tasks
-from store.dates import parse_day
+from store.dates import before_deal_warning, parse_day, show_day
 from store.deals import DealDetail, get_deal
 from store.errors import InvalidInput, RuleViolation, StoreError
 from store.reps import RepInfo, get_rep, list_reps
@@ -44,11 +44,6 @@ LOGGING_FORM_CSS = (
 """
     + FORM_CSS
 )
-
-
-def show_day(day: date) -> str:
-    """``Thu 19 Nov``: a due day as the forms name it."""
-    return pendulum.Date(day.year, day.month, day.day).format("ddd D MMM")
 
 
 def show_field_error(screen, field_id: str, message: str | None) -> None:
@@ -94,7 +89,7 @@ class DueCheck:
         return f"{self.problem} ({self.load.label}).{instead} Enter again to keep {show_day(self.day)}."
 
 
-def check_due(session, rep: RepInfo, text: str) -> DueCheck:
+def check_due(session, rep: RepInfo, text: str, deal_created: date | None = None) -> DueCheck:
     """Read a due field; raises ``InvalidInput`` for text that is not a day."""
     today = clock.today_in(rep.timezone)
     if not text.strip():
@@ -102,7 +97,10 @@ def check_due(session, rep: RepInfo, text: str) -> DueCheck:
         return DueCheck(load.day, load, proposed=True)
     day = parse_day(text, today)
     load = load_on(session, rep, day)
-    if day < today:
+    before_deal = deal_created and before_deal_warning(day, deal_created, today)
+    if before_deal:
+        problem = before_deal
+    elif day < today:
         problem = f"{show_day(day)} has passed"
     elif not is_working_day(rep, day):
         problem = f"{show_day(day)} is not one of your working days"
@@ -168,15 +166,16 @@ class DueField:
         """The rep edited the field: a day warned about before must be insisted on afresh."""
         self._warned = None
 
-    def read(self, screen, session, rep: RepInfo) -> DueCheck | None:
+    def read(self, screen, session, rep: RepInfo, deal_created: date | None = None) -> DueCheck | None:
         """The day to save on, or None after showing why not on the field."""
-        return self.accept(screen, self.check(session, rep, screen.query_one(f"#{self.field_id}", Input).value))
+        text = screen.query_one(f"#{self.field_id}", Input).value
+        return self.accept(screen, self.check(session, rep, text, deal_created))
 
     @staticmethod
-    def check(session, rep: RepInfo, text: str) -> DueCheck | str:
+    def check(session, rep: RepInfo, text: str, deal_created: date | None = None) -> DueCheck | str:
         """What ``text`` means, or the message for the field; no widgets (a worker calls it)."""
         try:
-            return check_due(session, rep, text)
+            return check_due(session, rep, text, deal_created)
         except InvalidInput as exc:
             return sentence(str(exc))
         except RuleViolation as exc:
@@ -302,8 +301,10 @@ class AddTaskScreen(FormWorkers, ModalScreen[str | None]):
 
         def add(session):
             # Saved before the owners arrived: the deal's owner, as the form would have offered.
-            owner = chosen or get_rep(session, get_deal(session, deal_id).owner_id)
-            due = due_field.check(session, owner, text)
+            deal = get_deal(session, deal_id)
+            owner = chosen or get_rep(session, deal.owner_id)
+            created = deal.created_at.in_timezone(rep.timezone).date()
+            due = due_field.check(session, owner, text, created)
             if not ok or not due_field.would_accept(due):
                 return due, None, owner
             return due, tasks.add_task(session, deal_id, title, due.day, by=rep.id, owner_id=owner.id), owner

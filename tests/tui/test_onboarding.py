@@ -1,0 +1,31 @@
+"""Onboarding at 80×24: an error shows without scrolling."""
+
+from __future__ import annotations
+
+from store import reps
+from tests.tui.conftest import settle
+from tui.app import LegworkApp
+from tui.screens.onboarding import OnboardingScreen
+
+
+async def test_a_bad_handle_error_is_visible_at_80_by_24(sqlite_db):
+    app = LegworkApp(sqlite_db, "Bad Handle!")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, OnboardingScreen)
+        await pilot.press(*"Nora Quinn", "ctrl+s")  # saved from the name field, nothing scrolled
+        await settle(app, pilot)
+        error = screen.query_one("#error")
+        assert str(error.render()).lower().startswith("handle 'bad handle!' must be lower-case letters")
+        visible = screen.region.shrink((0, 0, 1, 0))  # above the footer
+        assert visible.contains_region(error.region)
+        shown = "\n".join(strip.text for strip in screen._compositor.render_strips())
+        assert "handle 'bad handle!' must be lower-case" in shown.lower()
+        assert "Tasks a day" in shown  # and every field still fits
+        screen.query_one("#handle").value = "nora"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, OnboardingScreen)
+    with sqlite_db.session() as s:
+        assert reps.find_rep(s, "nora").name == "Nora Quinn"

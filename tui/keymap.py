@@ -1,0 +1,48 @@
+"""The binding ids a config ``[keymap]`` may name, and a warning for those it names wrongly.
+
+Textual's ``set_keymap`` ignores an id no binding has, so a typo in the config file
+would silently leave the key as it was.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+
+import tui.screens
+import tui.widgets
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id of every screen and widget Legwork can show (Textual's own included)."""
+    importlib.import_module("tui.app")
+    importlib.import_module("tui.deal_actions")
+    for package in (tui.screens, tui.widgets):
+        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            importlib.import_module(module.name)
+    ids: set[str] = set()
+    pending = [DOMNode]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                ids.add(binding.id)
+    return ids
+
+
+def keymap_warnings(keymap: dict[str, str]) -> list[str]:
+    """One line per id in ``keymap`` that no binding has, naming the closest known ids."""
+    if not keymap:
+        return []
+    known = known_binding_ids()
+    lines = []
+    for binding_id in sorted(set(keymap) - known):
+        close = difflib.get_close_matches(binding_id, sorted(known), n=3, cutoff=0.5)
+        hint = f"closest: {', '.join(close)}" if close else "the README's keys table lists the ids"
+        lines.append(f"keymap: no binding has the id {binding_id!r}, so it is ignored ({hint})")
+    return lines
