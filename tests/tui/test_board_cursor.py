@@ -128,6 +128,8 @@ async def test_every_board_key_keeps_the_cursor_on_screen(demo_db):
         await settle(app, pilot)
         await pilot.press("enter", "enter")
         await settle(app, pilot)
+        await pilot.press("y")  # and close its open tasks
+        await settle(app, pilot)
         assert_cursor_on_screen(app, "x")
         await press_checked(app, pilot, "l", "l", "w")
         # The whole team, a filter, then back to the rep's own deals.

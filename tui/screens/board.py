@@ -82,6 +82,8 @@ class BoardScreen(DealActions, Screen):
         Binding("m", "toggle_mine", "Mine/team", show=False, tooltip="Your deals / the whole team", id="toggle-mine"),
         Binding("slash", "filter", "Filter", tooltip="Filter by owner, territory, product, source, text", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="Clear the filter", id="clear-filter"),
+        Binding("C", "show_closed", "Closed", show=False, tooltip="Won, lost and disqualified deals; reopen one",
+                id="show-closed"),
         Binding("v", "toggle_milestones", "Milestones", show=False, tooltip="Leads by stage / by activity milestone",
                 id="toggle-milestones"),
     ]
@@ -148,6 +150,7 @@ class BoardScreen(DealActions, Screen):
             visible = first <= position < first + fit
             column.display = visible
             column.styles.width = width
+            column.set_class(stage_id == focused, "-focused")
             column.set_edges(more_left=visible and position == first and first > 0,
                              more_right=visible and position == first + fit - 1 and first + fit < len(order))
 
@@ -463,6 +466,12 @@ class BoardScreen(DealActions, Screen):
         self.flt = BoardFilter(owner_id=None if self.flt.owner_id is None else self.app.rep.id)
         self.notify("Filter cleared")
         self.reload()
+
+    def action_show_closed(self) -> None:
+        from tui.screens.closed import ClosedDealsScreen
+
+        tz = self.data.team_tz if self.data else "UTC"
+        self.app.push_screen(ClosedDealsScreen(self.pipeline, self.flt, tz))
 
     async def action_toggle_milestones(self) -> None:
         """`v` on the leads board: the stage columns, or the leads by activity milestone."""

@@ -275,7 +275,9 @@ class StageColumn(Vertical):
         background: $panel;
         color: $text;
     }
-    StageColumn:focus-within > .column-header {
+    /* Set by the board with focus, not :focus-within: that styles a column mounted
+       the same moment only now and then. */
+    StageColumn.-focused > .column-header {
         background: $primary;
         color: $text;
     }
