@@ -38,8 +38,8 @@ class ClosedDeal:
     owner_name: str
     stage_id: int
     outcome: str  # won / lost / disqualified
-    closed_at: pendulum.DateTime | None  # None: closed by an import that did not say when
-    closed_on: date | None  # closed_at's day in the timezone asked for
+    closed_at: pendulum.DateTime
+    closed_on: date  # closed_at's day in the timezone asked for
     lost_reason: str | None
 
     @property
@@ -85,6 +85,14 @@ def _where(pipeline: str, stage_ids, flt: BoardFilter) -> list:
     return [Deal.pipeline == pipeline, Deal.stage_id.in_(list(stage_ids)), *_conditions(flt)]
 
 
+def _dated(pipeline: str, stage_ids, flt: BoardFilter) -> list:
+    # Every close writes closed_at (win, loss, an import's close date, an undone
+    # reopening); saying so lets both backends walk ix_deal_closed newest first
+    # instead of sorting every closed deal (PostgreSQL: 0.2 ms, not 90, at 60,000).
+    # The totals leave it out: with it SQLite counts through that index, 25 times slower.
+    return [*_where(pipeline, stage_ids, flt), Deal.closed_at.is_not(None)]
+
+
 def closed_totals(session: Session, pipeline: str, flt: BoardFilter) -> ClosedTotals:
     """How many closed deals (and their value) the filter finds, won and lost apart."""
     stages = _closed_stages(session, pipeline)
@@ -103,8 +111,7 @@ def closed_totals(session: Session, pipeline: str, flt: BoardFilter) -> ClosedTo
 
 
 def _order():
-    # Newest close first; deals closed at an unknown moment last, then by id.
-    return (Deal.closed_at.is_(None), Deal.closed_at.desc(), Deal.id.desc())
+    return (Deal.closed_at.desc(), Deal.id.desc())  # newest close first
 
 
 def closed_deals(
@@ -118,7 +125,7 @@ def closed_deals(
         return []
     window = (
         select(Deal.id)
-        .where(*_where(pipeline, stages, flt))
+        .where(*_dated(pipeline, stages, flt))
         .order_by(*_order())
         .offset(offset)
         .limit(limit)
@@ -152,7 +159,7 @@ def closed_deals(
                 stage_id=stage_id,
                 outcome=outcome_word(pipeline, stages[stage_id]),
                 closed_at=moment,
-                closed_on=moment.in_timezone(zone).date() if moment else None,
+                closed_on=moment.in_timezone(zone).date(),
                 lost_reason=reason,
             )
         )
@@ -166,17 +173,14 @@ def closed_index(session: Session, pipeline: str, flt: BoardFilter, deal_id: int
     if not stages:
         return None
     mine = session.exec(
-        select(Deal.id, Deal.closed_at).where(Deal.id == deal_id, *_where(pipeline, stages, flt))
+        select(Deal.id, Deal.closed_at).where(Deal.id == deal_id, *_dated(pipeline, stages, flt))
     ).first()
     if mine is None:
         return None
     closed_at = mine[1]
     column = Deal.closed_at
-    if closed_at is None:  # after every dated close, then higher ids first
-        before = or_(column.is_not(None), Deal.id > deal_id)
-    else:
-        before = and_(column.is_not(None), or_(column > closed_at, and_(column == closed_at, Deal.id > deal_id)))
-    return int(session.exec(select(func.count()).select_from(Deal).where(*_where(pipeline, stages, flt), before)).one())
+    before = or_(column > closed_at, and_(column == closed_at, Deal.id > deal_id))
+    return int(session.exec(select(func.count()).select_from(Deal).where(*_dated(pipeline, stages, flt), before)).one())
 
 
 def reopen_choice(session: Session, deal_id: int) -> ReopenChoice:
