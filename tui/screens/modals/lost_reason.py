@@ -11,6 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.widgets.picker_list import PickerList
+
 OTHER = "__other__"
 
 
@@ -39,7 +41,7 @@ class LostReasonScreen(ModalScreen[str | None]):
         with Vertical():
             yield Static(f"{self.verb}: “{self.deal_title}”", markup=False, classes="title")
             yield Label("Why? (enter picks, then add detail or press enter again)")
-            yield OptionList(*[Option(r, id=r) for r in self.reasons], Option("Other (type it below)", id=OTHER))
+            yield PickerList(*[Option(r, id=r) for r in self.reasons], Option("Other (type it below)", id=OTHER))
             yield Input(placeholder="detail (optional; required for Other)", id="detail")
             yield Static("", id="error", markup=False)
 
