@@ -620,16 +620,24 @@ def mark_lost(session: Session, deal_id: int, reason: str, *, version: int, by: 
     return get_deal(session, deal_id)
 
 
-def reopen(session: Session, deal_id: int, *, version: int, by: int) -> DealDetail:
-    """A won or lost deal goes back to the open stage it was closed from."""
+def reopen(session: Session, deal_id: int, *, version: int, by: int, stage_id: int | None = None) -> DealDetail:
+    """A won or lost deal goes back to an open stage of its pipeline: ``stage_id``,
+    or by default the one it was closed from (the last open stage when its history
+    does not say)."""
     with write(session):
         deal, stage = _load(session, deal_id)
         check_version(session, deal, version)
         if stage.kind == OPEN:
             raise RuleViolation(f"“{deal.title}” is already open")
         open_stages = list_stages(session, deal.pipeline, open_only=True)
-        closed_from = _stage_before_closing(session, deal.id)
-        target = next((s for s in open_stages if s.id == closed_from), open_stages[-1])
+        if stage_id is None:
+            closed_from = stage_before_closing(session, deal.id)
+            target = next((s for s in open_stages if s.id == closed_from), open_stages[-1])
+        else:
+            target = next((s for s in open_stages if s.id == stage_id), None)
+            if target is None:
+                names = ", ".join(s.name for s in open_stages)
+                raise RuleViolation(f"“{deal.title}” reopens in an open stage of its pipeline ({names})")
         _stage_change(
             session, deal, stage, target, version, by, events.REOPENED,
             columns={"closed_at": None, "lost_reason": None},
@@ -637,7 +645,8 @@ def reopen(session: Session, deal_id: int, *, version: int, by: int) -> DealDeta
     return get_deal(session, deal_id)
 
 
-def _stage_before_closing(session: Session, deal_id: int) -> int | None:
+def stage_before_closing(session: Session, deal_id: int) -> int | None:
+    """The stage a deal was in before it last closed, from its won / lost event."""
     last_close = session.exec(
         select(DealEvent)
         .where(DealEvent.deal_id == deal_id, DealEvent.kind.in_([events.WON, events.LOST]))

@@ -16,7 +16,7 @@ from sqlmodel import Session, func, or_, select
 
 from store import clock, events, validate
 from store.errors import InvalidInput, NotFound, RuleViolation, TaskConflict
-from store.models import Deal, Rep, Task
+from store.models import OPEN, Deal, Rep, Stage, Task
 from store.reps import RepInfo
 from store.tx import lock_rows, write
 
@@ -355,3 +355,38 @@ def record_reschedule(session: Session, task: Task, due: date, by: int) -> None:
 def open_task_count(session: Session, deal_id: int) -> int:
     return session.exec(select(func.count(Task.id)).where(Task.deal_id == deal_id, Task.done_at.is_(None))).one()
 
+
+def close_open_tasks(session: Session, deal_id: int, *, by: int) -> list[TaskInfo]:
+    """Mark a closed deal's open tasks done, so they leave Today and stop counting
+    against capacity. Each gets a ``task_done`` event (undo reopens it) that says it
+    went with the deal. Refused while the deal is open: its tasks are its next steps."""
+    with write(session):
+        lock_rows(session, Deal.id, [deal_id])  # a reopening waits, and so do we
+        row = session.exec(
+            select(Deal, Stage.kind)
+            .join(Stage, Stage.id == Deal.stage_id)
+            .where(Deal.id == deal_id)
+            .execution_options(populate_existing=True)
+        ).first()
+        if row is None:
+            raise NotFound(f"no deal with id {deal_id}")
+        deal, kind = row
+        if kind == OPEN:
+            raise RuleViolation(f"“{deal.title}” is open: its tasks are its next steps")
+        if session.get(Rep, by) is None:
+            raise NotFound(f"no rep with id {by}")
+        open_tasks = session.exec(
+            select(Task).where(Task.deal_id == deal_id, Task.done_at.is_(None)).order_by(Task.due, Task.id)
+        ).all()
+        now = clock.now()
+        for task in open_tasks:
+            task.done_at = now
+            session.add(task)
+            events.record(
+                session, deal_id, by, events.TASK_DONE,
+                {"task_id": task.id, "title": task.title, "with_deal": True}, at=now,
+            )
+        session.flush()
+        refresh_next_due(session, [deal_id])
+        closed = [_info(task, deal.title) for task in open_tasks]
+    return closed

@@ -183,25 +183,78 @@ class DealActions(ReportsFailedWorkers):
 
     @work(thread=True, group="form-load", exit_on_error=False)
     def _read_lost_reasons(self, deal: DealRef) -> None:
+        from store import tasks  # with the forms: not needed to start
+
         with self.app.database.session() as session:
             reasons = lost_reasons(session, deal.pipeline)
-        self.app.call_from_thread(self._ask_lost_reason, deal, reasons)
+            open_tasks = tasks.open_task_count(session, deal.id)
+        self.app.call_from_thread(self._ask_lost_reason, deal, reasons, open_tasks)
 
-    def _ask_lost_reason(self, deal: DealRef, reasons: list[str]) -> None:
+    def _ask_lost_reason(self, deal: DealRef, reasons: list[str], open_tasks: int) -> None:
+        from store import tasks
         from tui.screens.modals.lost_reason import LostReasonScreen
 
         verb = "Disqualify" if deal.pipeline == LEAD else "Lost"
 
+        def lose(reason: str, close_tasks: bool) -> None:
+            rep_id = self.app.rep.id
+
+            def write(s):
+                lost = deals.mark_lost(s, deal.id, reason, version=deal.version, by=rep_id)
+                # A second transaction: the loss stands even if closing its tasks fails.
+                return lost, tasks.close_open_tasks(s, deal.id, by=rep_id) if close_tasks else []
+
+            def describe(result) -> str:
+                lost, closed = result
+                done = f"; closed its {len(closed)} open task{'s' if len(closed) != 1 else ''}" if closed else ""
+                return f"{verb}: “{lost.title}” ({reason}){done}"
+
+            self._write_deal(deal, describe, write)
+
         def chosen(reason: str | None) -> None:
-            if reason:
+            if not reason:
+                return
+            if not open_tasks:
+                lose(reason, False)
+                return
+            from tui.screens.modals.confirm import ConfirmScreen
+
+            # Left open, a closed deal's tasks stay in Today and count against capacity.
+            question = f"Close its {open_tasks} open task{'s' if open_tasks != 1 else ''} too?"
+            self.app.push_screen(
+                ConfirmScreen(question, f"{verb}: “{deal.title}”. Closed, its tasks leave Today and free the days "
+                              "they were due.", "y closes them · n keeps them · escape cancels"),
+                lambda answer: None if answer is None else lose(reason, answer),
+            )
+
+        self.app.push_screen(LostReasonScreen(deal.title, reasons, verb), chosen)
+
+    def action_reopen(self) -> None:
+        """`o`: a closed deal goes back to an open stage, the one it closed from unless
+        the rep picks another."""
+        deal = self._target()
+        if deal is None:
+            return
+        from store import closed
+        from tui.screens.modals.reopen_stage import ReopenStageScreen
+
+        with self.app.database.session() as session:
+            detail = deals.get_deal(session, deal.id)
+            if detail.is_open:  # someone reopened it meanwhile: show it as it is now
+                self.deal_written(deal.id, f"“{detail.title}” is open already, in {detail.stage_name}", "warning")
+                return
+            choice = closed.reopen_choice(session, deal.id)
+
+        def chosen(stage_id: int | None) -> None:
+            if stage_id is not None:
                 rep_id = self.app.rep.id
                 self._write_deal(
                     deal,
-                    lambda lost: f"{verb}: “{lost.title}” ({reason})",
-                    lambda s: deals.mark_lost(s, deal.id, reason, version=deal.version, by=rep_id),
+                    lambda reopened: f"Reopened “{reopened.title}” in {reopened.stage_name}",
+                    lambda s: deals.reopen(s, deal.id, version=deal.version, by=rep_id, stage_id=stage_id),
                 )
 
-        self.app.push_screen(LostReasonScreen(deal.title, reasons, verb), chosen)
+        self.app.push_screen(ReopenStageScreen(deal.title, choice), chosen)
 
     def action_disqualify(self) -> None:
         self.action_lost()

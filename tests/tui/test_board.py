@@ -107,6 +107,8 @@ async def test_lost_asks_for_a_reason(app, team):
         await pilot.press(*"froze spend")
         await pilot.press("enter")
         await settle(app, pilot)
+        await pilot.press("n")  # it has an open task: keep it
+        await settle(app, pilot)
         with team.db.session() as s:
             lost = deals.get_deal(s, card.id)
         assert lost.stage_name == "Lost"

@@ -155,6 +155,8 @@ async def test_x_asks_why_and_marks_it_lost(app, team):
         await pilot.press("down", "down", "enter")  # "No decision"
         await pilot.press(*"CFO froze spend", "enter")
         await settle(app, pilot)
+        await pilot.press("n")  # keep its open task
+        await settle(app, pilot)
         lost = stored(team, team.acme.id)
         assert lost.stage_name == "Lost" and lost.lost_reason == "No decision: CFO froze spend"
         assert isinstance(app.screen, DealScreen)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -84,6 +84,8 @@ class BoardScreen(DealActions, Screen):
         Binding("m", "toggle_mine", "Mine/team", show=False, tooltip="Your deals / the whole team", id="toggle-mine"),
         Binding("slash", "filter", "Filter", tooltip="Filter by owner, territory, product, source, text", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="Clear the filter", id="clear-filter"),
+        Binding("C", "show_closed", "Closed", show=False, tooltip="Won, lost and disqualified deals; reopen one",
+                id="show-closed"),
         Binding("v", "toggle_milestones", "Milestones", show=False, tooltip="Leads by stage / by activity milestone",
                 id="toggle-milestones"),
     ]
@@ -132,14 +134,16 @@ class BoardScreen(DealActions, Screen):
     def on_resize(self) -> None:
         self._fit_columns()
 
-    def _fit_columns(self) -> None:
+    def _fit_columns(self, focused: int | None = None) -> None:
         """Show as many whole columns as fit, never narrower than a readable card,
-        and page sideways so the focused column is always among them."""
+        and page sideways so the focused column (``focused``, else the one with
+        focus now) is always among them."""
         if not self._columns:
             return
         order = self._column_order
         fit = max(1, min(len(order), (self.size.width + 1) // (MIN_COLUMN_WIDTH + 1)))
-        focused = self._focused_column_id()
+        if focused is None:
+            focused = self._focused_column_id()
         index = order.index(focused) if focused in order else 0
         first = min(max(self._first_column, index - fit + 1), index, len(order) - fit)
         self._first_column = first
@@ -149,8 +153,24 @@ class BoardScreen(DealActions, Screen):
             visible = first <= position < first + fit
             column.display = visible
             column.styles.width = width
+            column.set_class(stage_id == focused, "-focused")
             column.set_edges(more_left=visible and position == first and first > 0,
                              more_right=visible and position == first + fit - 1 and first + fit < len(order))
+
+    def _focus_column(self, stage_id: int) -> None:
+        """Focus a column's cards now, with the columns paged to show it.
+
+        ``Widget.focus`` only takes effect on a later turn of the event loop, so
+        anything reading ``self.focused`` before then (fitting the columns, the
+        next key) would act on the column that had focus before.
+        """
+        self._fit_columns(stage_id)
+        self.set_focus(self._columns[stage_id].cards)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Focus that arrives some other way (a click, the screen coming back) pages too.
+        if isinstance(event.widget, CardList):
+            self._fit_columns(event.widget.stage_id)
 
     def on_screen_resume(self) -> None:
         # Back from a modal or the deal screen: reload only if something changed
@@ -279,14 +299,12 @@ class BoardScreen(DealActions, Screen):
         self._show_summary(data)
         if data.focus:
             stage_id, index = data.focus
-            cards = self._columns[stage_id].cards
-            cards.cursor = index
-            cards.focus()
+            self._columns[stage_id].cards.cursor = index
+            self._focus_column(stage_id)
         elif previous_focus in self._columns:
-            self._columns[previous_focus].cards.focus()
+            self._focus_column(previous_focus)
         elif self._columns:
-            self._columns[self._column_order[0]].cards.focus()
-        self._fit_columns()
+            self._focus_column(self._column_order[0])
 
     def _show_summary(self, data: BoardData) -> None:
         summary = data.summary
@@ -390,8 +408,7 @@ class BoardScreen(DealActions, Screen):
         current = self._focused_column_id()
         index = self._column_order.index(current) if current in self._column_order else 0
         index = max(0, min(index + step, len(self._column_order) - 1))
-        self._columns[self._column_order[index]].cards.focus()
-        self._fit_columns()
+        self._focus_column(self._column_order[index])
 
     # --- writes ----------------------------------------------------------------------------
 
@@ -466,6 +483,12 @@ class BoardScreen(DealActions, Screen):
         self.notify("Filter cleared")
         self.reload()
 
+    def action_show_closed(self) -> None:
+        from tui.screens.closed import ClosedDealsScreen
+
+        tz = self.data.team_tz if self.data else "UTC"
+        self.app.push_screen(ClosedDealsScreen(self.pipeline, self.flt, tz))
+
     async def action_toggle_milestones(self) -> None:
         """`v` on the leads board: the stage columns, or the leads by activity milestone."""
         if not self.query("#milestones"):
@@ -482,7 +505,7 @@ class BoardScreen(DealActions, Screen):
             milestones.load(self.app.database, self.flt.owner_id)
             milestones.focus()
         elif self._columns:
-            self._columns[self._focused_column_id() or self._column_order[0]].cards.focus()
+            self._focus_column(self._focused_column_id() or self._column_order[0])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "toggle_milestones" and self.pipeline != LEAD:

@@ -79,6 +79,7 @@ class DealScreen(DealActions, Screen):
         Binding("f", "cycle_filter", "Filter", id="deal-filter"),
         Binding("e", "edit_deal", "Edit", show=False, id="deal-edit"),
         Binding("u", "undo", "Undo", show=False, id="deal-undo"),
+        Binding("o", "reopen", "Reopen", id="deal-reopen"),
     ]
 
     @dataclass
@@ -222,7 +223,8 @@ class DealScreen(DealActions, Screen):
         self.reload()
 
     _NEEDS_DEAL = frozenset(
-        {"move", "convert", "won", "lost", "disqualify", "undo", "edit_deal", "log_activity", "add_task", "add_note"}
+        {"move", "convert", "won", "lost", "disqualify", "undo", "edit_deal", "log_activity", "add_task", "add_note",
+         "reopen"}
     )
 
     def _key_state(self) -> tuple[str, bool] | None:
@@ -239,7 +241,9 @@ class DealScreen(DealActions, Screen):
             return None  # still loading: shown, but not yet usable
         pipeline, is_open = state
         if action in ("move", "convert", "won", "lost", "disqualify") and not is_open:
-            return False  # closed: only undo and edit apply
+            return False  # closed: only reopen, undo and edit apply
+        if action == "reopen":
+            return not is_open
         if action in ("convert", "disqualify"):
             return pipeline == LEAD
         if action in ("won", "lost"):

@@ -124,6 +124,7 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         self._asked = set(pages)
         self.virtual_size = Size(self.size.width, total * CARD_HEIGHT)
         self.cursor = min(self.cursor, max(total - 1, 0))
+        self._scroll_to_cursor()  # the same index may now sit elsewhere in a shorter column
         self.refresh()
 
     def set_page(self, page: int, cards: list[DealCard]) -> None:
@@ -149,11 +150,23 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         return max(0, min(value, self.total - 1)) if self.total else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.scroll_to_region(
-            Region(0, new * CARD_HEIGHT, 1, CARD_HEIGHT), animate=False, force=True, immediate=True
-        )
+        self._scroll_to_cursor()
         self.refresh()
         self.post_message(self.CursorMoved(self, self.selected))
+
+    def _scroll_to_cursor(self) -> None:
+        if not self.size.height:
+            return  # off screen: there is no window to scroll yet (see on_resize)
+        # The card's three lines, not its separator: a column one line short of
+        # whole cards would otherwise scroll by a line and cut the top card's title.
+        self.scroll_to_region(
+            Region(0, self.cursor * CARD_HEIGHT, 1, CARD_HEIGHT - 1), animate=False, force=True, immediate=True
+        )
+
+    def on_resize(self) -> None:
+        # A column off screen has no height, so a cursor set there (a deal moved
+        # into it) could not scroll: scroll when the column gets its size.
+        self._scroll_to_cursor()
 
     def action_cursor(self, step: int) -> None:
         self.cursor += step
@@ -268,7 +281,9 @@ class StageColumn(Vertical):
         background: $panel;
         color: $text;
     }
-    StageColumn:focus-within > .column-header {
+    /* Set by the board with focus, not :focus-within: that styles a column mounted
+       the same moment only now and then. */
+    StageColumn.-focused > .column-header {
         background: $primary;
         color: $text;
     }

@@ -12,6 +12,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from tui.plain_text import plain, visible
 
+from tui.widgets.picker_list import PickerList
+
 OTHER = "__other__"
 
 
@@ -40,8 +42,7 @@ class LostReasonScreen(ModalScreen[str | None]):
         with Vertical():
             yield Static(visible(f"{self.verb}: “{self.deal_title}”"), markup=False, classes="title")
             yield Label("Why? (enter picks, then add detail or press enter again)")
-            # A str prompt would be read as markup: each reason is plain text.
-            yield OptionList(*[Option(plain(r), id=r) for r in self.reasons], Option("Other (type it below)", id=OTHER))
+            yield PickerList(*[Option(plain(r), id=r) for r in self.reasons], Option("Other (type it below)", id=OTHER))
             yield Input(placeholder="detail (optional; required for Other)", id="detail")
             yield Static("", id="error", markup=False)
 

@@ -11,6 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.widgets.picker_list import PickerList
+
 from store.today import RepDay
 from tui.plain_text import visible
 
@@ -55,7 +57,7 @@ class RepPickerScreen(ModalScreen[int | None]):
             yield Static(
                 Text(f"Whose queue? Team: {overdue} overdue across {behind} of {len(self.team)}", style="bold")
             )
-            yield OptionList(*[Option(_prompt(r, width), id=str(r.rep.id)) for r in self.team])
+            yield PickerList(*[Option(_prompt(r, width), id=str(r.rep.id)) for r in self.team])
             yield Static("enter opens that queue · escape cancels", classes="hint")
 
     def on_mount(self) -> None:
