@@ -3,7 +3,6 @@ backs out of the whole flow (``None``)."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
