@@ -121,26 +121,11 @@ def undo_last(session: Session, deal_id: int, *, version: int, by: int) -> Undon
 
 def _undo_row_change(session: Session, deal: Deal, change: list[DealEvent], by: int) -> None:
     # Later changes to the row, by anyone, must themselves have been undone.
-    undone = set(
-        session.exec(
-            select(DealEvent.undoes_id).where(DealEvent.deal_id == deal.id, DealEvent.kind == events.UNDONE)
+    for _event, who in _later_changes(session, deal.id, change[0].id, events.DEAL_ROW_KINDS):
+        raise RuleViolation(
+            f"“{deal.title}” was changed again by {who or 'someone'} after your "
+            f"{DESCRIPTIONS[change[0].kind]}: undoing it would overwrite that"
         )
-    )
-    later = session.exec(
-        select(DealEvent, Rep.name)
-        .join(Rep, Rep.id == DealEvent.rep_id, isouter=True)
-        .where(
-            DealEvent.deal_id == deal.id,
-            DealEvent.id > change[0].id,
-            DealEvent.kind.in_(events.DEAL_ROW_KINDS),
-        )
-    )
-    for event, who in later:
-        if event.id not in undone:
-            raise RuleViolation(
-                f"“{deal.title}” was changed again by {who or 'someone'} after your "
-                f"{DESCRIPTIONS[change[0].kind]}: undoing it would overwrite that"
-            )
     restore: dict = {}
     for event in change:
         for column, value in event.data["before"].items():
@@ -171,23 +156,26 @@ def _undo_row_change(session: Session, deal: Deal, change: list[DealEvent], by: 
 def _refuse_if_task_changed_since(session: Session, deal: Deal, task: Task, event: DealEvent) -> None:
     """Later changes to the task, by anyone, must themselves have been undone:
     undoing a reschedule must not take back the move someone else made after it."""
-    undone = set(
-        session.exec(
-            select(DealEvent.undoes_id).where(DealEvent.deal_id == deal.id, DealEvent.kind == events.UNDONE)
-        )
-    )
-    later = session.exec(
-        select(DealEvent, Rep.name)
-        .join(Rep, Rep.id == DealEvent.rep_id, isouter=True)
-        .where(DealEvent.deal_id == deal.id, DealEvent.id > event.id, DealEvent.kind.in_(TASK_KINDS))
-        .order_by(DealEvent.id)
-    )
-    for later_event, who in later:
-        if later_event.data.get("task_id") == task.id and later_event.id not in undone:
+    for later_event, who in _later_changes(session, deal.id, event.id, TASK_KINDS):
+        if later_event.data.get("task_id") == task.id:
             raise RuleViolation(
                 f"“{task.title}” was changed again by {who or 'someone'} after your "
                 f"{DESCRIPTIONS[event.kind]}: undoing it would overwrite that"
             )
+
+
+def _later_changes(session: Session, deal_id: int, after_id: int, kinds) -> list[tuple[DealEvent, str | None]]:
+    """The deal's events of ``kinds`` recorded after ``after_id`` and not undone since, with who made them."""
+    undone = set(
+        session.exec(select(DealEvent.undoes_id).where(DealEvent.deal_id == deal_id, DealEvent.kind == events.UNDONE))
+    )
+    later = session.exec(
+        select(DealEvent, Rep.name)
+        .join(Rep, Rep.id == DealEvent.rep_id, isouter=True)
+        .where(DealEvent.deal_id == deal_id, DealEvent.id > after_id, DealEvent.kind.in_(kinds))
+        .order_by(DealEvent.id)
+    )
+    return [(event, who) for event, who in later if event.id not in undone]
 
 
 def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
