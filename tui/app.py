@@ -89,6 +89,21 @@ class LegworkApp(App[int]):
         self._keymap = keymap or {}
         self._timezone = timezone
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # The board's cursor card. ANSI themes cannot blend: "$primary 40%" comes out as
+        # solid primary (the focused header's and scrollbar's colour) and a lightened
+        # surface as the terminal's own, so they get one plain colour each theme can draw;
+        # the focused column still shows by its header.
+        theme = self.current_theme
+        if theme.ansi:
+            cursor = "ansi_bright_black" if theme.dark else "ansi_white"
+            return {"card-cursor-background": cursor, "card-cursor-blurred-background": cursor}
+        colors = theme.to_color_system().generate()
+        return {
+            "card-cursor-background": f"{colors['primary']} 40%",
+            "card-cursor-blurred-background": colors["surface-lighten-1"],
+        }
+
     def on_mount(self) -> None:
         if self._theme_name:
             if self._theme_name in self.available_themes:

@@ -75,8 +75,8 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
     CardList > .card--meta { color: $text-muted; }
     CardList > .card--next { color: $text; }
     CardList > .card--warning { color: $warning; text-style: bold; }
-    CardList > .card--cursor { background: $surface-lighten-1; }
-    CardList:focus > .card--cursor { background: $primary 40%; }
+    CardList > .card--cursor { background: $card-cursor-blurred-background; }
+    CardList:focus > .card--cursor { background: $card-cursor-background; }
     CardList > .card--separator { color: $panel-lighten-1; }
     """
     BINDINGS = [
