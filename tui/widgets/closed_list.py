@@ -65,8 +65,8 @@ class ClosedList(LineView, can_focus=True, inherit_bindings=False):
     ClosedList > .closed--lost { color: $error; text-style: bold; }
     ClosedList > .closed--title { text-style: bold; }
     ClosedList > .closed--meta { color: $text-muted; }
-    ClosedList > .closed--cursor { background: $surface-lighten-1; }
-    ClosedList:focus > .closed--cursor { background: $primary 40%; }
+    ClosedList > .closed--cursor { background: $card-cursor-blurred-background; }
+    ClosedList:focus > .closed--cursor { background: $card-cursor-background; }
     """
     BINDINGS = [
         Binding("j,down", "cursor(1)", "Down", show=False, tooltip="Next closed deal", id="closed-down"),

@@ -80,8 +80,8 @@ class TaskQueue(LineView, can_focus=True):
     TaskQueue > .queue--muted { color: $text-muted; }
     TaskQueue > .queue--warning { color: $warning; text-style: bold; }
     TaskQueue > .queue--day { color: $text; }
-    TaskQueue > .queue--cursor { background: $surface-lighten-1; }
-    TaskQueue:focus > .queue--cursor { background: $primary 40%; }
+    TaskQueue > .queue--cursor { background: $card-cursor-blurred-background; }
+    TaskQueue:focus > .queue--cursor { background: $card-cursor-background; }
     """
     BINDINGS = [
         Binding("j,down", "cursor(1)", "Next", show=False, id="queue-down"),

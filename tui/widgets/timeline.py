@@ -110,8 +110,8 @@ class TimelineView(LineView, can_focus=True):
     TimelineView > .timeline--muted { color: $text-muted; }
     TimelineView > .timeline--warning { color: $warning; text-style: bold; }
     TimelineView > .timeline--detail { color: $text; }
-    TimelineView > .timeline--cursor { background: $surface-lighten-1; }
-    TimelineView:focus > .timeline--cursor { background: $primary 40%; }
+    TimelineView > .timeline--cursor { background: $card-cursor-blurred-background; }
+    TimelineView:focus > .timeline--cursor { background: $card-cursor-background; }
     """
     BINDINGS = [
         Binding("j,down", "cursor(1)", "Down", show=False, id="timeline-down"),
