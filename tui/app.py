@@ -90,10 +90,10 @@ class LegworkApp(App[int]):
         self._timezone = timezone
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        # The cursor row of every list (cards, tasks, timeline, closed deals). ANSI themes cannot blend: "$primary 40%" comes out as
-        # solid primary (the focused header's and scrollbar's colour) and a lightened
-        # surface as the terminal's own, so they get one plain colour each theme can draw;
-        # the focused column still shows by its header.
+        # The cursor row of every list (cards, tasks, timeline, closed deals). ANSI themes
+        # cannot blend: "$primary 40%" comes out as solid primary (the focused header's and
+        # scrollbar's colour) and a lightened surface as the terminal's own, so they get one
+        # plain colour each theme can draw; the focused column still shows by its header.
         theme = self.current_theme
         if theme.ansi:
             cursor = "ansi_bright_black" if theme.dark else "ansi_white"
