@@ -201,7 +201,8 @@ def list_deals(
 # --- helpers for writes --------------------------------------------------------------------
 
 
-def _load(session: Session, deal_id: int) -> tuple[Deal, Stage]:
+def load_for_write(session: Session, deal_id: int) -> tuple[Deal, Stage]:
+    """The deal row and its stage as they are now, for a write that will change them."""
     validate.ident(deal_id, "deal")
     row = session.exec(
         select(Deal, Stage)
@@ -460,7 +461,7 @@ def edit_deal(session: Session, deal_id: int, details: DealFields, *, version: i
     each get their own history entry, the rest one "details edited" entry."""
     _validate(session, details)
     with write(session):
-        deal, _stage = _load(session, deal_id)
+        deal, _stage = load_for_write(session, deal_id)
         check_version(session, deal, version)
         _require_rep(session, by)
         owner_change: dict[str, Any] = {}
@@ -533,7 +534,7 @@ def move_deal(session: Session, deal_id: int, step: int, *, version: int, by: in
     if step not in (-1, 1):
         raise InvalidInput("a deal moves one stage at a time")
     with write(session):
-        deal, stage = _load(session, deal_id)
+        deal, stage = load_for_write(session, deal_id)
         check_version(session, deal, version)
         if stage.kind != OPEN:
             raise RuleViolation(_closed_message(deal, stage))
@@ -551,7 +552,7 @@ def move_deal(session: Session, deal_id: int, step: int, *, version: int, by: in
 def move_to_stage(session: Session, deal_id: int, stage_id: int, *, version: int, by: int) -> DealDetail:
     """Move a deal to a named open stage of its own pipeline."""
     with write(session):
-        deal, stage = _load(session, deal_id)
+        deal, stage = load_for_write(session, deal_id)
         check_version(session, deal, version)
         if stage.kind != OPEN:
             raise RuleViolation(_closed_message(deal, stage))
@@ -570,7 +571,7 @@ def move_to_stage(session: Session, deal_id: int, stage_id: int, *, version: int
 def convert_lead(session: Session, deal_id: int, *, version: int, by: int) -> DealDetail:
     """The same record becomes an opportunity, in the first opportunity stage."""
     with write(session):
-        deal, stage = _load(session, deal_id)
+        deal, stage = load_for_write(session, deal_id)
         check_version(session, deal, version)
         if deal.pipeline != LEAD:
             raise RuleViolation(f"“{deal.title}” is already an opportunity")
@@ -586,7 +587,7 @@ def convert_lead(session: Session, deal_id: int, *, version: int, by: int) -> De
 
 def mark_won(session: Session, deal_id: int, *, version: int, by: int) -> DealDetail:
     with write(session):
-        deal, stage = _load(session, deal_id)
+        deal, stage = load_for_write(session, deal_id)
         check_version(session, deal, version)
         if deal.pipeline == LEAD:
             raise RuleViolation(f"“{deal.title}” is a lead: convert it to an opportunity to win it")
@@ -604,7 +605,7 @@ def mark_lost(session: Session, deal_id: int, reason: str, *, version: int, by: 
     """Lose an opportunity, or disqualify a lead; a reason is required."""
     reason = _clean(validate.text(reason, "the reason")) or ""
     with write(session):
-        deal, stage = _load(session, deal_id)
+        deal, stage = load_for_write(session, deal_id)
         check_version(session, deal, version)
         if not reason:
             raise InvalidInput(f"say why “{deal.title}” was lost")
@@ -625,7 +626,7 @@ def reopen(session: Session, deal_id: int, *, version: int, by: int, stage_id: i
     or by default the one it was closed from (the last open stage when its history
     does not say)."""
     with write(session):
-        deal, stage = _load(session, deal_id)
+        deal, stage = load_for_write(session, deal_id)
         check_version(session, deal, version)
         if stage.kind == OPEN:
             raise RuleViolation(f"“{deal.title}” is already open")

@@ -16,7 +16,8 @@ from sqlmodel import Session, func, or_, select
 
 from store import clock, events, validate
 from store.errors import InvalidInput, NotFound, RuleViolation, TaskConflict
-from store.models import OPEN, Deal, Rep, Stage, Task
+from store.deals import load_for_write
+from store.models import OPEN, Deal, Rep, Task
 from store.reps import RepInfo
 from store.tx import lock_rows, write
 
@@ -362,16 +363,8 @@ def close_open_tasks(session: Session, deal_id: int, *, by: int) -> list[TaskInf
     went with the deal. Refused while the deal is open: its tasks are its next steps."""
     with write(session):
         lock_rows(session, Deal.id, [deal_id])  # a reopening waits, and so do we
-        row = session.exec(
-            select(Deal, Stage.kind)
-            .join(Stage, Stage.id == Deal.stage_id)
-            .where(Deal.id == deal_id)
-            .execution_options(populate_existing=True)
-        ).first()
-        if row is None:
-            raise NotFound(f"no deal with id {deal_id}")
-        deal, kind = row
-        if kind == OPEN:
+        deal, stage = load_for_write(session, deal_id)
+        if stage.kind == OPEN:
             raise RuleViolation(f"“{deal.title}” is open: its tasks are its next steps")
         if session.get(Rep, by) is None:
             raise NotFound(f"no rep with id {by}")
