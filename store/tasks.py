@@ -373,8 +373,7 @@ def close_open_tasks(session: Session, deal_id: int, *, by: int) -> list[TaskInf
         ).all()
         now = clock.now()
         for task in open_tasks:
-            task.done_at = now
-            session.add(task)
+            write_task(session, task, by, done_at=now)  # versioned like every task write
             events.record(
                 session, deal_id, by, events.TASK_DONE,
                 {"task_id": task.id, "title": task.title, "with_deal": True}, at=now,
