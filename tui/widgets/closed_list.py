@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 
 from store.closed import ClosedDeal
+from store.dates import show_day
 from store.money import DEFAULT_CURRENCY, format_money
 from tui.plain_text import plain, visible
 from tui.widgets.line_view import LineView
@@ -37,9 +38,7 @@ def close_day(day: date | None, today: date) -> str:
         return "today"
     if (today - day).days == 1:
         return "yesterday"
-    if day.year == today.year:
-        return day.strftime("%b %d").replace(" 0", " ")
-    return day.strftime("%b %d %Y").replace(" 0", " ")
+    return show_day(day, today, weekday=False)  # the year only when it is not this one
 
 
 class ClosedList(LineView, can_focus=True, inherit_bindings=False):
