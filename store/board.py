@@ -45,15 +45,14 @@ from store.models import (
     Deal,
     DealEvent,
     Rep,
-    Setting,
     Stage,
     Task,
 )
 from store.names import name_key
 from store.reps import initials
 from store.stages import list_stages
+from store.settings import DEFAULT_TIMEZONE, set_team_timezone, team_timezone  # noqa: F401  (their home is store.settings)
 
-DEFAULT_TIMEZONE = "UTC"
 # change_token counts the newest events by id: a transaction that took a lower id
 # but committed after a higher one (possible on PostgreSQL) still changes the count.
 _RECENT_EVENTS = 1000
@@ -195,38 +194,6 @@ class FilterChoices:
     territories: list[str] = field(default_factory=list)
     products: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
-
-
-# --- the team's timezone -------------------------------------------------------------------
-
-
-def team_timezone(session: Session) -> str:
-    """Setting ``timezone``; UTC when unset or not a zone pendulum knows."""
-    value = session.exec(select(Setting.value).where(Setting.key == "timezone")).first()
-    value = (value or "").strip()
-    if not value:
-        return DEFAULT_TIMEZONE
-    try:
-        pendulum.timezone(value)
-    except Exception:  # an unknown zone name typed into the config
-        return DEFAULT_TIMEZONE
-    return value
-
-
-def set_team_timezone(session: Session, tz: str) -> None:
-    """Make ``tz`` the team's timezone: the periods of numbers, boards and the
-    stand-up follow it, and the activity rollup is counted again in it."""
-    from store import rollups
-    from store.errors import InvalidInput
-    from store.tx import write
-
-    try:
-        pendulum.timezone(tz)
-    except Exception:
-        raise InvalidInput(f"{tz!r} is not a timezone name (e.g. Europe/Berlin)") from None
-    with write(session):
-        session.merge(Setting(key="timezone", value=tz))
-        rollups.rebuild_activity_days(session, tz)
 
 
 # --- columns -------------------------------------------------------------------------------

@@ -19,6 +19,11 @@ class InvalidInput(StoreError):
     """A value is malformed (a negative value, an empty title, …)."""
 
 
+class Forbidden(StoreError):
+    """The acting rep may not make this change (someone else's deal, a manager's
+    setting); the message says why in one line (store.permissions)."""
+
+
 class Conflict(StoreError):
     """Another user changed the deal since it was read; reload and try again."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, event
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from store.names import name_key
@@ -32,6 +32,26 @@ class Setting(SQLModel, table=True):
     value: str
 
 
+class Team(SQLModel, table=True):
+    """A sales team: reps belong to one; its manager changes the team's deals.
+
+    Office and region are attributes a manager groups and filters numbers by;
+    ``timezone`` (None: the database's) is the team's working day.
+    """
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    # use_alter: rep.team_id points back here; the pair is created in two steps.
+    manager_id: Optional[int] = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("rep.id", name="fk_team_manager_id_rep", use_alter=True)),
+    )
+    office: Optional[str] = Field(default=None, max_length=100)
+    region: Optional[str] = Field(default=None, max_length=100)
+    timezone: Optional[str] = Field(default=None, max_length=64)
+    created_at: datetime
+
+
 class Rep(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     handle: str = Field(max_length=64, unique=True, index=True)
@@ -44,6 +64,9 @@ class Rep(SQLModel, table=True):
     working_days: str = Field(default="12345", max_length=7)
     active: bool = Field(default=True)
     created_at: datetime
+    # None: no team yet. Reps without a team form one implicit team with the
+    # managers without a team, which is how a database from before teams works.
+    team_id: Optional[int] = Field(default=None, foreign_key="team.id", index=True)
 
 
 class Account(SQLModel, table=True):
@@ -261,6 +284,21 @@ class Goal(SQLModel, table=True):
     target: int = Field(sa_type=BigInteger)  # a count, or minor units for money metrics
     updated_at: datetime
     updated_by_id: Optional[int] = Field(default=None, foreign_key="rep.id")
+
+
+class AdminEvent(SQLModel, table=True):
+    """The append-only record of team administration: reps added and changed,
+    teams, stages, lost reasons and settings — who, when and what (store.audit)."""
+
+    __tablename__ = "admin_event"
+    __table_args__ = (Index("ix_admin_event_when", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime
+    rep_id: Optional[int] = Field(default=None, foreign_key="rep.id")  # None: the command line before any rep
+    kind: str = Field(max_length=32)
+    subject: str = Field(default="", max_length=200)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 @event.listens_for(Account, "before_insert")

@@ -6,10 +6,9 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import case
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from store.errors import InvalidInput
-from store.models import Setting
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 DEFAULT_CURRENCY = "USD"
@@ -73,8 +72,9 @@ def check_amount(cents: int, currency: str = DEFAULT_CURRENCY, *, what: str = "v
 
 def database_currency(session: Session) -> str:
     """The database's currency code (one per database): read once per screen load or command."""
-    code = session.exec(select(Setting.value).where(Setting.key == "currency")).first()
-    return (code or "").strip().upper() or DEFAULT_CURRENCY
+    from store.settings import currency  # settings' home; money stays importable without the tables
+
+    return currency(session)
 
 
 def capped(column):
