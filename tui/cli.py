@@ -27,7 +27,15 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="open Legwork on a demo team (created on first use)")
     demo.add_argument("--seed", type=int, default=7, help="demo data seed (default 7)")
     demo.add_argument("--reset", action="store_true", help="throw the demo database away and build it again")
-    subparsers = [demo, commands.add_parser("init", help="create or migrate the database and exit")]
+    init = commands.add_parser(
+        "init",
+        help="create or migrate the database and exit",
+        description="Create or migrate the database and exit. On a PostgreSQL team server, run it as the "
+        "database's owner; --grant then gives the reps' app role row access and nothing more.",
+    )
+    init.add_argument("--grant", metavar="ROLE", help="PostgreSQL: let ROLE (CREATE ROLE ROLE LOGIN first) read and "
+                      "write every Legwork table but not change them")
+    subparsers = [demo, init]
     for name, module in _command_modules().items():
         subparsers.append(commands.add_parser(name, help=module.HELP, description=module.HELP))
         module.add_arguments(subparsers[-1])
@@ -88,12 +96,11 @@ def main(argv: list[str] | None = None) -> int:
             return _run_demo(args, config)
         if not args.command:
             gc.disable()  # start-up makes no garbage worth collecting; LegworkApp turns it back on
+        if args.db:
+            _warn_password_in_argv(args.db)
         database = _open(args.db or config.db)
         if args.command == "init":
-            from store.safe_text import visible
-
-            print(f"legwork: {visible(database.description)} is ready")
-            return 0
+            return _init(database, args.grant)
         if args.command:
             from store.reps import signed_in_handle
 
@@ -127,6 +134,31 @@ def _reader_went_away() -> int:
 
 def _announce(message: str) -> None:
     _say(f"{message} …")
+
+
+def _warn_password_in_argv(url: str) -> None:
+    from store.db import url_has_password
+
+    if url_has_password(url):
+        _say("a password in --db shows in `ps` to every user of this machine: put it in ~/.pgpass "
+             "(or PGPASSFILE, PGPASSWORD) and leave it out of the URL")
+
+
+def _init(database, grant: str | None) -> int:
+    from store.errors import StoreError
+    from store.safe_text import visible
+
+    if grant:
+        from store.pg_roles import grant_app_role
+
+        try:
+            grant_app_role(database, grant)
+        except StoreError as exc:
+            _say(str(exc))
+            return 1
+        print(f"legwork: {grant} may read and write the tables of {visible(database.description)}, not change them")
+    print(f"legwork: {visible(database.description)} is ready")
+    return 0
 
 
 def _open(url: str | None):

@@ -11,10 +11,12 @@ from typing import Callable
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from store.errors import DatabaseUnavailable
 
 HEAD = "0006"
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for "permission denied"
 HERE = Path(__file__).parent
 
 
@@ -47,6 +49,14 @@ def upgrade(engine: Engine, revision: str = "head", *, announce: Callable[[str],
 
     try:
         command.upgrade(alembic_config(engine), revision)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        # An app role (store.pg_roles) reads and writes rows; changing tables is the owner's.
+        raise DatabaseUnavailable(
+            f"the database's schema is at {current or 'nothing yet'} and this Legwork needs {HEAD}, "
+            "which this role may not change: run `legwork init` as the database's owner"
+        ) from None
     except CommandError as exc:
         # Typically a database a newer Legwork already migrated past what this one knows.
         reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
