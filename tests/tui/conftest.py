@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from dataclasses import dataclass
 
 import pendulum
@@ -58,6 +60,17 @@ def team(sqlite_db) -> Team:
 @pytest.fixture
 def app(team) -> LegworkApp:
     return LegworkApp(team.db, "alex")
+
+
+async def wait_until(pilot, condition, *, what: str, timeout: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds: a wait for what the test needs,
+    not a guess at how long it takes. Fails, saying ``what``, after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}")
+        await pilot.pause(0.02)
 
 
 async def settle(app, pilot) -> None:

@@ -447,8 +447,11 @@ class TestDealScreenSnapshots:
             await settle(app, pilot)
             await app.push_screen(DealScreen(worked_deal.acme.id))
             await settle(app, pilot)
-            while timeline(app).selected.kind != "note":
+            for _ in range(50):  # the note is a few entries down
+                if timeline(app).selected.kind == "note":
+                    break
                 await pilot.press("j")
+            assert timeline(app).selected.kind == "note"
             await pilot.press("enter")
             await pilot.pause()
 

@@ -17,7 +17,7 @@ from textual import events
 
 from store import deals
 from tests import hostile_corpus as hc
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_until
 from tests.tui.hostile_team import ATTACK, SHOWN_ATTACK, WEDNESDAY, build_hostile_team
 from tui.app import LegworkApp
 from tui.screens.board import BoardScreen
@@ -176,9 +176,8 @@ async def test_numbers_table_pipeline_forecast_and_drill(app, team):
         table = app.screen.query_one("#numbers-table")
         row = next(i for i in range(table.row_count) if "Morgan" in str(table.get_row_at(i)[0]))
         table.move_cursor(row=row, animate=False)
-        for _ in range(3):
-            await settle(app, pilot)
-            await pilot.pause(0.3)  # the pipeline and forecast follow the cursor after a short delay
+        # The pipeline and forecast follow the cursor after a short delay.
+        await wait_until(pilot, lambda: "Forecast · [@click=app.quit]" in drawn(app)[0], what="the rep's forecast")
         assert_safe(app, "Activity pipeline · [@click=app.quit]Acme Morga", "Forecast · [@click=app.quit]")
         await pilot.press("enter")
         await settle(app, pilot)

@@ -16,7 +16,7 @@ from textual.widgets import DataTable
 
 from store import activities, deals, goals
 from store.deals import DealFields
-from tests.tui.conftest import build_team, settle
+from tests.tui.conftest import build_team, settle, wait_until
 from tui.app import LegworkApp
 from tui.cli import main as legwork
 from tui.screens.modals.goals_form import GoalsFormScreen
@@ -367,7 +367,8 @@ class TestNumbersSnapshots:
             await settle(pilot.app, pilot)
             await pilot.press("4")
             await settle(pilot.app, pilot)
-            await pilot.pause(0.3)  # the lower panels wait for the cursor to settle
+            # The lower panels load a moment after the cursor settles.
+            await wait_until(pilot, lambda: pilot.app.screen.scope_shown is not None, what="the activity pipeline and forecast")
             await settle(pilot.app, pilot)
 
         assert snap_compare(LegworkApp(busy_team.db, "alex"), terminal_size=size, run_before=numbers)

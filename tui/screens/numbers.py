@@ -98,6 +98,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         self.period_offset = 0  # periods away from the current one
         self.data: TeamNumbers | None = None
         self.scope: Scope | None = None
+        self.scope_shown: Scope | None = None  # whose pipeline and forecast the lower panels show
         self._scope_timer: Timer | None = None
         self._token: tuple | None = None
 
@@ -194,6 +195,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         wide = self.size.width >= WIDE
         self.query_one(ActivityPipelineView).show(message.pipeline, name, split=wide)
         self.query_one(ForecastView).show(message.forecast, name, slipped_lines=3 if self.size.height >= 30 else 1)
+        self.scope_shown = message.scope
 
     @on(DataTable.RowHighlighted, "#numbers-table")
     def _row_highlighted(self) -> None:
