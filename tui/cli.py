@@ -14,7 +14,8 @@ EXIT_UNAVAILABLE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; ``command`` is the subcommand whose options are needed."""
     parser = argparse.ArgumentParser(
         prog="legwork",
         description="Legwork: a keyboard-first sales CRM in the terminal. "
@@ -36,9 +37,16 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--grant", metavar="ROLE", help="PostgreSQL: let ROLE (CREATE ROLE ROLE LOGIN first) read and "
                       "write every Legwork table but not change them")
     subparsers = [demo, init]
-    for name, module in _command_modules().items():
-        subparsers.append(commands.add_parser(name, help=module.HELP, description=module.HELP))
-        module.add_arguments(subparsers[-1])
+    from tui.commands import MODULES, SUMMARIES
+
+    for name in MODULES:
+        # Only the command being run is imported (its options); the others are a
+        # line of help each, so `legwork --help` imports no database code at all.
+        module = _command_module(name) if name == command or name not in SUMMARIES else None
+        summary = SUMMARIES.get(name) or module.HELP
+        subparsers.append(commands.add_parser(name, help=summary, description=summary))
+        if module is not None:
+            module.add_arguments(subparsers[-1])
     for sub in subparsers:
         _global_options_after(sub)
     return parser
@@ -60,12 +68,31 @@ def _global_options_after(sub: argparse.ArgumentParser) -> None:
             pass  # the command's own option of that name
 
 
-def _command_modules() -> dict:
+_TAKES_VALUE = {"--db", "--rep", "--theme"}
+
+
+def _command_named(argv: list[str]) -> str | None:
+    """The subcommand in ``argv`` (the first word that is not a global option or its value)."""
+    words = iter(argv)
+    for word in words:
+        if word in _TAKES_VALUE:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def parse_args(argv: list[str]):
+    """The command line, with the options of the one subcommand it names."""
+    return _parser(_command_named(argv)).parse_args(argv)
+
+
+def _command_module(name: str):
     import importlib
 
     from tui.commands import MODULES
 
-    return {name: importlib.import_module(path) for name, path in MODULES.items()}
+    return importlib.import_module(MODULES[name])
 
 
 def _say(message: str) -> None:
@@ -81,7 +108,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     from store.errors import DatabaseUnavailable
     from tui.config import ConfigError, load_config
 
@@ -104,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command:
             from store.reps import signed_in_handle
 
-            module = _command_modules()[args.command]
+            module = _command_module(args.command)
             status = module.run(args, database, signed_in_handle(args.rep or config.rep))
             sys.stdout.flush()  # here, not at exit: a reader gone by now is a BrokenPipeError below
             return status

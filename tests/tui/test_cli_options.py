@@ -24,14 +24,14 @@ def no_config(tmp_path, monkeypatch):
     ],
 )
 def test_rep_before_or_after_the_command(argv, rep):
-    assert cli._parser().parse_args(argv).rep == rep
+    assert cli.parse_args(argv).rep == rep
 
 
 def test_a_commands_own_rep_keeps_its_meaning():
     # After `numbers`, `standup` and `today`, --rep says whose numbers, agenda or queue.
-    args = cli._parser().parse_args(["--rep", "morgan", "numbers", "--rep", "alex"])
+    args = cli.parse_args(["--rep", "morgan", "numbers", "--rep", "alex"])
     assert (args.rep, args.numbers_rep) == ("morgan", "alex")
-    args = cli._parser().parse_args(["today", "--rep", "alex", "--db", "x.db", "--theme", "ansi-dark"])
+    args = cli.parse_args(["today", "--rep", "alex", "--db", "x.db", "--theme", "ansi-dark"])
     assert (args.rep, args.queue_rep, args.db, args.theme) == (None, "alex", "x.db", "ansi-dark")
 
 

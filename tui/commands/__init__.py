@@ -1,7 +1,9 @@
 """Scripted subcommands of ``legwork``, one module each.
 
-Each module defines ``HELP`` (one line), ``add_arguments(parser)`` and
-``run(args, database, handle) -> int`` (the exit status). None imports Textual.
+Each module defines ``add_arguments(parser)`` and ``run(args, database, handle) -> int``
+(the exit status). None imports Textual. ``legwork`` imports a command's module only
+to run it (or to show its own ``--help``): its one line of help lives here, so the
+list of commands costs no import.
 """
 
 # The subcommands in the order ``legwork --help`` lists them.
@@ -11,4 +13,13 @@ MODULES = {
     "standup": "tui.commands.standup",
     "import": "tui.commands.import_csv",
     "export": "tui.commands.export",
+}
+
+# One line each, for ``legwork --help`` and the top of each command's own help.
+SUMMARIES = {
+    "today": "print your task queue for today (overdue, today, coming up), one line per task",
+    "numbers": "print the activity numbers per rep and team, with the forecast",
+    "standup": "print the stand-up agenda (numbers, then the deals that need a decision) as text or Markdown",
+    "import": "import deals (or --kind activities, tasks, notes) from a CSV or JSON file",
+    "export": "export deals, activities, tasks or notes (CSV or JSON), or your open tasks as a calendar (.ics)",
 }

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from tui.commands.output import TerminalBytes, TerminalText, say
 
-HELP = "export deals, activities, tasks or notes (CSV or JSON), or your open tasks as a calendar (.ics)"
 WHAT = ("deals", "activities", "tasks", "notes", "calendar")
 EXIT_BAD_INPUT = 1
 EXIT_UNWRITABLE = 2

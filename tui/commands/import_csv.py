@@ -17,7 +17,6 @@ from tui.commands.output import say, visible, write_lines
 # store.import_fields.KINDS, spelled out: building the parser must not import the importer
 # (``legwork`` with no command builds it too, on the way to the TUI).
 KINDS = ("deals", "activities", "tasks", "notes")
-HELP = "import deals (or --kind activities, tasks, notes) from a CSV or JSON file"
 EXIT_REFUSED = 1
 EXIT_UNREADABLE = 2
 

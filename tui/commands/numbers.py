@@ -22,8 +22,6 @@ from store.reps import find_rep
 from store.timeline import currency as database_currency
 from tui.commands.output import out_json, say, visible, write_lines
 
-HELP = "print the activity numbers per rep and team, with the forecast"
-
 
 def add_arguments(parser) -> None:
     parser.add_argument("--period", choices=PERIOD_KINDS, default=WEEK, help="week (default), month or quarter")

@@ -13,8 +13,6 @@ from store.standup import GROUP_TITLES, GROUPS, Agenda, AgendaItem, standup_agen
 from store.timeline import activity_headline
 from tui.commands.output import say, visible, write_lines
 
-HELP = "print the stand-up agenda (numbers, then the deals that need a decision) as text or Markdown"
-
 
 def add_arguments(parser) -> None:
     # Its own dest: the top-level --rep (who you are) must survive this subparser's default.

@@ -30,7 +30,6 @@ from store.today import (
 from tui.commands.output import out_json, visible, write_lines
 
 EXIT_NO_REP = 1
-HELP = "print your task queue for today (overdue, today, coming up), one line per task"
 
 
 def add_arguments(parser) -> None:
