@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pendulum
-from sqlalchemy import column, func, insert, select, text
+from sqlalchemy import column, func, insert, select, text, update
 from sqlalchemy import table as sql_table
 from sqlmodel import Session
 
@@ -47,6 +47,7 @@ from store.models import (
     Setting,
     Stage,
     Task,
+    Team,
 )
 from store.money import format_money
 from store.names import name_key
@@ -54,6 +55,7 @@ from store.tasks import refresh_next_due
 from store.bulk import converters
 from store.tx import write
 from store.demo_words import (  # noqa: F401
+    DEMO_TEAMS,
     WORK_END,
     WORK_START,
     MANAGER,
@@ -1049,6 +1051,7 @@ class _Builder:
             for c in contacts
         ]
         self._insert(rows)
+        self._teams(manager, reps)
         return DemoSummary(
             reps=len(reps) + 1,
             deals=len(deals),
@@ -1067,6 +1070,29 @@ class _Builder:
             overloaded_day=overloaded,
             stale=sum(d.stale for d in deals),
         )
+
+    def _teams(self, manager: _Rep, reps: list[_Rep]) -> None:
+        """Two teams by territory, both led by the demo's manager: the Americas, where
+        the manager sits, and the rest of the world. Only on a database with no teams."""
+        session = self.session
+        if not manager.new or session.execute(select(Team.id).limit(1)).first() is not None:
+            return
+        made = {}
+        # Ids given, as for every demo row, so a seed gives the same rows on every backend.
+        for team_id, (name, office, region) in enumerate(DEMO_TEAMS, start=1):
+            session.add(Team(id=team_id, name=name, manager_id=manager.id, office=office, region=region,
+                             created_at=manager.created_at))
+            made[region] = team_id
+        session.flush()
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT setval(pg_get_serial_sequence('team', 'id'), (SELECT MAX(id) FROM team))"))
+        members: dict[int, list[int]] = {}
+        for rep in (manager, *reps):
+            if rep.new:
+                region = "Americas" if rep.territory == "North America" else "International"
+                members.setdefault(made[region], []).append(rep.id)
+        for team_id, ids in members.items():
+            session.execute(update(Rep).where(Rep.id.in_(ids)).values(team_id=team_id))
 
     def _insert(self, rows: dict[str, list[dict]]) -> None:
         session = self.session

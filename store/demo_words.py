@@ -11,6 +11,11 @@ TEAM = (
     ("lena", "Lena Fischer", "Europe/Berlin", "EMEA", 10),
     ("diego", "Diego Santos", "Europe/Madrid", "EMEA", 12),
 )
+# The demo's teams: name, office, region (North America's reps are the Americas' team).
+DEMO_TEAMS = (
+    ("Americas", "New York", "Americas"),
+    ("International", "London", "International"),
+)
 # More reps for bigger teams: (timezone, territory), cycled.
 EXTRA_ZONES = (
     ("America/New_York", "North America"),

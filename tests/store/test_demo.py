@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import pendulum
 import pytest
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
@@ -30,6 +30,7 @@ from store.models import (
     Rep,
     Stage,
     Task,
+    Team,
 )
 from store.stages import lost_reasons
 from tests.store.rollup_check import assert_next_due_match, assert_rollups_match
@@ -53,6 +54,8 @@ def _dump(session: Session) -> dict[str, list[tuple]]:
 
 
 def _wipe(session: Session) -> None:
+    session.execute(update(Rep).values(team_id=None))
+    session.execute(delete(Team))
     for table in reversed(TABLES):
         session.execute(delete(table))
     session.commit()
@@ -421,3 +424,14 @@ def test_existing_reps_are_reused_and_teams_can_grow(session, frozen):
     fractions = [f for _label, f in seen]
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
     _check_history(session, TODAY)
+
+
+def test_the_demo_team_is_two_teams_led_by_its_manager(session):
+    demo.populate_demo(session, today=TODAY, size=SMALL)
+    teams = session.exec(select(Team).order_by(Team.name)).all()
+    manager = session.exec(select(Rep).where(Rep.role == "manager")).one()
+    assert [t.name for t in teams] == ["Americas", "International"]
+    assert {t.manager_id for t in teams} == {manager.id}
+    reps_by_team = {t.name: {r.handle for r in session.exec(select(Rep).where(Rep.team_id == t.id))} for t in teams}
+    assert manager.handle in reps_by_team["Americas"] and "priya" in reps_by_team["International"]
+    assert session.exec(select(func.count()).select_from(Rep).where(Rep.team_id.is_(None))).one() == 0
