@@ -11,4 +11,5 @@ MODULES = {
     "standup": "tui.commands.standup",
     "import": "tui.commands.import_csv",
     "export": "tui.commands.export",
+    "keys": "tui.commands.keys",
 }
