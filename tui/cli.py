@@ -95,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
             from tui import ssh_session
 
             # The key's handle, whatever --rep, LEGWORK_REP or the config file say.
-            return ssh_session.run(args, config, _open, _run_tui)
+            return ssh_session.run(args, config, open_database=_open, run_tui=_run_tui,
+                                   parse_args=lambda argv: _parser().parse_args(argv),
+                                   command_module=lambda name: _command_modules()[name])
         if not args.command:
             gc.disable()  # start-up makes no garbage worth collecting; LegworkApp turns it back on
         database = _open(args.db or config.db)

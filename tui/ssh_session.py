@@ -93,8 +93,10 @@ def parse(original: str) -> tuple[list[str], list[str]]:
     return argv, ignored
 
 
-def run(args, config, open_database, run_tui) -> int:
-    """The session for ``args.handle`` (``legwork --db DB ssh-session HANDLE``)."""
+def run(args, config, *, open_database, run_tui, parse_args, command_module) -> int:
+    """The session for ``args.handle`` (``legwork --db DB ssh-session HANDLE``); the
+    rest are tui.cli's own: open a database, run the boards, parse a command line,
+    import a command's module."""
     from store.reps import find_active_rep
     from store.ssh_keys import HANDLE
 
@@ -118,12 +120,9 @@ def run(args, config, open_database, run_tui) -> int:
         _say(f"{handle} cannot sign in: the database {database.description} has no active rep {handle!r}; "
              "ask a manager")
         return EXIT_REFUSED
-    from tui.cli import _command_modules, _parser
-
-    sub = _parser().parse_args(argv)
+    sub = parse_args(argv)
     if not sub.command:
         return run_tui(database, handle, sub, config, fixed_identity=True)
-    module = _command_modules()[sub.command]
-    status = module.run(sub, database, handle)
+    status = command_module(sub.command).run(sub, database, handle)
     sys.stdout.flush()
     return status
