@@ -48,6 +48,15 @@ TIMEOUT = 90  # seconds for one screen or command; a loaded CI machine is slow, 
 ANSI = re.compile(r"\x1b(\[[0-9;?<=>]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[()][0-9A-Za-z]|[=>78DEHMNOPZc])")
 
 
+def readme_snippet(user: str, authorized_keys: Path) -> list[str]:
+    """The README's sshd ``Match`` block, for this test's user and keys file."""
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("Match User legwork\n", 1)[1].split("\nEOF\n", 1)[0]
+    assert "AuthorizedKeysFile /srv/legwork/.ssh/authorized_keys" in block
+    block = block.replace("/srv/legwork/.ssh/authorized_keys", str(authorized_keys))
+    return [f"Match User {user}", *block.splitlines()]
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -113,12 +122,7 @@ class Server:
         if os.geteuid() == 0:
             lines.append("PermitRootLogin forced-commands-only")
             Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege-separation directory
-        lines += [  # the README's snippet
-            f"Match User {self.user}",
-            f"    AuthorizedKeysFile {self.authorized_keys}",
-            "    PermitTTY yes",
-            "    DisableForwarding yes",
-        ]
+        lines += readme_snippet(self.user, self.authorized_keys)
         sshd_config.write_text("\n".join(lines) + "\n")
         check = subprocess.run([SSHD, "-t", "-f", str(sshd_config)], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr

@@ -45,7 +45,10 @@ def add_arguments(parser) -> None:
 def _file(args) -> Path:
     if args.authorized_keys:
         return Path(os.path.abspath(os.path.expanduser(args.authorized_keys)))
-    return Path(os.path.expanduser("~")) / ".ssh" / "authorized_keys"
+    # The account's own home, not $HOME: `runuser -u legwork` and `sudo -u legwork` keep root's.
+    import pwd
+
+    return Path(pwd.getpwuid(os.geteuid()).pw_dir) / ".ssh" / "authorized_keys"
 
 
 def run(args, database, handle: str) -> int:
