@@ -118,6 +118,7 @@ class Server:
             "PermitUserEnvironment no",
             "AcceptEnv LEGWORK_*",  # so LEGWORK_REP and LEGWORK_CONFIG do reach the session
             "LogLevel VERBOSE",
+            "Subsystem sftp internal-sftp",  # as a stock sshd_config has it: the key's command must win
         ]
         if os.geteuid() == 0:
             lines.append("PermitRootLogin forced-commands-only")
@@ -312,3 +313,10 @@ def test_a_removed_key_no_longer_signs_in(server, tmp_path):
     assert removed.returncode == 0, removed.stderr
     assert server.run(key, "today").returncode == 255
     assert server.run(server.sam_key, "today").stdout.startswith("Sam Ortiz · ")  # sam's other key stays
+
+
+def test_a_subsystem_such_as_sftp_is_refused(server):
+    # sshd runs the key's forced command for a subsystem request too, with the subsystem's
+    # command (internal-sftp) as the one asked for; it drops a subsystem's stderr.
+    done = server.run(server.alex_key, "sftp", options=("-s",))
+    assert (done.returncode, done.stdout) == (1, "")
