@@ -313,6 +313,9 @@ def _prepare_directory(path: Path) -> None:
     if not directory.exists():
         directory.mkdir(mode=0o700, parents=True)
         os.chmod(directory, 0o700)  # whatever the umask took away or let through
+        if os.geteuid() == 0:  # root setting up an account's keys: the account's, as its home is
+            home = directory.parent.stat()
+            os.chown(directory, home.st_uid, home.st_gid)
 
 
 def _replace(path: Path, lines: list[str]) -> None:

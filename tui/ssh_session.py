@@ -42,6 +42,11 @@ def _say(message: str) -> None:
     print(f"legwork: {visible(message)}", file=sys.stderr, flush=True)
 
 
+def _option_like(word: str) -> bool:
+    """A word argparse would read as an option (``--rep=boss``), not a value (``-1``)."""
+    return word.startswith("-") and not word[1:].isdigit()
+
+
 def parse(original: str) -> tuple[list[str], list[str]]:
     """``(argv, ignored)``: what to run for ``SSH_ORIGINAL_COMMAND``, as arguments of
     ``legwork`` without any ``--rep`` or ``--db``, and the options dropped for it.
@@ -68,7 +73,7 @@ def parse(original: str) -> tuple[list[str], list[str]]:
                 raise Refused(f"{name} is not allowed {where}: {WHAT_IS_ALLOWED}")
             takes_value = options.get(name, GLOBAL.get(name))
             if takes_value and not has_value:
-                if i + 1 >= len(words):
+                if i + 1 >= len(words) or _option_like(words[i + 1]):
                     raise Refused(f"{name} needs a value")
                 argv += [word, words[i + 1]]
                 i += 1
@@ -121,6 +126,11 @@ def run(args, config, *, open_database, run_tui, parse_args, command_module) -> 
              "ask a manager")
         return EXIT_REFUSED
     sub = parse_args(argv)
+    # Whose queue, numbers or agenda: yours. (parse() lets no --rep through; this holds
+    # whatever a command's parser grows.)
+    for own_rep in ("queue_rep", "numbers_rep", "standup_rep", "rep", "owner"):
+        if getattr(sub, own_rep, None) is not None:
+            setattr(sub, own_rep, None)
     if not sub.command:
         return run_tui(database, handle, sub, config, fixed_identity=True)
     status = command_module(sub.command).run(sub, database, handle)

@@ -164,6 +164,8 @@ def test_the_session_is_the_keys_rep_whatever_else_says(session_as):
     ("export deals --out /etc/passwd", "only export calendar is allowed"),
     ("export calendar --out /root/x.ics", "--out is not allowed with export"),
     ("numbers --period", "--period needs a value"),
+    ("numbers --offset --rep=boss", "--offset needs a value"),
+    ("today --re boss", "--re is not allowed with today"),
     ("today 'unclosed", "cannot read the command"),
     ("demo --reset", "'demo' is not allowed"),
     ("ssh-session boss", "'ssh-session' is not allowed"),
