@@ -19,9 +19,9 @@ was skipped.
 from __future__ import annotations
 
 import fcntl
-import getpass
 import os
 import pty
+import pwd
 import re
 import select
 import shutil
@@ -71,7 +71,7 @@ def _keygen(path: Path, comment: str) -> Path:
 class Server:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.user = getpass.getuser()
+        self.user = pwd.getpwuid(os.geteuid()).pw_name  # not $USER: CI's may say anything
         self.port = _free_port()
         self.db = root / "team.db"
         self.authorized_keys = root / "home" / ".ssh" / "authorized_keys"
