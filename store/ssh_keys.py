@@ -378,7 +378,7 @@ def add_key(session: Session, by: int | None, path: Path, key: PublicKey, handle
                 if old.key is not None and old.key.blob == key.blob:
                     whose = f"{old.handle}'s key" if old.handle else "a key that is not Legwork's"
                     raise InvalidInput(f"that key ({key.fingerprint}) is already in {path}, line {old.number}: {whose}")
-            audit.record(session, by, "ssh-key.add", handle, fingerprint=key.fingerprint, type=key.type,
+            audit.record(session, by, "ssh-key.added", handle, fingerprint=key.fingerprint, type=key.type,
                          file=str(path))
             session.flush()
             _replace(path, [old.text for old in lines] + [line])
@@ -404,7 +404,7 @@ def remove_keys(session: Session, by: int | None, path: Path, which: str) -> lis
             if not gone:
                 raise NotFound(f"no Legwork key {'with fingerprint' if by_fingerprint else 'for'} {visible(which)!r} in {path}")
             for line in gone:
-                audit.record(session, by, "ssh-key.remove", line.handle, fingerprint=line.key.fingerprint,
+                audit.record(session, by, "ssh-key.removed", line.handle, fingerprint=line.key.fingerprint,
                              type=line.key.type, file=str(path))
             session.flush()
             numbers = {line.number for line in gone}

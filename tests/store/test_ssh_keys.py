@@ -147,7 +147,7 @@ def test_a_manager_adds_a_key_and_it_is_recorded(session, team, keys_file):
     [listed] = rep_keys(keys_file)
     assert (listed.handle, listed.type, listed.comment) == ("alex", "ssh-ed25519", "alex@laptop")
     [record] = audit.history(session)
-    assert (record.actor, record.kind, record.subject) == ("boss", "ssh-key.add", "alex")
+    assert (record.actor, record.kind, record.subject) == ("boss", "ssh-key.added", "alex")
     assert record.data["fingerprint"] == listed.fingerprint
 
 
@@ -230,7 +230,7 @@ def test_remove_by_fingerprint_or_handle(session, team, keys_file):
     assert [k.handle for k in rep_keys(keys_file)] == ["sam"]
     with pytest.raises(NotFound, match="no Legwork key for 'alex'"):
         remove_keys(session, boss, keys_file, "alex")
-    assert [r.kind for r in audit.history(session)] == ["ssh-key.remove"] * 2 + ["ssh-key.add"] * 3
+    assert [r.kind for r in audit.history(session)] == ["ssh-key.removed"] * 2 + ["ssh-key.added"] * 3
 
 
 def test_a_rewrite_is_atomic(session, team, keys_file, monkeypatch):
