@@ -262,3 +262,25 @@ def test_a_symlinked_file_stays_a_link(session, team, tmp_path, keys_file):
     _add(session, team["boss"].id, keys_file, ed25519(1), "alex")
     assert keys_file.is_symlink() and real.read_text().startswith(FOREIGN)
     assert len(read_file(keys_file)) == FOREIGN.count("\n") + 1
+
+
+def test_writers_at_once_lose_no_line(db, team, keys_file):
+    import threading
+
+    boss = team["boss"].id
+    errors: list[BaseException] = []
+
+    def add(seed: int) -> None:
+        try:
+            with db.session() as session:
+                _add(session, boss, keys_file, ed25519(seed, f"key{seed}"), "alex")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(seed,)) for seed in range(10, 16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(k.comment for k in rep_keys(keys_file)) == [f"key{seed}" for seed in range(10, 16)]
