@@ -55,6 +55,8 @@ def parse(original: str) -> tuple[list[str], list[str]]:
         words = shlex.split(original)
     except ValueError as exc:
         raise Refused(f"cannot read the command {original!r}: {exc}") from None
+    if words[:1] == ["legwork"]:
+        words = words[1:]  # `ssh legwork@crm legwork today`, by habit
     argv: list[str] = []
     ignored: list[str] = []
     command: str | None = None

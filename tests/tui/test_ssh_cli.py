@@ -205,6 +205,7 @@ def test_parse_keeps_only_what_is_allowed():
     assert ssh_session.parse("") == ([], [])
     assert ssh_session.parse("--rep boss") == ([], ["--rep"])
     assert ssh_session.parse("--theme nord --db x") == (["--theme", "nord"], ["--db"])
+    assert ssh_session.parse("legwork today --json") == (["today", "--json"], [])
     assert ssh_session.parse("numbers --period quarter --offset -1") == (["numbers", "--period", "quarter", "--offset", "-1"], [])
 
 
