@@ -134,6 +134,9 @@ def run(args, config, *, open_database, run_tui, parse_args, command_module) -> 
         if getattr(sub, own_rep, None) is not None:
             setattr(sub, own_rep, None)
     if not sub.command:
+        import gc
+
+        gc.disable()  # as `legwork` does for start-up; LegworkApp turns it back on
         return run_tui(database, handle, sub, config, fixed_identity=True)
     status = command_module(sub.command).run(sub, database, handle)
     sys.stdout.flush()
