@@ -49,7 +49,7 @@ MAX_KEY_TEXT = 16 * 1024  # an RSA 16384-bit key's line is under 3 kB
 MAX_COMMENT = 100
 MIN_RSA_BITS = 2048
 
-# Key type -> how its blob reads after the type string (what OpenSSH's sshkey.c expects).
+# An ECDSA key type -> the curve its blob names after the type (as OpenSSH's sshkey.c reads it).
 ECDSA_CURVES = {"ecdsa-sha2-nistp256": "nistp256", "ecdsa-sha2-nistp384": "nistp384", "ecdsa-sha2-nistp521": "nistp521"}
 SK_ECDSA = "sk-ecdsa-sha2-nistp256@openssh.com"
 SK_ED25519 = "sk-ssh-ed25519@openssh.com"
