@@ -81,6 +81,12 @@ def find_rep(session: Session, handle: str) -> RepInfo | None:
     return to_info(rep) if rep else None
 
 
+def find_active_rep(session: Session, handle: str) -> RepInfo | None:
+    """The rep who may sign in as ``handle``: known to the database and not deactivated."""
+    rep = session.exec(select(Rep).where(Rep.handle == handle.lower(), Rep.active == True)).first()  # noqa: E712
+    return to_info(rep) if rep else None
+
+
 def get_rep(session: Session, rep_id: int) -> RepInfo:
     rep = session.get(Rep, rep_id)
     if rep is None:

@@ -79,10 +79,14 @@ class LegworkApp(App[int]):
         theme: str | None = None,
         keymap: dict[str, str] | None = None,
         timezone: str | None = None,
+        fixed_identity: bool = False,
     ) -> None:
         super().__init__()
         self.database = database
         self.handle = handle
+        # Signed in by an SSH key (tui/ssh_session.py): no onboarding as someone else,
+        # nothing that writes a file on the server.
+        self.fixed_identity = fixed_identity
         self.rep: RepInfo | None = None
         self.undo_since = 0
         self._theme_name = theme
@@ -118,7 +122,11 @@ class LegworkApp(App[int]):
             self.undo_since = latest_id(session)
         if self.rep is not None and self._timezone:
             self.rep = self._in_timezone(self.rep)
-        if self.rep is None:
+        if self.rep is None and self.fixed_identity:
+            from rich.text import Text
+
+            self.exit(return_code=1, message=Text(f"legwork: {visible(self.handle)} is not a rep of this database"))
+        elif self.rep is None:
             from tui.screens.onboarding import OnboardingScreen
 
             self.push_screen(OnboardingScreen(self.handle), self._signed_up)
@@ -171,6 +179,12 @@ class LegworkApp(App[int]):
         if action == "switch_mode" and self.rep is None:
             return False
         return True
+
+    def get_system_commands(self, screen):
+        for command in super().get_system_commands(screen):
+            # A screenshot is an SVG file written in the server's working directory.
+            if not (self.fixed_identity and command.title == "Screenshot"):
+                yield command
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

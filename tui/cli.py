@@ -49,6 +49,11 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             module.add_arguments(subparsers[-1])
     for sub in subparsers:
         _global_options_after(sub)
+    # What an SSH key's forced command runs (tui/ssh_session.py); not for typing, so not
+    # listed (no help=: argparse 3.11 would show help=SUPPRESS as "==SUPPRESS==").
+    session = commands.add_parser("ssh-session", description="the session an SSH key's forced command opens")
+    session.add_argument("handle", metavar="HANDLE")
+    _global_options_after(session)
     return parser
 
 
@@ -121,6 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _run_demo(args, config)
+        if args.command == "ssh-session":
+            from tui import ssh_session
+
+            # The key's handle, whatever --rep, LEGWORK_REP or the config file say.
+            return ssh_session.run(args, config, open_database=_open, run_tui=_run_tui,
+                                   parse_args=parse_args, command_module=_command_module)
         if not args.command:
             gc.disable()  # start-up makes no garbage worth collecting; LegworkApp turns it back on
         if args.db:
@@ -222,7 +233,7 @@ def _run_demo(args, config) -> int:
     return _run_tui(database, args.rep or demo.DEMO_REP, args, config)
 
 
-def _run_tui(database, handle: str | None, args, config) -> int:
+def _run_tui(database, handle: str | None, args, config, *, fixed_identity: bool = False) -> int:
     from store.reps import signed_in_handle
     from tui.app import LegworkApp
     from tui.keymap import keymap_warnings
@@ -231,10 +242,11 @@ def _run_tui(database, handle: str | None, args, config) -> int:
         print(f"legwork: {line}", file=sys.stderr)
     app = LegworkApp(
         database,
-        signed_in_handle(handle),
+        handle if fixed_identity else signed_in_handle(handle),
         theme=args.theme or config.theme,
         keymap=config.keymap,
         timezone=config.timezone,
+        fixed_identity=fixed_identity,
     )
     app.run()
     database.dispose()

@@ -13,6 +13,7 @@ MODULES = {
     "standup": "tui.commands.standup",
     "import": "tui.commands.import_csv",
     "export": "tui.commands.export",
+    "keys": "tui.commands.keys",
 }
 
 # One line each, for ``legwork --help`` and the top of each command's own help.
@@ -22,4 +23,5 @@ SUMMARIES = {
     "standup": "print the stand-up agenda (numbers, then the deals that need a decision) as text or Markdown",
     "import": "import deals (or --kind activities, tasks, notes) from a CSV or JSON file",
     "export": "export deals, activities, tasks or notes (CSV or JSON), or your open tasks as a calendar (.ics)",
+    "keys": "add, remove or list the SSH keys that sign reps in on a team server",
 }

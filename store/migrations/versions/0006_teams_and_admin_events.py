@@ -61,12 +61,16 @@ def downgrade() -> None:
     op.drop_table('admin_event')
     op.drop_index(op.f('ix_rep_team_id'), table_name='rep')
     if op.get_bind().dialect.name == 'sqlite':
-        # SQLite cannot drop a column that references another table, nor copy ``rep``
-        # while other tables point at it: the column stays, empty and unused, and so
-        # does the table it points at.
-        op.execute('UPDATE rep SET team_id = NULL')
+        # SQLite drops a column that references another table only by copying the
+        # table, and ``rep`` can be copied only while foreign keys are not enforced
+        # (every other table points at it). The pragma works outside a transaction,
+        # which is where a downgrade starts on SQLite; inside one the copy fails
+        # loudly and nothing changes.
+        op.execute('PRAGMA foreign_keys=OFF')
+        with op.batch_alter_table('rep', recreate='always') as batch_op:
+            batch_op.drop_column('team_id')
+        op.execute('PRAGMA foreign_keys=ON')
     else:
         op.drop_constraint('fk_rep_team_id_team', 'rep', type_='foreignkey')
         op.drop_column('rep', 'team_id')
-    if op.get_bind().dialect.name != 'sqlite':
-        op.drop_table('team')
+    op.drop_table('team')
