@@ -11,8 +11,8 @@ from datetime import date
 import pendulum
 from sqlmodel import select
 
-from store import activities, board, reps, rollups
-from store.models import Activity, Deal, DealEvent, Stage
+from store import activities, reps, rollups, settings
+from store.models import Activity, Deal, DealEvent, Rep, Stage
 
 UTC = "UTC"
 TOKYO = "Asia/Tokyo"  # UTC+9 all year: Monday 00:00 in Tokyo is Sunday 15:00 UTC
@@ -23,7 +23,9 @@ def at(*args) -> pendulum.DateTime:
 
 
 def set_timezone(session, tz: str) -> None:
-    board.set_team_timezone(session, tz)
+    """The team's timezone, set as its manager would (or at set-up, before there is one)."""
+    manager = session.exec(select(Rep.id).where(Rep.role == "manager")).first()
+    settings.set_team_timezone(session, tz, by=manager)
 
 
 def stage_id(session, pipeline: str, name: str) -> int:
