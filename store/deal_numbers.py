@@ -171,6 +171,12 @@ def find_team(session: Session, name: str) -> Team:
     raise NotFound(f"no team called {name!r} (teams: {known})")
 
 
+def team_rep_ids(session: Session, name: str) -> tuple[str, frozenset[int]]:
+    """Team ``name``'s own name and its reps' ids: what narrows the activity table to it."""
+    team = find_team(session, name)
+    return team.name, frozenset(session.exec(select(Rep.id).where(Rep.team_id == team.id)))
+
+
 def find_territory(session: Session, name: str) -> list[str]:
     """The stored spellings of territory ``name`` (case aside); NotFound naming those there are."""
     stored = [t for t in session.exec(select(Deal.territory).where(Deal.territory.is_not(None)).distinct()) if t]

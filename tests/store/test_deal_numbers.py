@@ -13,13 +13,13 @@ import pendulum
 import pytest
 from sqlmodel import select
 
-from store import deal_numbers, reps
+from store import deal_numbers, numbers, reps
 from store.deal_numbers import BY_REP, BY_TEAM, BY_TERRITORY, DealFigures
 from store.errors import InvalidInput, NotFound
 from store.models import Deal, Rep, Team
 from store.periods import QUARTER, named_period, period_containing, periods_between
 from tests.conftest import FIXED_NOW
-from tests.store.numbers_fixture import add_deal, at
+from tests.store.numbers_fixture import add_activity, add_deal, at
 
 # --- the hand-built sales floor --------------------------------------------------------------
 #
@@ -233,3 +233,21 @@ def test_money_and_durations_stay_integers_in_sql(session, floor):
         for value in vars(row.now).values():
             assert type(value) is int
     assert session.exec(select(Deal).where(Deal.title == "D0")).one().value == 1_000_00
+
+
+def test_the_activity_table_narrowed_to_a_team(session, floor):
+    # alex (North) 2 calls, cy (South) 1 call this week; bea (North) none.
+    deal = session.exec(select(Deal.id).where(Deal.title == "D10")).one()  # the open deal
+    for rep, when in ((floor["alex"], at(2026, 11, 16, 9)), (floor["alex"], at(2026, 11, 17, 9)),
+                      (floor["cy"], at(2026, 11, 17, 10))):
+        add_activity(session, deal, rep.id, "call", when)
+    session.commit()
+    name, north = deal_numbers.team_rep_ids(session, "NORTH")
+    assert (name, north) == ("North", frozenset({floor["alex"].id, floor["bea"].id}))
+    week = numbers.team_period(session, "week")
+    table = numbers.add_sparklines(session, numbers.team_numbers(session, week, spark=0, rep_ids=north), 2)
+    assert [r.handle for r in table.reps] == ["alex", "bea"]
+    assert table.team["activities"].value == 2  # cy's call is South's
+    assert table.team.sparkline == (0, 2)
+    everyone = numbers.team_numbers(session, week, spark=0)
+    assert everyone.team["activities"].value == 3
