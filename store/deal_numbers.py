@@ -24,6 +24,7 @@ both periods.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from sqlalchemy import BigInteger, and_, case, true
@@ -35,8 +36,8 @@ from store import numbers
 from store.board import team_timezone
 from store.errors import InvalidInput, NotFound
 from store.models import LOST, OPPORTUNITY, WON, Deal, Rep, Stage, Team
-from store.money import DEFAULT_CURRENCY, capped, database_currency
-from store.periods import PERIOD_FORMS, PERIOD_KINDS, Period, like_for_like, named_period
+from store.money import DEFAULT_CURRENCY, capped, database_currency, format_money
+from store.periods import PERIOD_KINDS, Period, like_for_like, named_period
 
 BY_REP, BY_TEAM, BY_TERRITORY = "rep", "team", "territory"
 GROUPINGS = (BY_REP, BY_TEAM, BY_TERRITORY)
@@ -62,7 +63,7 @@ def period_from(session: Session, spec: str, *, offset: int = 0) -> Period:
     except (ValueError, OverflowError) as exc:
         raise InvalidInput(str(exc) if "period" in str(exc) else f"{spec} {offset:+d} is outside the calendar") from None
     if period.is_future():
-        raise InvalidInput(f"no numbers for {period.label}: it has not begun (a period is {PERIOD_FORMS})")
+        raise InvalidInput(f"no numbers for {period.label}: it has not begun")
     return period
 
 
@@ -296,3 +297,68 @@ def _rows(session: Session, by: str, figures: dict, the_team: Team | None) -> li
     # By name; the rows for "no team" / "no territory" (key "") last.
     rows.sort(key=lambda r: (r.key == "", r.name.casefold(), r.name, r.key))
     return rows
+
+
+# --- how each figure reads -------------------------------------------------------------------
+#
+# The screen and ``legwork numbers`` show the same columns, rounded only here.
+
+COUNT, MONEY, RATE, DAYS = "count", "money", "rate", "days"
+
+
+@dataclass(frozen=True)
+class DealColumn:
+    key: str  # a DealFigures attribute
+    label: str
+    short: str
+    kind: str  # COUNT, MONEY, RATE or DAYS
+
+
+DEAL_COLUMNS: tuple[DealColumn, ...] = (
+    DealColumn("win_rate", "Win rate (won ÷ won + lost, by count)", "Win%", RATE),
+    DealColumn("won_count", "Deals won", "Won#", COUNT),
+    DealColumn("won_value", "Won value", "Won", MONEY),
+    DealColumn("lost_count", "Deals lost", "Lost#", COUNT),
+    DealColumn("lost_value", "Lost value", "Lost", MONEY),
+    DealColumn("average_won", "Average won deal", "Avg won", MONEY),
+    DealColumn("average_cycle_days", "Average days from created to won", "Cycle", DAYS),
+)
+
+
+def rounded(value: Fraction | int, places: int = 0) -> Decimal:
+    """``value`` to ``places`` decimals, halves away from zero: exact until here."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else Decimal(value)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def figure_text(value: Fraction | int | None, kind: str, currency: str = DEFAULT_CURRENCY) -> str:
+    """``67%`` · ``12`` · ``$12.5k`` · ``14.9d``; ``—`` when there is nothing to divide."""
+    if value is None:
+        return "—"
+    if kind == RATE:
+        return f"{rounded(value * 100)}%"
+    if kind == DAYS:
+        return f"{rounded(value, 1)}d"
+    if kind == MONEY:
+        return format_money(int(rounded(value)), currency, short=True)
+    return f"{value:,}"
+
+
+def change_text(value: Fraction | int | None, previous: Fraction | int | None, kind: str) -> str:
+    """Against the previous period: ``▲ 25%`` (a rate: ``▲ 17pt``, the points it
+    moved), ``= 0%``, ``new`` when only this period has a figure, ``""`` when neither."""
+    if value is None or (kind != RATE and not value and not previous):
+        return ""
+    if previous is None or (kind != RATE and previous == 0):
+        return "new"
+    if value == previous:
+        return "= 0pt" if kind == RATE else "= 0%"
+    if kind == RATE:
+        moved = rounded((value - previous) * 100)
+        return f"{'▲' if value > previous else '▼'} {abs(moved)}pt"
+    moved = rounded(abs(Fraction(value) - previous) * 100 / previous)
+    return f"{'▲' if value > previous else '▼'} {moved}%"
+
+
+def column_value(figures: DealFigures, column: DealColumn) -> Fraction | int | None:
+    return getattr(figures, column.key)
