@@ -317,12 +317,12 @@ class DealColumn:
 DEAL_COLUMNS: tuple[DealColumn, ...] = (
     DealColumn("win_rate", "Win rate (won ÷ won + lost, by count)", "Win%", RATE),
     DealColumn("won_count", "Deals won", "Won#", COUNT),
-    DealColumn("won_value", "Won value", "Won", MONEY),
     DealColumn("lost_count", "Deals lost", "Lost#", COUNT),
-    DealColumn("lost_value", "Lost value", "Lost", MONEY),
     DealColumn("average_won", "Average won deal", "Avg won", MONEY),
     DealColumn("average_cycle_days", "Average days from created to won", "Cycle", DAYS),
-)
+    DealColumn("won_value", "Won value", "Won", MONEY),
+    DealColumn("lost_value", "Lost value", "Lost", MONEY),
+)  # the rates and averages first: they fit 80 columns beside the names
 
 
 def rounded(value: Fraction | int, places: int = 0) -> Decimal:
