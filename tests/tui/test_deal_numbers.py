@@ -155,7 +155,7 @@ async def test_b_groups_the_deal_figures_by_team_then_territory_then_rep(closed_
         assert table.selected_rep == (True, closed_team.alex.id)
 
 
-async def test_b_only_groups_the_deal_figures(closed_team):
+async def test_b_from_the_activity_figures_shows_the_deal_figures_grouped(closed_team):
     app = LegworkApp(closed_team.db, "morgan")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -164,7 +164,9 @@ async def test_b_only_groups_the_deal_figures(closed_team):
         screen = app.screen
         await pilot.press("b")
         await settle(app, pilot)
-        assert screen.grouping == "rep" and screen.title == "Numbers"
+        assert screen.grouping == "team" and screen.title == "Numbers · deals by team"
+        assert screen.query_one(DealNumbersTable).display and not screen.query_one(NumbersTable).display
+        assert "North" in deal_cell(app, f"g:{closed_team.north_id}", "group")
 
 
 async def test_J_goes_to_a_period_named_by_date(closed_team):

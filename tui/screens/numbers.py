@@ -6,7 +6,7 @@ through periods (`]` no further than the current one), `p` cycles week / month /
 quarter, `J` goes to a period named by date (2017-Q4), `enter` drills into a row, `g`
 (managers) sets that rep's goals. `d` swaps the activity figures for the deal
 figures (win rate, won and lost, average won deal, sales cycle), which `b` groups by
-rep, team or territory. Every read runs in a thread worker that posts plain data
+rep, team or territory (from the activity figures, it shows the deal figures). Every read runs in a thread worker that posts plain data
 back; the handlers here only draw.
 """
 
@@ -83,8 +83,8 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         # priority: ahead of the table's own enter, so the footer names it.
         Binding("enter", "drill", "Drill down", id="numbers-drill", priority=True),
         Binding("g", "goals", "Goals", id="numbers-goals"),
-        Binding("d", "toggle_deals", "Deals/activity", id="numbers-deal-figures"),
-        Binding("b", "cycle_grouping", "By rep/team/terr", id="numbers-group-by"),
+        Binding("d", "toggle_deals", "Deals", tooltip="Deal figures / activity figures", id="numbers-deal-figures"),
+        Binding("b", "cycle_grouping", "Deals by rep/team/territory", show=False, id="numbers-group-by"),
         Binding("J", "jump", "Go to period", show=False, id="numbers-jump"),
         Binding("full_stop", "this_period", "This period", show=False, id="numbers-this-period"),
     ]
@@ -293,6 +293,8 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         self.refresh_bindings()
 
     def action_cycle_grouping(self) -> None:
+        if not self.showing_deals:
+            self.action_toggle_deals()  # the grouping is the deal figures': show them
         self.grouping = GROUPINGS[(GROUPINGS.index(self.grouping) + 1) % len(GROUPINGS)]
         self._show_title()
         self.reload()
@@ -355,8 +357,6 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "goals":
             return self.app.rep is not None and self.app.rep.is_manager and not self.showing_deals
-        if action == "cycle_grouping":
-            return True if self.showing_deals else None  # shown, greyed: it groups the deal figures
         if action == "this_period":
             return self.period_offset != 0
         if action == "shift_period" and parameters and parameters[0] == 1 and self.period_offset >= 0:
