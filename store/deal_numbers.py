@@ -8,8 +8,9 @@ in the period** (``closed_at`` in it), credited to the deal's current owner:
   A lead disqualified is neither: it never was an opportunity.
 * **win rate** — won ÷ (won + lost), counting deals (not money); None when none closed.
 * **average won deal** — won value ÷ deals won (minor units, exact).
-* **average sales cycle** — days from ``created_at`` to ``closed_at``, averaged over
-  the deals won in the period whose created date is known.
+* **average sales cycle** — days from ``created_at`` to ``closed_at`` (whole seconds
+  ÷ 86,400), averaged over the deals won in the period whose created date is known
+  (and not after the close).
 
 Ratios are exact ``Fraction``s: money and time stay integers in SQL (values in
 minor units, durations in whole seconds) and are divided only here; the screen
@@ -209,7 +210,8 @@ def deal_numbers(
     bucket = numbers._bucket(Deal.closed_at, [previous, period]).label("bucket")
     won = Stage.kind == WON
     lost = Stage.kind == LOST
-    won_known = and_(won, _created_known())
+    # A created date after the close is a bad import, not a negative cycle: left out.
+    won_known = and_(won, _created_known(), Deal.created_at <= Deal.closed_at)
     group = {BY_REP: Deal.owner_id, BY_TEAM: Rep.team_id, BY_TERRITORY: Deal.territory}[by].label("grp")
     query = (
         select(

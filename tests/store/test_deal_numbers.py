@@ -251,3 +251,14 @@ def test_the_activity_table_narrowed_to_a_team(session, floor):
     assert table.team.sparkline == (0, 2)
     everyone = numbers.team_numbers(session, week, spark=0)
     assert everyone.team["activities"].value == 3
+
+
+def test_a_created_date_after_the_win_is_left_out_of_the_cycle(session, floor):
+    # An import that set created after closed: the win counts, its "cycle" does not.
+    odd = add_deal(session, "odd", owner=floor["dee"].id, stage="Won", value=500_00, created=at(2026, 9, 20),
+                   closed=at(2026, 9, 10))
+    assert odd
+    session.commit()
+    dee = by_name(deal_numbers.deal_numbers(session, Q3))["Dee Park"].now
+    # dee: #8 (1 day) and the odd one.
+    assert (dee.won_count, dee.won_value, dee.cycle_deals, dee.average_cycle_days) == (2, 1_500_00, 1, 1)

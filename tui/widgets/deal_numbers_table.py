@@ -60,7 +60,7 @@ class DealNumbersTable(DataTable):
         for row in (deals.total, *deals.rows):
             mine = deals.by == BY_REP and me is not None and row.key == str(me)
             if row.is_total:
-                name = Text(PAD * 2 + row.name, style=palette.team, no_wrap=True)
+                name = plain(PAD * 2 + row.name, palette.team, no_wrap=True)  # it may name a team
             else:
                 name = plain(("▸ " if mine else PAD * 2) + row.name, palette.me if mine else Style(), no_wrap=True)
             cells = [name, *(deal_cell(row, c, palette, deals.currency, bold=row.is_total or mine)
