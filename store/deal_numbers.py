@@ -110,6 +110,7 @@ class DealRow:
     name: str
     now: DealFigures
     before: DealFigures
+    handle: str | None = None  # a rep's row: their handle
 
     @property
     def is_total(self) -> bool:
@@ -279,14 +280,14 @@ def _sum(items) -> DealFigures:
 def _rows(session: Session, by: str, figures: dict, the_team: Team | None) -> list[DealRow]:
     busy = {key for key, _index in figures}
 
-    def row(key, name: str) -> DealRow:
+    def row(key, name: str, handle: str | None = None) -> DealRow:
         return DealRow("" if key is None else str(key), name, figures.get((key, 1), DealFigures()),
-                       figures.get((key, 0), DealFigures()))
+                       figures.get((key, 0), DealFigures()), handle)
 
     rows: list[DealRow] = []
     if by == BY_REP:
         reps = session.exec(select(Rep).where(Rep.team_id == the_team.id) if the_team else select(Rep))
-        rows = [row(r.id, r.name) for r in reps if (r.active and r.role == "rep") or r.id in busy]
+        rows = [row(r.id, r.name, r.handle) for r in reps if (r.active and r.role == "rep") or r.id in busy]
     elif by == BY_TEAM:
         teams = [the_team] if the_team else list(session.exec(select(Team)))
         rows = [row(t.id, t.name) for t in teams]

@@ -283,3 +283,12 @@ def test_legwork_numbers_by_iso_week(closed_team, capsys):
     assert (data["period"]["start"], data["period"]["end"]) == ("2026-11-09", "2026-11-15")
     total = data["deal_figures"]["rows"][0]["figures"]
     assert (total["won_count"], total["lost_count"], total["win_rate_pct"]) == (0, 1, 0.0)  # L0
+
+
+def test_legwork_numbers_for_one_rep_keeps_their_deal_row_and_the_total(closed_team, capsys):
+    assert legwork(["--db", closed_team.db.url, "numbers", "--rep", "alex", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["deal_figures"]["rows"]
+    assert [(r["name"], r["handle"], r["total"]) for r in rows] == [("Everyone", None, True),
+                                                                   ("Alex Kim", "alex", False)]
+    # This week: alex won W1, lost L1; everyone also won W2 (morgan's).
+    assert rows[1]["figures"]["win_rate_pct"] == 50.0 and rows[0]["figures"]["win_rate_pct"] == 66.7

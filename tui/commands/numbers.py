@@ -247,7 +247,7 @@ def deals_json(deals: DealNumbers, rows: list[DealRow]) -> dict:
         "territory": deals.territory,
         "win_rate_counts": "deals won ÷ (won + lost), opportunities closed in the period",
         "rows": [
-            {"key": r.key, "name": r.name, "total": r.is_total, "figures": _deal_figures(r.now),
+            {"key": r.key, "name": r.name, "handle": r.handle, "total": r.is_total, "figures": _deal_figures(r.now),
              "previous": _deal_figures(r.before)}
             for r in rows
         ],
