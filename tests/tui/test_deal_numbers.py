@@ -292,3 +292,24 @@ def test_legwork_numbers_for_one_rep_keeps_their_deal_row_and_the_total(closed_t
                                                                    ("Alex Kim", "alex", False)]
     # This week: alex won W1, lost L1; everyone also won W2 (morgan's).
     assert rows[1]["figures"]["win_rate_pct"] == 50.0 and rows[0]["figures"]["win_rate_pct"] == 66.7
+
+
+async def test_a_territory_holding_control_characters_is_shown_not_obeyed(closed_team, capsys):
+    # Older data (the store refuses such text now): a territory with an OSC title sequence.
+    hostile = "\x1b]0;pwned\x07EMEA"
+    with closed_team.db.session() as s:
+        for deal in s.exec(select(Deal).where(Deal.territory == "EMEA")):
+            deal.territory = hostile
+            s.add(deal)
+        s.commit()
+    app = LegworkApp(closed_team.db, "morgan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        await pilot.press("b", "b")
+        await settle(app, pilot)
+        assert deal_cell(app, f"g:{hostile}", "group") == "␛]0;pwned␇EMEA"
+    assert legwork(["--db", closed_team.db.url, "numbers", "--by", "territory"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "␛]0;pwned␇EMEA" in out
