@@ -59,10 +59,12 @@ def period_from(session: Session, spec: str, *, offset: int = 0) -> Period:
         return numbers.team_period(session, spec.lower(), offset=offset)
     try:
         period = named_period(spec, team_timezone(session))
-        if offset:
-            period = period.shifted(offset)
-    except (ValueError, OverflowError) as exc:
-        raise InvalidInput(str(exc) if "period" in str(exc) else f"{spec} {offset:+d} is outside the calendar") from None
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    try:
+        period = period.shifted(offset) if offset else period
+    except (ValueError, OverflowError):
+        raise InvalidInput(f"{period.label} {offset:+d} is outside the calendar") from None
     if period.is_future():
         raise InvalidInput(f"no numbers for {period.label}: it has not begun")
     return period

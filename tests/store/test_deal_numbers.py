@@ -262,3 +262,8 @@ def test_a_created_date_after_the_win_is_left_out_of_the_cycle(session, floor):
     dee = by_name(deal_numbers.deal_numbers(session, Q3))["Dee Park"].now
     # dee: #8 (1 day) and the odd one.
     assert (dee.won_count, dee.won_value, dee.cycle_deals, dee.average_cycle_days) == (2, 1_500_00, 1, 1)
+
+
+def test_an_offset_past_the_calendar_is_refused_in_one_line(session):
+    with pytest.raises(InvalidInput, match="Q1 1 -1 is outside the calendar"):
+        deal_numbers.period_from(session, "0001-Q1", offset=-1)

@@ -99,7 +99,7 @@ async def test_d_swaps_the_activity_figures_for_the_deal_figures_and_back(closed
         screen = await open_deal_figures(app, pilot)
         deals, activity = screen.query_one(DealNumbersTable), screen.query_one(NumbersTable)
         assert deals.display and not activity.display and deals.has_focus
-        assert screen.title == "Numbers · deals by rep"
+        assert screen.title == "Numbers · deals closed, by rep · win% by count"
         alex, morgan = f"g:{closed_team.alex.id}", f"g:{closed_team.morgan.id}"
         # This week to Wednesday against last Monday to Wednesday: alex won W1, lost
         # L1 (1 of 2: 50%) against L0 lost (0 of 1: 0%).
@@ -132,7 +132,7 @@ async def test_b_groups_the_deal_figures_by_team_then_territory_then_rep(closed_
         screen = await open_deal_figures(app, pilot)
         await pilot.press("b")
         await settle(app, pilot)
-        assert screen.title == "Numbers · deals by team"
+        assert screen.title == "Numbers · deals closed, by team · win% by count"
         table = screen.query_one(DealNumbersTable)
         assert str(table.ordered_columns[0].label) == "Team"
         # North is alex: 50%; morgan has no team: 100%.
@@ -141,14 +141,14 @@ async def test_b_groups_the_deal_figures_by_team_then_territory_then_rep(closed_
         assert deal_cell(app, "g:", "win_rate") == "100% new"
         await pilot.press("b")
         await settle(app, pilot)
-        assert screen.title == "Numbers · deals by territory"
+        assert screen.title == "Numbers · deals closed, by territory · win% by count"
         # APAC: W2 won, L1 lost (50%); EMEA: W1 won (100%) against L0 lost last week (0%).
         assert deal_cell(app, "g:APAC", "win_rate") == "50% new"
         assert deal_cell(app, "g:EMEA", "win_rate") == "100% ▲100pt"
         assert table.row_count == 3  # Everyone, APAC, EMEA
         await pilot.press("b")
         await settle(app, pilot)
-        assert screen.title == "Numbers · deals by rep"
+        assert screen.title == "Numbers · deals closed, by rep · win% by count"
         # enter on a rep's row of the deal figures drills into that rep.
         await pilot.press("down")
         await settle(app, pilot)
@@ -164,7 +164,7 @@ async def test_b_from_the_activity_figures_shows_the_deal_figures_grouped(closed
         screen = app.screen
         await pilot.press("b")
         await settle(app, pilot)
-        assert screen.grouping == "team" and screen.title == "Numbers · deals by team"
+        assert screen.grouping == "team" and screen.title == "Numbers · deals closed, by team · win% by count"
         assert screen.query_one(DealNumbersTable).display and not screen.query_one(NumbersTable).display
         assert "North" in deal_cell(app, f"g:{closed_team.north_id}", "group")
 
@@ -268,7 +268,8 @@ def test_legwork_numbers_narrowed_to_a_territory(closed_team, capsys):
         (["--period", "2026-12"], "no numbers for December 2026: it has not begun"),
         (["--period", "2026-Q4", "--offset", "1"], "no numbers for Q1 2027: it has not begun"),
         (["--team", "South"], "no team called 'South' (teams: North)"),
-        (["--territory", "Mars"], "no deals in territory 'Mars' (territories: APAC, EMEA, North America)"),  # Acme is North America
+        # build_team's Acme is in North America.
+        (["--territory", "Mars"], "no deals in territory 'Mars' (territories: APAC, EMEA, North America)"),
     ],
 )
 def test_legwork_numbers_refuses_in_one_line(closed_team, capsys, args, message):

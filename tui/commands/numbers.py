@@ -272,5 +272,6 @@ def deals_text(deals: DealNumbers, rows: list[DealRow], currency: str) -> str:
         body.append(cells)
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
     for line in [header, *body]:
-        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))).rstrip())
+        cells = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths)))
+        lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)

@@ -192,7 +192,8 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         self.query_one(DealNumbersTable).show(message.deals, self.app.rep.id, Palette(self.app.current_theme))
 
     def _show_title(self) -> None:
-        self.title = f"Numbers · deals by {self.grouping}" if self.showing_deals else "Numbers"
+        # Say what the deal figures count: the columns only have room for "Win%".
+        self.title = f"Numbers · deals closed, by {self.grouping} · win% by count" if self.showing_deals else "Numbers"
 
     def _scope_changed(self, *, force: bool = False) -> None:
         """The cursor moved to another row: read that row's pipeline and forecast soon."""

@@ -11,7 +11,16 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
 
-from store.deal_numbers import BY_REP, DEAL_COLUMNS, DealColumn, DealNumbers, DealRow, change_text, column_value, figure_text
+from store.deal_numbers import (
+    BY_REP,
+    DEAL_COLUMNS,
+    DealColumn,
+    DealNumbers,
+    DealRow,
+    change_text,
+    column_value,
+    figure_text,
+)
 from tui.plain_text import plain
 from tui.widgets.numbers_table import PAD, Palette, fit_columns, right_align
 
