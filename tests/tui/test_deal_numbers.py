@@ -20,6 +20,7 @@ from tui.app import LegworkApp
 from tui.cli import main as legwork
 from tui.screens.modals.period_jump import PeriodJumpScreen
 from tui.screens.numbers import NumbersScreen
+from tui.screens.rep_numbers import RepNumbersScreen
 from tui.widgets.deal_numbers_table import DealNumbersTable
 from tui.widgets.numbers_table import PAD, NumbersTable
 
@@ -153,6 +154,16 @@ async def test_b_groups_the_deal_figures_by_team_then_territory_then_rep(closed_
         await pilot.press("down")
         await settle(app, pilot)
         assert table.selected_rep == (True, closed_team.alex.id)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RepNumbersScreen)
+        assert (app.screen.rep_id, app.screen.rep_name) == (closed_team.alex.id, "Alex Kim")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        # Grouped by team, enter says how to drill instead.
+        await pilot.press("b", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen
 
 
 async def test_b_from_the_activity_figures_shows_the_deal_figures_grouped(closed_team):

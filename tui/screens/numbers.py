@@ -6,8 +6,9 @@ through periods (`]` no further than the current one), `p` cycles week / month /
 quarter, `J` goes to a period named by date (2017-Q4), `enter` drills into a row, `g`
 (managers) sets that rep's goals. `d` swaps the activity figures for the deal
 figures (win rate, won and lost, average won deal, sales cycle), which `b` groups by
-rep, team or territory (from the activity figures, it shows the deal figures). Every read runs in a thread worker that posts plain data
-back; the handlers here only draw.
+rep, team or territory (from the activity figures, it shows the deal figures).
+Every read runs in a thread worker that posts plain data back; the handlers here
+only draw.
 """
 
 from __future__ import annotations
@@ -186,7 +187,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
 
     @on(DealsLoaded)
     def _deals_loaded(self, message: DealsLoaded) -> None:
-        if message.deals.period.kind != self.kind or message.deals.by != self.grouping:
+        if self.data is None or message.deals.period != self.data.period or message.deals.by != self.grouping:
             return  # an answer for a view the user has since left
         self.deals = message.deals
         self.query_one(DealNumbersTable).show(message.deals, self.app.rep.id, Palette(self.app.current_theme))
@@ -326,7 +327,12 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         from tui.screens.rep_numbers import RepNumbersScreen
 
         row = self.data.row(rep_id)
-        self.app.push_screen(RepNumbersScreen(self.data.period, rep_id, row.name if row else "Team"))
+        name = row.name if row else "Team"
+        if row is None and rep_id is not None and self.deals is not None:
+            # A rep with deals closed but no activity row (no longer active, say).
+            deal_row = self.deals.row(str(rep_id))
+            name = deal_row.name if deal_row else name
+        self.app.push_screen(RepNumbersScreen(self.data.period, rep_id, name))
 
     def action_goals(self) -> None:
         if self.data is None:
