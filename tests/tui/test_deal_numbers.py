@@ -7,10 +7,12 @@ team's timezone is UTC. Expected figures are worked out from the rows below.
 
 from __future__ import annotations
 
+import io
 import json
 
 import pendulum
 import pytest
+from rich.console import Console
 from sqlmodel import select
 
 from store.models import Deal, Rep, Team
@@ -79,6 +81,21 @@ def deal_cell(app, key: str, column: str) -> str:
     return str(table.get_cell(key, column)).replace(PAD, " ").strip()
 
 
+def shown(static) -> str:
+    """What a Static holding a Rich renderable says, as plain text."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(static.content)
+    return console.export_text()
+
+
+async def panels_for(screen, pilot, name: str) -> None:
+    """Wait for the lower panels to describe ``name`` (they load on a timer)."""
+    for _ in range(100):
+        if f"· {name}" in shown(screen.query_one("#forecast")):
+            return
+        await pilot.pause(0.05)
+
+
 def bar(screen) -> str:
     return str(screen.query_one("#period-bar").content)
 
@@ -118,9 +135,14 @@ async def test_d_swaps_the_activity_figures_for_the_deal_figures_and_back(closed
         assert deal_cell(app, "total", "average_cycle_days") == "7.0d new"
         assert "Everyone" in deal_cell(app, "total", "group")
         # The rates and averages are on screen at 80 columns, beside the names.
-        shown = app.export_screenshot()
+        screenshot = app.export_screenshot()
         for header in ("Win%", "Won#", "Lost#", "Avg won", "Cycle"):
-            assert header.replace(" ", "&#160;") in shown, header
+            assert header.replace(" ", "&#160;") in screenshot, header
+        # The pipeline and forecast below follow the rep row the cursor is on.
+        await pilot.press("down")
+        await panels_for(screen, pilot, "Alex Kim")
+        assert "Forecast · Alex Kim" in shown(screen.query_one("#forecast"))
+        assert "Activity pipeline · Alex Kim" in shown(screen.query_one("#pipeline"))
         await pilot.press("d")
         await settle(app, pilot)
         assert activity.display and not deals.display and activity.has_focus

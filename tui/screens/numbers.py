@@ -196,15 +196,26 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         # Say what the deal figures count: the columns only have room for "Win%".
         self.title = f"Numbers · deals closed, by {self.grouping} · win% by count" if self.showing_deals else "Numbers"
 
+    def _rep_name(self, rep_id: int | None) -> str:
+        row = self.data.row(rep_id) if self.data else None
+        if row is not None:
+            return row.name
+        # A rep with deals closed but no activity row (no longer active, say).
+        deal_row = self.deals.row(str(rep_id)) if rep_id is not None and self.deals else None
+        return deal_row.name if deal_row else "Team"
+
     def _scope_changed(self, *, force: bool = False) -> None:
         """The cursor moved to another row: read that row's pipeline and forecast soon."""
         if self.data is None:
             return
         found, rep_id = self.query_one(NumbersTable).selected_rep
+        if self.showing_deals:
+            # The deal figures' rep rows lead the panels; a team or territory row, the whole team's.
+            found, rep_id = self.query_one(DealNumbersTable).selected_rep
+            found, rep_id = (True, rep_id) if found else (True, None)
         if not found:
             return
-        row = self.data.row(rep_id)
-        scope = Scope(rep_id, row.name if row else "Team")
+        scope = Scope(rep_id, self._rep_name(rep_id))
         if not force and scope == self.scope:
             return
         self.scope = scope
@@ -232,6 +243,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         self.query_one(ForecastView).show(message.forecast, name, slipped_lines=3 if self.size.height >= 30 else 1)
 
     @on(DataTable.RowHighlighted, "#numbers-table")
+    @on(DataTable.RowHighlighted, "#deal-table")
     def _row_highlighted(self) -> None:
         self._scope_changed()
 
@@ -293,6 +305,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         (deal_table if self.showing_deals else table).focus()
         self._show_title()
         self.refresh_bindings()
+        self._scope_changed()
 
     def action_cycle_grouping(self) -> None:
         if not self.showing_deals:
@@ -326,13 +339,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
             return
         from tui.screens.rep_numbers import RepNumbersScreen
 
-        row = self.data.row(rep_id)
-        name = row.name if row else "Team"
-        if row is None and rep_id is not None and self.deals is not None:
-            # A rep with deals closed but no activity row (no longer active, say).
-            deal_row = self.deals.row(str(rep_id))
-            name = deal_row.name if deal_row else name
-        self.app.push_screen(RepNumbersScreen(self.data.period, rep_id, name))
+        self.app.push_screen(RepNumbersScreen(self.data.period, rep_id, self._rep_name(rep_id)))
 
     def action_goals(self) -> None:
         if self.data is None:
