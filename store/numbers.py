@@ -128,6 +128,7 @@ class TeamNumbers:
     reps: tuple[RepNumbers, ...]  # by name
     spark_periods: tuple[Period, ...]
     currency: str = DEFAULT_CURRENCY  # the database's: money figures are in its minor units
+    rep_ids: frozenset[int] | None = None  # the reps the table is narrowed to (a team's); None: everyone
 
     def row(self, rep_id: int | None) -> RepNumbers | None:
         if rep_id is None:
@@ -289,7 +290,9 @@ def _progress(targets: dict[str, int], figures: dict[str, Figure]) -> dict[str, 
     return {key: GoalProgress(key, target, figures[key].value) for key, target in targets.items()}
 
 
-def team_numbers(session: Session, period: Period, *, spark: int = SPARK_PERIODS) -> TeamNumbers:
+def team_numbers(
+    session: Session, period: Period, *, spark: int = SPARK_PERIODS, rep_ids: frozenset[int] | None = None
+) -> TeamNumbers:
     """A row per rep and one for the team, for ``period`` against the one before.
 
     A period under way is compared like for like (periods.like_for_like): to date
@@ -301,7 +304,8 @@ def team_numbers(session: Session, period: Period, *, spark: int = SPARK_PERIODS
     adds up every rep's figures. A team goal is the sum of the reps' goals for a
     figure only when every active rep has one: a sum over some reps, held against
     everyone's work, would read as met when it is not. ``spark`` periods of total
-    activity end with ``period`` (0: none).
+    activity end with ``period`` (0: none). ``rep_ids`` narrows the rows, and so the
+    team row and its goals, to those reps (one team's).
     """
     period, previous = like_for_like(period)
     counts: Counts = {}
@@ -310,12 +314,16 @@ def team_numbers(session: Session, period: Period, *, spark: int = SPARK_PERIODS
     spark_periods = [period.shifted(-i) for i in reversed(range(spark))]
     totals = _activity_totals(session, spark_periods, None) if spark else {}
     targets = goal_targets(session, period.kind)
+    if rep_ids is not None:
+        counts = {key: c for key, c in counts.items() if key[0] in rep_ids}
+        totals = {key: n for key, n in totals.items() if key[0] in rep_ids}
+        targets = {rep: t for rep, t in targets.items() if rep in rep_ids}
 
     busy = {rep for rep, _ in counts} | set(targets)
     reps = [
         r
         for r in session.exec(select(Rep))
-        if (r.active and r.role == "rep") or r.id in busy
+        if ((r.active and r.role == "rep") or r.id in busy) and (rep_ids is None or r.id in rep_ids)
     ]
     reps.sort(key=lambda r: (r.name.casefold(), r.name, r.id))
     rows = []
@@ -333,7 +341,8 @@ def team_numbers(session: Session, period: Period, *, spark: int = SPARK_PERIODS
     team_figures = _figures(team_now, team_before)
     team_targets = complete_team_goals(targets, [r.id for r in reps if r.active and r.role == "rep"])
     team = RepNumbers(None, None, "Team", team_figures, tuple(team_spark), _progress(team_targets, team_figures))
-    return TeamNumbers(period, previous, team, tuple(rows), tuple(spark_periods), database_currency(session))
+    return TeamNumbers(period, previous, team, tuple(rows), tuple(spark_periods), database_currency(session),
+                       None if rep_ids is None else frozenset(rep_ids))
 
 
 def complete_team_goals(targets: dict[int, dict[str, int]], rep_ids: list[int]) -> dict[str, int]:
@@ -353,6 +362,8 @@ def add_sparklines(session: Session, table: TeamNumbers, count: int = SPARK_PERI
     """
     spark_periods = [table.period.shifted(-i) for i in reversed(range(count))]
     totals = _activity_totals(session, spark_periods, None) if count else {}
+    if table.rep_ids is not None:
+        totals = {key: n for key, n in totals.items() if key[0] in table.rep_ids}
     reps = tuple(
         replace(row, sparkline=tuple(totals.get((row.rep_id, i), 0) for i in range(count))) for row in table.reps
     )

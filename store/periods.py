@@ -9,6 +9,7 @@ UTC. Everything here is pure date arithmetic with pendulum: no database.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -179,3 +180,41 @@ def weeks_overlapping(period: Period) -> list[Period]:
         weeks.append(week)
         week = week.next()
     return weeks
+
+
+# --- periods named by date -----------------------------------------------------------------
+
+PERIOD_FORMS = "week, month or quarter (this one), or one named by date: 2017-Q4, 2017-03, 2017-W05 (ISO week)"
+_QUARTER_NAME = re.compile(r"(\d{4})-?[Qq]([1-4])")
+_MONTH_NAME = re.compile(r"(\d{4})-(\d{2})")
+_WEEK_NAME = re.compile(r"(\d{4})-?[Ww](\d{2})")
+
+
+def named_period(text: str, tz: str) -> Period:
+    """The whole period ``text`` names, in ``tz``: ``2017-Q4`` (a quarter), ``2017-03``
+    (a month), ``2017-W05`` (an ISO week: the Monday-to-Sunday week holding that year's
+    4 January is week 1). Raises ValueError, one line listing the accepted forms."""
+    spoken = text.strip()
+    try:
+        if match := _QUARTER_NAME.fullmatch(spoken):
+            year, quarter = int(match[1]), int(match[2])
+            return period_containing(QUARTER, pendulum.Date(year, quarter * 3 - 2, 1), tz)
+        if match := _MONTH_NAME.fullmatch(spoken):
+            return period_containing(MONTH, pendulum.Date(int(match[1]), int(match[2]), 1), tz)
+        if match := _WEEK_NAME.fullmatch(spoken):
+            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            return period_containing(WEEK, monday, tz)
+    except ValueError:
+        raise ValueError(f"no such period {spoken!r}: a period is {PERIOD_FORMS}") from None
+    raise ValueError(f"unknown period {spoken!r}: a period is {PERIOD_FORMS}")
+
+
+def periods_between(earlier: Period, later: Period) -> int:
+    """How many ``kind`` periods ``later`` is after ``earlier`` (same kind): the
+    ``offset`` that reaches ``earlier`` from ``later`` is its negative."""
+    if earlier.kind != later.kind:
+        raise ValueError("periods of different kinds")
+    if earlier.kind == WEEK:
+        return (later.start - earlier.start).days // 7
+    months = (later.start.year - earlier.start.year) * 12 + later.start.month - earlier.start.month
+    return months if earlier.kind == MONTH else months // 3

@@ -1,36 +1,46 @@
 """``legwork numbers``: the numbers table on the command line, as text or JSON.
 
-    legwork numbers [--period week|month|quarter] [--rep HANDLE] [--json]
+    legwork numbers [--period week|month|quarter|2017-Q4|2017-03|2017-W05] [--offset -N]
+                    [--rep HANDLE] [--team NAME] [--territory NAME] [--by rep|team|territory] [--json]
 
 Prints the same rows the numbers screen shows (every rep and the team, each
 figure with its change against the previous period and the goal where one is
-set), then the activity pipeline and the forecast for the team, or for the rep
-named with ``--rep`` (then only that rep's row and the team's are printed).
+set), then the deal figures (win rate, won and lost, average won deal, sales
+cycle) grouped ``--by`` rep, team or territory, then the activity pipeline and
+the forecast for the team, or for the rep named with ``--rep`` (then only that
+rep's row and the team's are printed). ``--team`` narrows everything to one team's
+reps; ``--territory`` narrows the deal figures to one territory's deals (activity
+figures belong to the rep who did the work, not to a territory).
 """
 
 from __future__ import annotations
 
+from store import deal_numbers, numbers
 from store import forecast as forecast_store
-from store import numbers
+from store.deal_numbers import DEAL_COLUMNS, GROUPINGS, DealNumbers, DealRow
 from store.errors import StoreError
 from store.forecast import Forecast, PeriodForecast
 from store.goals import METRICS
 from store.money import format_money
 from store.numbers import ActivityPipeline, Figure, RepNumbers, TeamNumbers
-from store.periods import PERIOD_KINDS, WEEK, Period
+from store.periods import PERIOD_FORMS, WEEK, Period
 from store.reps import find_rep
 from store.timeline import currency as database_currency
 from tui.commands.output import out_json, say, visible, write_lines
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--period", choices=PERIOD_KINDS, default=WEEK, help="week (default), month or quarter")
+    parser.add_argument("--period", default=WEEK, metavar="PERIOD", help=f"{PERIOD_FORMS}; default: this week")
     # dest differs from the global --rep (who is signed in): this one says whose numbers.
     parser.add_argument("--rep", dest="numbers_rep", metavar="HANDLE", help="only this rep's row (and the team's)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(
         "--offset", type=int, default=0, metavar="N", help="periods away from the current one (-1: the previous)"
     )
+    parser.add_argument("--team", metavar="NAME", help="only this team's reps (and their total)")
+    parser.add_argument("--territory", metavar="NAME", help="deal figures for this territory's deals only")
+    parser.add_argument("--by", choices=GROUPINGS, default="rep", help="group the deal figures by rep (default), "
+                        "team or territory")
 
 
 def run(args, database, handle: str) -> int:
@@ -43,8 +53,12 @@ def run(args, database, handle: str) -> int:
                     say(f"no rep with handle {args.numbers_rep!r}")
                     return 1
                 rep_id = rep.id
-            period = numbers.team_period(session, args.period, offset=args.offset)
-            table = numbers.team_numbers(session, period)
+            period = deal_numbers.period_from(session, args.period, offset=args.offset)
+            team_reps = None
+            if args.team:
+                _name, team_reps = deal_numbers.team_rep_ids(session, args.team)
+            table = numbers.team_numbers(session, period, rep_ids=team_reps)
+            deals = deal_numbers.deal_numbers(session, period, by=args.by, team=args.team, territory=args.territory)
             pipeline = numbers.activity_pipeline(session, period, owner_id=rep_id)
             outlook = forecast_store.forecast(session, period, owner_id=rep_id)
             currency = database_currency(session)
@@ -54,12 +68,18 @@ def run(args, database, handle: str) -> int:
     finally:
         database.dispose()
     rows = [table.team, *table.reps]
+    deal_rows = [deals.total, *deals.rows]
     if rep_id is not None:
         rows = [table.team, *(r for r in table.reps if r.rep_id == rep_id)]
+        if deals.by == deal_numbers.BY_REP:
+            deal_rows = [deals.total, *(r for r in deals.rows if r.key == str(rep_id))]
     if args.json:
-        out_json(as_json(table, rows, pipeline, outlook, currency))
+        data = as_json(table, rows, pipeline, outlook, currency)
+        data["deal_figures"] = deals_json(deals, deal_rows)
+        out_json(data)
     else:
-        write_lines([as_text(table, rows, pipeline, outlook, currency, me=handle)])
+        text = as_text(table, rows, pipeline, outlook, currency, me=handle, team=deals.team)
+        write_lines([text, "", deals_text(deals, deal_rows, currency)])
     return 0
 
 
@@ -159,8 +179,9 @@ def _cell(row: RepNumbers, key: str, money: bool, currency: str) -> str:
 
 
 def as_text(table: TeamNumbers, rows: list[RepNumbers], pipeline: ActivityPipeline, outlook: Forecast,
-            currency: str, *, me: str | None = None) -> str:
-    lines = [f"{table.period.label} ({table.period.span}, {table.period.tz}) vs {table.previous.span}", ""]
+            currency: str, *, me: str | None = None, team: str | None = None) -> str:
+    who = f" · team {visible(team)}" if team else ""
+    lines = [f"{table.period.label} ({table.period.span}, {table.period.tz}) vs {table.previous.span}{who}", ""]
     header = ["Rep", *(m.short for m in METRICS)]
     body = []
     for row in rows:
@@ -188,4 +209,67 @@ def as_text(table: TeamNumbers, rows: list[RepNumbers], pipeline: ActivityPipeli
         for deal in part.slipped[:10]:
             now = deal.now.isoformat() if deal.now else "no date"
             lines.append(f"  ↷ {visible(deal.title)} ({visible(deal.owner_name)}): {deal.was.isoformat()} → {now}")
+    return "\n".join(lines)
+
+
+# --- deal figures --------------------------------------------------------------------------
+
+
+def _ratio(value, places: int):
+    return None if value is None else float(deal_numbers.rounded(value, places))
+
+
+def _deal_figures(figures) -> dict:
+    """Counts and sums exactly; the ratios rounded (win rate in percent to 0.1,
+    average won in whole minor units, cycle in days to 0.01)."""
+    return {
+        "won_count": figures.won_count,
+        "won_value": figures.won_value,
+        "lost_count": figures.lost_count,
+        "lost_value": figures.lost_value,
+        "closed_count": figures.closed_count,
+        "win_rate_pct": _ratio(None if figures.win_rate is None else figures.win_rate * 100, 1),
+        "average_won": None if figures.average_won is None else int(deal_numbers.rounded(figures.average_won)),
+        "average_cycle_days": _ratio(figures.average_cycle_days, 2),
+        "cycle_deals": figures.cycle_deals,
+    }
+
+
+def deals_json(deals: DealNumbers, rows: list[DealRow]) -> dict:
+    """The deal figures per group and in total (``key`` None), this period and the one
+    before: ``key`` is the rep's or the team's id, or the territory ("" for no team /
+    no territory)."""
+    return {
+        "by": deals.by,
+        "team": deals.team,
+        "territory": deals.territory,
+        "win_rate_counts": "deals won ÷ (won + lost), opportunities closed in the period",
+        "rows": [
+            {"key": r.key, "name": r.name, "handle": r.handle, "total": r.is_total, "figures": _deal_figures(r.now),
+             "previous": _deal_figures(r.before)}
+            for r in rows
+        ],
+    }
+
+
+def deals_text(deals: DealNumbers, rows: list[DealRow], currency: str) -> str:
+    where = " · ".join(visible(x) for x in (deals.team, deals.territory) if x)
+    lines = [
+        f"Deals closed by {deals.by}{' · ' + where if where else ''} (win rate: won ÷ won + lost, by count; "
+        "cycle: days from created to won)"
+    ]
+    header = [deals.by.title(), *(c.short for c in DEAL_COLUMNS)]
+    body = []
+    for row in rows:
+        cells = [visible(row.name)]
+        for column in DEAL_COLUMNS:
+            now = deal_numbers.column_value(row.now, column)
+            before = deal_numbers.column_value(row.before, column)
+            change = deal_numbers.change_text(now, before, column.kind).replace(" ", "")
+            cells.append(f"{deal_numbers.figure_text(now, column.kind, currency)} {change}".rstrip())
+        body.append(cells)
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    for line in [header, *body]:
+        cells = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths)))
+        lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)

@@ -3,8 +3,12 @@
 The table holds a row per rep and one for the team; below it, the activity
 pipeline and the forecast for whichever row the cursor is on. `[` / `]` step
 through periods (`]` no further than the current one), `p` cycles week / month /
-quarter, `enter` drills into a row, `g` (managers) sets that rep's goals. Every read runs in a thread worker that
-posts plain data back; the handlers here only draw.
+quarter, `J` goes to a period named by date (2017-Q4), `enter` drills into a row, `g`
+(managers) sets that rep's goals. `d` swaps the activity figures for the deal
+figures (win rate, won and lost, average won deal, sales cycle), which `b` groups by
+rep, team or territory (from the activity figures, it shows the deal figures).
+Every read runs in a thread worker that posts plain data back; the handlers here
+only draw.
 """
 
 from __future__ import annotations
@@ -22,12 +26,14 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
-from store import board, forecast, numbers
+from store import board, deal_numbers, forecast, numbers
+from store.deal_numbers import BY_REP, GROUPINGS, DealNumbers
 from store.forecast import Forecast
 from store.numbers import ActivityPipeline, TeamNumbers
 from store.periods import PERIOD_KINDS, WEEK, Period, next_kind
 from tui.failures import ReportsFailedWorkers
 from tui.widgets.activity_pipeline import ActivityPipelineView
+from tui.widgets.deal_numbers_table import DealNumbersTable
 from tui.widgets.forecast import ForecastView
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.numbers_table import NumbersTable, Palette
@@ -57,8 +63,11 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         text-wrap: nowrap;
         text-overflow: ellipsis;
     }
-    NumbersScreen #numbers-table {
+    NumbersScreen #numbers-table, NumbersScreen #deal-table {
         height: auto;
+    }
+    NumbersScreen #deal-table {
+        display: none;
     }
     NumbersScreen #panels {
         height: auto;
@@ -75,6 +84,9 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         # priority: ahead of the table's own enter, so the footer names it.
         Binding("enter", "drill", "Drill down", id="numbers-drill", priority=True),
         Binding("g", "goals", "Goals", id="numbers-goals"),
+        Binding("d", "toggle_deals", "Deals", tooltip="Deal figures / activity figures", id="numbers-deal-figures"),
+        Binding("b", "cycle_grouping", "Deals by rep/team/territory", show=False, id="numbers-group-by"),
+        Binding("J", "jump", "Go to period", show=False, id="numbers-jump"),
         Binding("full_stop", "this_period", "This period", show=False, id="numbers-this-period"),
     ]
 
@@ -82,6 +94,10 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
     class TableLoaded(Message):
         numbers: TeamNumbers
         token: tuple
+
+    @dataclass
+    class DealsLoaded(Message):
+        deals: DealNumbers
 
     @dataclass
     class ScopeLoaded(Message):
@@ -101,6 +117,9 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         self.scope_shown: Scope | None = None  # whose pipeline and forecast the lower panels show
         self._scope_timer: Timer | None = None
         self._token: tuple | None = None
+        self.showing_deals = False  # the deal figures instead of the activity figures
+        self.grouping = BY_REP  # how the deal figures group: rep, team or territory
+        self.deals: DealNumbers | None = None
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -108,13 +127,14 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         yield Header()
         yield Static("Loading…", id="period-bar", markup=False)
         yield NumbersTable(id="numbers-table")
+        yield DealNumbersTable(id="deal-table")
         with Horizontal(id="panels"):
             yield ActivityPipelineView("", id="pipeline")
             yield ForecastView("", id="forecast")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.title = "Numbers"
+        self._show_title()
         self.sub_title = self.app.rep.name
         self.query_one(NumbersTable).focus()
         self.reload()
@@ -122,7 +142,8 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
 
     def on_resize(self) -> None:
         # The table takes what its rows need, leaving the panels below their room.
-        self.query_one(NumbersTable).styles.max_height = max(4, self.size.height - 3 - PANELS_HEIGHT)
+        for table in (self.query_one(NumbersTable), self.query_one(DealNumbersTable)):
+            table.styles.max_height = max(4, self.size.height - 3 - PANELS_HEIGHT)
 
     def on_screen_resume(self) -> None:
         if self.data is not None:
@@ -133,10 +154,10 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
     def reload(self) -> None:
         self._show_bar(loading=True)
         self.refresh_bindings()
-        self._load_table(self.kind, self.period_offset)
+        self._load_table(self.kind, self.period_offset, self.grouping)
 
     @work(thread=True, exclusive=True, group="numbers-table", exit_on_error=False)
-    def _load_table(self, kind: str, offset: int) -> None:
+    def _load_table(self, kind: str, offset: int, grouping: str) -> None:
         worker = get_current_worker()
         with self.app.database.session() as session:
             token = board.change_token(session)
@@ -145,6 +166,10 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
             if worker.is_cancelled:
                 return
             self.post_message(self.TableLoaded(table, token))
+            deals = deal_numbers.deal_numbers(session, period, by=grouping)
+            if worker.is_cancelled:
+                return
+            self.post_message(self.DealsLoaded(deals))
             # The sparklines read twelve periods: they follow the table.
             table = numbers.add_sparklines(session, table)
         if not worker.is_cancelled:
@@ -161,15 +186,37 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         self._show_bar()
         self._scope_changed(force=True)
 
+    @on(DealsLoaded)
+    def _deals_loaded(self, message: DealsLoaded) -> None:
+        if self.data is None or message.deals.period != self.data.period or message.deals.by != self.grouping:
+            return  # an answer for a view the user has since left
+        self.deals = message.deals
+        self.query_one(DealNumbersTable).show(message.deals, self.app.rep.id, Palette(self.app.current_theme))
+
+    def _show_title(self) -> None:
+        # Say what the deal figures count: the columns only have room for "Win%".
+        self.title = f"Numbers · deals closed, by {self.grouping} · win% by count" if self.showing_deals else "Numbers"
+
+    def _rep_name(self, rep_id: int | None) -> str:
+        row = self.data.row(rep_id) if self.data else None
+        if row is not None:
+            return row.name
+        # A rep with deals closed but no activity row (no longer active, say).
+        deal_row = self.deals.row(str(rep_id)) if rep_id is not None and self.deals else None
+        return deal_row.name if deal_row else "Team"
+
     def _scope_changed(self, *, force: bool = False) -> None:
         """The cursor moved to another row: read that row's pipeline and forecast soon."""
         if self.data is None:
             return
         found, rep_id = self.query_one(NumbersTable).selected_rep
+        if self.showing_deals:
+            # The deal figures' rep rows lead the panels; a team or territory row, the whole team's.
+            found, rep_id = self.query_one(DealNumbersTable).selected_rep
+            found, rep_id = (True, rep_id) if found else (True, None)
         if not found:
             return
-        row = self.data.row(rep_id)
-        scope = Scope(rep_id, row.name if row else "Team")
+        scope = Scope(rep_id, self._rep_name(rep_id))
         if not force and scope == self.scope:
             return
         self.scope = scope
@@ -198,6 +245,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         self.scope_shown = message.scope
 
     @on(DataTable.RowHighlighted, "#numbers-table")
+    @on(DataTable.RowHighlighted, "#deal-table")
     def _row_highlighted(self) -> None:
         self._scope_changed()
 
@@ -252,16 +300,48 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         self.notify(f"Numbers by {self.kind}")
         self.reload()
 
+    def action_toggle_deals(self) -> None:
+        self.showing_deals = not self.showing_deals
+        deal_table, table = self.query_one(DealNumbersTable), self.query_one(NumbersTable)
+        deal_table.display, table.display = self.showing_deals, not self.showing_deals
+        (deal_table if self.showing_deals else table).focus()
+        self._show_title()
+        self.refresh_bindings()
+        self._scope_changed()
+
+    def action_cycle_grouping(self) -> None:
+        if not self.showing_deals:
+            self.action_toggle_deals()  # the grouping is the deal figures': show them
+        self.grouping = GROUPINGS[(GROUPINGS.index(self.grouping) + 1) % len(GROUPINGS)]
+        self._show_title()
+        self.reload()
+
+    def action_jump(self) -> None:
+        from tui.screens.modals.period_jump import PeriodChoice, PeriodJumpScreen
+
+        def chosen(choice: PeriodChoice | None) -> None:
+            if choice is None:
+                return
+            self.kind, self.period_offset = choice.kind, choice.offset
+            self.reload()
+
+        self.app.push_screen(PeriodJumpScreen(), chosen)
+
     def action_drill(self) -> None:
         if self.data is None:
             return
-        found, rep_id = self.query_one(NumbersTable).selected_rep
+        if self.showing_deals:
+            found, rep_id = self.query_one(DealNumbersTable).selected_rep
+            if not found:
+                self.notify("Drill into a rep's row: group the deal figures by rep (b)", severity="warning")
+                return
+        else:
+            found, rep_id = self.query_one(NumbersTable).selected_rep
         if not found:
             return
         from tui.screens.rep_numbers import RepNumbersScreen
 
-        row = self.data.row(rep_id)
-        self.app.push_screen(RepNumbersScreen(self.data.period, rep_id, row.name if row else "Team"))
+        self.app.push_screen(RepNumbersScreen(self.data.period, rep_id, self._rep_name(rep_id)))
 
     def action_goals(self) -> None:
         if self.data is None:
@@ -292,7 +372,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "goals":
-            return self.app.rep is not None and self.app.rep.is_manager
+            return self.app.rep is not None and self.app.rep.is_manager and not self.showing_deals
         if action == "this_period":
             return self.period_offset != 0
         if action == "shift_period" and parameters and parameters[0] == 1 and self.period_offset >= 0:
