@@ -164,13 +164,14 @@ def _account_where(text: str) -> list:
                 func.lower(Account.domain).like(_like(key), escape="\\"))]
 
 
-def _contact_where(text: str) -> list:
+def _contact_where(text: str, account_id: int | None = None) -> list:
     raw = validate.text(text, "filter") or ""
     key = name_key(raw)
+    scope = [Contact.account_id == validate.ident(account_id, "account")] if account_id is not None else []
     if not key:
-        return []
+        return scope
     pattern = _like(key)
-    return [or_(
+    return [*scope, or_(
         Contact.name_key.like(pattern, escape="\\"),
         func.lower(Contact.email).like(_like(raw.strip().lower()), escape="\\"),
         Contact.phone.like(_like(raw.strip()), escape="\\"),
@@ -226,19 +227,22 @@ def _contact_query(*columns):
     return select(*columns).select_from(Contact).join(Account, Account.id == Contact.account_id, isouter=True)
 
 
-def count_contacts(session: Session, text: str = "") -> int:
-    return int(session.exec(_contact_query(func.count()).where(*_contact_where(text))).one())
+def count_contacts(session: Session, text: str = "", *, account_id: int | None = None) -> int:
+    return int(session.exec(_contact_query(func.count()).where(*_contact_where(text, account_id))).one())
 
 
 _CONTACT_COLUMNS = (Contact.id, Contact.name, Contact.account_id, Account.name, Contact.email, Contact.phone,
                     Contact.job_title)
 
 
-def list_contacts(session: Session, text: str = "", *, offset: int = 0, limit: int = PAGE) -> list[ContactInfo]:
-    """One window of the contacts whose name, email, phone or account holds ``text``, by name."""
+def list_contacts(
+    session: Session, text: str = "", *, offset: int = 0, limit: int = PAGE, account_id: int | None = None
+) -> list[ContactInfo]:
+    """One window of the contacts whose name, email, phone or account holds ``text``
+    (only ``account_id``'s, when given), by name."""
     _window(offset, limit)
     window = (
-        _contact_query(Contact.id).where(*_contact_where(text))
+        _contact_query(Contact.id).where(*_contact_where(text, account_id))
         .order_by(Contact.name_key, Contact.id).offset(offset).limit(limit).subquery("window")
     )
     rows = session.exec(
@@ -451,16 +455,26 @@ def _clash(session: Session, account_id: int | None, name: str, but: int | None 
     return session.exec(query.order_by(Contact.id)).first()
 
 
+def _named_account(session: Session, account_name: str | None) -> int | None:
+    """The account a form names (matched by name_key), made when there is none; None for no name."""
+    return deals.find_or_create_account(session, account_name) if _clean(account_name) else None
+
+
 def add_contact(
     session: Session, name: str, *, account_id: int | None = None, email: str | None = None,
-    phone: str | None = None, job_title: str | None = None, by: int,
+    phone: str | None = None, job_title: str | None = None, account_name=_KEEP, by: int,
 ) -> ContactInfo:
-    """A new contact, at ``account_id`` or at no account; refused when the account has one by that name."""
+    """A new contact, at ``account_id`` (or the account called ``account_name``, made
+    if need be) or at no account; refused when the account has one by that name."""
     name, email, phone, job_title = _contact_values(name, email, phone, job_title)
     if not name:
         raise InvalidInput("a contact needs a name")
+    if account_name is not _KEEP:
+        _checked(account_name, "account name", MAX_NAME)
     with write(session):
         _require_rep(session, by)
+        if account_name is not _KEEP:
+            account_id = _named_account(session, account_name)
         _account_of(session, account_id)
         existing = _clash(session, account_id, name)
         if existing is not None:
@@ -475,9 +489,12 @@ def add_contact(
 
 def edit_contact(
     session: Session, contact_id: int, *, name: str | None = None, account_id=_KEEP, email=_KEEP, phone=_KEEP,
-    job_title=_KEEP, by: int,
+    job_title=_KEEP, account_name=_KEEP, by: int,
 ) -> ContactInfo:
-    """Change what is given (``None`` clears an email, phone, job title or account)."""
+    """Change what is given (``None`` clears an email, phone, job title or account;
+    ``account_name`` names the account instead of ``account_id``, made if need be)."""
+    if account_name is not _KEEP:
+        _checked(account_name, "account name", MAX_NAME)
     given = {"email": email, "phone": phone, "job_title": job_title}
     values = _contact_values(
         name, *(None if v is _KEEP else v for v in given.values())
@@ -489,7 +506,9 @@ def edit_contact(
         contact = session.get(Contact, contact_id, populate_existing=True)
         if contact is None:
             raise NotFound(f"no contact with id {contact_id}")
-        if account_id is not _KEEP:
+        if account_name is not _KEEP:
+            contact.account_id = _named_account(session, account_name)
+        elif account_id is not _KEEP:
             contact.account_id = _account_of(session, account_id)
         if name is not None:
             contact.name = name

@@ -109,6 +109,13 @@ def test_edit_account_and_contact(session, ana):
     assert (jo.name, jo.account_name, jo.email, jo.phone) == ("Jo Park", "Globex", "jo@acme.example", "+1 555")
     jo = people.edit_contact(session, jo.id, email=None, by=ana.id)
     assert jo.email is None and jo.phone == "+1 555"
+    # A form names the account: matched by its key, made when there is none.
+    jo = people.edit_contact(session, jo.id, account_name="ACME corp", by=ana.id)
+    assert jo.account_id == acme.id
+    sam = people.add_contact(session, "Sam", account_name="Initech", by=ana.id)
+    assert sam.account_name == "Initech" and people.count_accounts(session) == 3
+    assert [c.name for c in people.list_contacts(session, account_id=acme.id)] == ["Jo Park"]
+    assert people.count_contacts(session, "sam", account_id=acme.id) == 0
 
 
 def test_account_page_shows_contacts_deals_and_one_timeline(session, ana):
