@@ -19,12 +19,14 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from store import clock, deals
+from store import clock, deals, people
 from store.deals import DealDetail
+from store.people import DealContactInfo
 from store.errors import StoreError
 from store.terms import LEAD
 from store.stages import lost_reasons
 from store.timeline import ACTIVITY, EVENT, NOTE, TASK, TimelineEntry, currency, deal_timeline
+from tui.clipboard import copy_value
 from tui.deal_actions import DealActions, DealRef
 from tui.widgets.deal_facts import DealFacts
 from tui.widgets.key_footer import KeyFooter
@@ -47,6 +49,7 @@ class DealData:
     lost_reasons: list[str]
     moment: Moment
     currency: str
+    contacts: tuple[DealContactInfo, ...] = ()  # the primary first
 
     @property
     def next_task(self) -> TimelineEntry | None:
@@ -80,6 +83,12 @@ class DealScreen(DealActions, Screen):
         Binding("e", "edit_deal", "Edit", show=False, id="deal-edit"),
         Binding("u", "undo", "Undo", show=False, id="deal-undo"),
         Binding("o", "reopen", "Reopen", id="deal-reopen"),
+        Binding("P", "add_contact", "Contact", show=False, tooltip="Add a contact to the deal (or a new one)",
+                id="deal-add-contact"),
+        Binding("y", "copy_email", "Copy email", show=False, tooltip="Copy the primary contact's email (OSC 52)",
+                id="deal-copy-email"),
+        Binding("Y", "copy_phone", "Copy phone", show=False, tooltip="Copy the primary contact's phone (OSC 52)",
+                id="deal-copy-phone"),
     ]
 
     @dataclass
@@ -155,6 +164,7 @@ class DealScreen(DealActions, Screen):
                     lost_reasons=lost_reasons(session, deal.pipeline),
                     moment=Moment(clock.now(), today, tz),
                     currency=currency(session),
+                    contacts=tuple(people.deal_contacts(session, deal.id)),
                 )
         except StoreError as exc:
             self.post_message(self.LoadFailed(str(exc), deal_id))
@@ -171,7 +181,8 @@ class DealScreen(DealActions, Screen):
         deal = data.deal
         self.title = "Lead" if deal.pipeline == LEAD else "Opportunity"
         self.sub_title = deal.title
-        self.query_one(DealFacts).show(deal, data.next_task, data.moment, data.currency)
+        self.query_one(DealFacts).show(deal, data.next_task, data.moment, data.currency,
+                                       other_contacts=max(len(data.contacts) - 1, 0) if deal.contact_id else 0)
         self._show_timeline()
         if self._key_state() != self._keys_for:
             self._keys_for = self._key_state()
@@ -211,6 +222,51 @@ class DealScreen(DealActions, Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    # --- the deal's contacts ------------------------------------------------------------------
+
+    def action_copy_email(self) -> None:
+        if self.deal is not None:
+            copy_value(self.app, self.deal.contact_email, "email")
+
+    def action_copy_phone(self) -> None:
+        if self.deal is not None:
+            copy_value(self.app, self.deal.contact_phone, "phone")
+
+    def action_add_contact(self) -> None:
+        from tui.screens.modals.person_picker import NEW, PersonPickerScreen
+        from tui.widgets.people_list import CONTACTS
+
+        deal = self.deal
+        if deal is None:
+            return
+        title = f"Add a contact to “{deal.title}”"
+        picker = PersonPickerScreen(CONTACTS, title, offer_new=True, account_id=deal.account_id,
+                                    exclude=deal.contact_id)
+
+        def picked(choice) -> None:
+            if choice == NEW:
+                from tui.screens.modals.person_form import ContactFormScreen
+
+                form = ContactFormScreen(account_name=deal.account_name)
+                self.app.push_screen(form, lambda saved: saved is not None and self._add_contact(saved.id))
+            elif isinstance(choice, int):
+                self._add_contact(choice)
+
+        self.app.push_screen(picker, picked)
+
+    def _add_contact(self, contact_id: int) -> None:
+        ref = self.acted_on()
+        if ref is None:
+            return
+        rep_id = self.app.rep.id
+
+        def describe(detail: DealDetail) -> str:
+            primary = " as the primary contact" if detail.contact_id == contact_id else ""
+            return f"Added a contact to “{detail.title}”{primary}"
+
+        self._write_deal(ref, describe, lambda session: people.add_deal_contact(
+            session, ref.id, contact_id, version=ref.version, by=rep_id))
+
     # --- writes (DealActions does the work) ---------------------------------------------------
 
     def acted_on(self) -> DealRef | None:
@@ -224,7 +280,7 @@ class DealScreen(DealActions, Screen):
 
     _NEEDS_DEAL = frozenset(
         {"move", "convert", "won", "lost", "disqualify", "undo", "edit_deal", "log_activity", "add_task", "add_note",
-         "reopen"}
+         "reopen", "add_contact", "copy_email", "copy_phone"}
     )
 
     def _key_state(self) -> tuple[str, bool] | None:
