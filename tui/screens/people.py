@@ -52,17 +52,18 @@ class PeopleScreen(PeopleActions, Screen):
     PeopleScreen #people-filter.-hidden { display: none; }
     """
     BINDINGS = [
-        Binding("tab", "toggle", "Accounts/contacts", tooltip="The accounts list / the contacts list",
+        # The summary line says "tab switches · / filters": the footer keeps its room for the rest.
+        Binding("tab", "toggle", "Switch", show=False, tooltip="The accounts list / the contacts list",
                 id="people-toggle"),
         Binding("enter", "open", "Open", tooltip="Open the account's or contact's page", id="people-open"),
-        Binding("slash", "filter", "Filter", tooltip="Filter by name (contacts: also email, phone, company)",
+        Binding("slash", "filter", "Filter", show=False, tooltip="Filter by name (contacts: also email, phone, company)",
                 id="people-filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="people-clear-filter"),
         Binding("N", "new_person", "New", tooltip="A new account / contact", id="people-new"),
         Binding("e", "edit_person", "Edit", tooltip="Edit the account / contact", id="people-edit"),
         Binding("M", "merge_person", "Merge", tooltip="Merge a duplicate into this account / contact",
                 id="people-merge"),
-        Binding("y", "copy_email", "Copy email", tooltip="Copy the contact's email (OSC 52)", id="people-copy-email"),
+        Binding("y", "copy_email", "Copy", tooltip="Copy the contact's email (OSC 52)", id="people-copy-email"),
         Binding("Y", "copy_phone", "Copy phone", show=False, tooltip="Copy the contact's phone (OSC 52)",
                 id="people-copy-phone"),
     ]

@@ -75,7 +75,7 @@ class PersonPage(PeopleActions, Screen):
         Binding("enter", "open", "Open", tooltip="Open the deal, contact or account on this row", id="page-open"),
         Binding("e", "edit_person", "Edit", id="page-edit"),
         Binding("M", "merge_person", "Merge", tooltip="Merge a duplicate into this one", id="page-merge"),
-        Binding("y", "copy_email", "Copy email", tooltip="Copy the email on this row (OSC 52)", id="page-copy-email"),
+        Binding("y", "copy_email", "Copy", tooltip="Copy the email on this row (OSC 52)", id="page-copy-email"),
         Binding("Y", "copy_phone", "Copy phone", show=False, tooltip="Copy the phone on this row (OSC 52)",
                 id="page-copy-phone"),
     ]

@@ -22,10 +22,11 @@ from textual.widgets.option_list import Option
 from store import people
 from tui.failures import ReportsFailedWorkers
 from tui.plain_text import plain, visible
-from tui.widgets.people_list import ACCOUNTS, reach
+from tui.widgets.people_list import ACCOUNTS, plural, reach
 from tui.widgets.picker_list import PickerList
 
 SHOWN = 30
+PROMPT_WIDTH = 66  # the box's 72 columns, less its border, padding and the list's gutter
 NEW = "new"
 
 
@@ -131,11 +132,13 @@ class PersonPickerScreen(ReportsFailedWorkers, ModalScreen[int | str | None]):
         text.append_text(plain(row.name, "bold"))
         if self.kind == ACCOUNTS:
             extra = [visible(row.domain)] if row.domain else []
-            extra.append(f"{row.contacts} contacts · {row.open_deals} open deals")
+            extra.append(f"{plural(row.contacts, 'contact')} · {plural(row.open_deals, 'open deal')}")
         else:
             extra = [visible(part) for part in (row.account_name, reach(row)) if part]
         if extra:
             text.append("  " + " · ".join(extra), style="dim")
+        # One line each: the list would wrap a long one.
+        text.truncate(PROMPT_WIDTH, overflow="ellipsis")
         return text
 
     @on(OptionList.OptionSelected)
