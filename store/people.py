@@ -171,11 +171,13 @@ def _contact_where(text: str, account_id: int | None = None) -> list:
     if not key:
         return scope
     pattern = _like(key)
+    # The company by a subquery, not a join: counting needs no join then.
+    companies = select(Account.id).where(Account.name_key.like(pattern, escape="\\"))
     return [*scope, or_(
         Contact.name_key.like(pattern, escape="\\"),
         func.lower(Contact.email).like(_like(raw.strip().lower()), escape="\\"),
         Contact.phone.like(_like(raw.strip()), escape="\\"),
-        Account.name_key.like(pattern, escape="\\"),
+        Contact.account_id.in_(companies),
     )]
 
 
@@ -228,7 +230,14 @@ def _contact_query(*columns):
 
 
 def count_contacts(session: Session, text: str = "", *, account_id: int | None = None) -> int:
-    return int(session.exec(_contact_query(func.count()).where(*_contact_where(text, account_id))).one())
+    return int(session.exec(select(func.count()).select_from(Contact).where(*_contact_where(text, account_id))).one())
+
+
+def _contact_order(account_id: int | None) -> tuple:
+    # Within one account, lead with its id: the planner then walks (account_id, name_key)
+    # instead of every contact in name order.
+    order = (Contact.name_key, Contact.id)
+    return (Contact.account_id, *order) if account_id is not None else order
 
 
 _CONTACT_COLUMNS = (Contact.id, Contact.name, Contact.account_id, Account.name, Contact.email, Contact.phone,
@@ -242,24 +251,24 @@ def list_contacts(
     (only ``account_id``'s, when given), by name."""
     _window(offset, limit)
     window = (
-        _contact_query(Contact.id).where(*_contact_where(text, account_id))
-        .order_by(Contact.name_key, Contact.id).offset(offset).limit(limit).subquery("window")
+        select(Contact.id).where(*_contact_where(text, account_id))
+        .order_by(*_contact_order(account_id)).offset(offset).limit(limit).subquery("window")
     )
     rows = session.exec(
         select(*_CONTACT_COLUMNS).select_from(window)
         .join(Contact, Contact.id == window.c.id)
         .join(Account, Account.id == Contact.account_id, isouter=True)
-        .order_by(Contact.name_key, Contact.id)
+        .order_by(*_contact_order(account_id))
     ).all()
     return [ContactInfo(*row) for row in rows]
 
 
 def contact_position(session: Session, contact_id: int, text: str = "") -> int | None:
-    mine = session.exec(_contact_query(Contact.name_key).where(Contact.id == contact_id, *_contact_where(text))).first()
+    mine = session.exec(select(Contact.name_key).where(Contact.id == contact_id, *_contact_where(text))).first()
     if mine is None:
         return None
     before = or_(Contact.name_key < mine, and_(Contact.name_key == mine, Contact.id < contact_id))
-    return int(session.exec(_contact_query(func.count()).where(*_contact_where(text), before)).one())
+    return int(session.exec(select(func.count()).select_from(Contact).where(*_contact_where(text), before)).one())
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -310,7 +319,7 @@ def account_page(session: Session, account_id: int, *, today: date | None = None
     contacts = [
         ContactInfo(*row) for row in session.exec(
             _contact_query(*_CONTACT_COLUMNS).where(Contact.account_id == account_id)
-            .order_by(Contact.name_key, Contact.id).limit(PAGE_CONTACTS)
+            .order_by(*_contact_order(account_id)).limit(PAGE_CONTACTS)
         )
     ]
     deal_list, deals_total = _deal_rows(session, Deal.account_id == account_id, PAGE_DEALS)

@@ -69,6 +69,13 @@ def toasts(app) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
+async def typed(app, pilot, *keys) -> None:
+    """Type into a filter, then wait out its pause and the search it starts."""
+    await pilot.press(*keys)
+    await pilot.pause(0.3)
+    await settle(app, pilot)
+
+
 async def cursor_to(app, pilot, match) -> None:
     """Press j until the page's cursor is on the row ``match`` accepts."""
     lines = app.screen.query_one(PageLines)
@@ -87,12 +94,10 @@ async def test_walk_accounts_to_a_deal_and_back_then_copy_a_contacts_email(app, 
         await settle(app, pilot)
         assert isinstance(app.screen, PeopleScreen)
         assert app.screen.query_one(PeopleList).total == 4  # Acme, Globex, Initech, Umbrella
-        await pilot.press("slash", *"glo")
-        await settle(app, pilot)
+        await typed(app, pilot, "slash", *"glo")
         rows = app.screen.query_one(PeopleList)
         assert rows.total == 1 and rows.selected.name == "Globex"
-        await pilot.press("backspace", "backspace", "backspace", *"acm", "enter")
-        await settle(app, pilot)
+        await typed(app, pilot, "backspace", "backspace", "backspace", *"acm", "enter")
         assert rows.total == 1 and rows.selected.name == "Acme"
         assert any("1 open deal" in line for line in list_lines(app))
         await pilot.press("enter")
@@ -208,7 +213,8 @@ async def test_add_edit_and_merge_accounts_from_the_list(app, team):
         await pilot.press("M")
         await settle(app, pilot)
         assert isinstance(app.screen, PersonPickerScreen)
-        await pilot.press(*"acme inc", "enter")
+        await typed(app, pilot, *"acme inc")
+        await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
@@ -256,8 +262,11 @@ async def test_add_a_new_contact_to_a_deal_and_merge_a_duplicate_contact(app, te
         await settle(app, pilot)
         await pilot.press("M")
         await settle(app, pilot)
-        await pilot.press(*"j. park", "enter")
+        await pilot.press(*"j. park", "enter")  # enter before the search has run: it waits for it
+        await pilot.pause(0.3)
         await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "J. Park" in str(app.screen.query_one("#question").render())
         await pilot.press("y")
         await settle(app, pilot)
         with team.db.session() as s:

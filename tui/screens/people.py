@@ -26,6 +26,8 @@ from tui.plain_text import visible
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.people_list import ACCOUNTS, CONTACTS, PAGE_SIZE, PeopleList
 
+FILTER_PAUSE = 0.15  # seconds of no typing before the filter runs
+
 
 @dataclass(frozen=True)
 class PeopleData:
@@ -86,6 +88,7 @@ class PeopleScreen(PeopleActions, Screen):
         self.data: PeopleData | None = None
         self._cursors = {ACCOUNTS: 0, CONTACTS: 0}
         self._focus_id: int | None = None
+        self._filter_timer = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -204,6 +207,14 @@ class PeopleScreen(PeopleActions, Screen):
     @on(Input.Changed, "#people-filter")
     def _filter_typed(self, event: Input.Changed) -> None:
         self.text = visible(event.value).strip()
+        # A filter scans the table (a substring can be anywhere in a name): wait for a
+        # pause in the typing rather than start a scan per key.
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_PAUSE, self._filter_now)
+
+    def _filter_now(self) -> None:
+        self._filter_timer = None
         self.query_one(PeopleList).cursor = 0
         self._load(self.kind, self.text, None, 0)
 

@@ -65,6 +65,9 @@ class PersonPickerScreen(ReportsFailedWorkers, ModalScreen[int | str | None]):
         self.exclude = exclude
         self.offer_new = offer_new
         self.account_id = account_id
+        self._timer = None
+        self._shown_for: str | None = None  # what the matches on show were searched for
+        self._pick_first = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -81,10 +84,20 @@ class PersonPickerScreen(ReportsFailedWorkers, ModalScreen[int | str | None]):
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
-        self._search(event.value)
+        # Counting the matches scans the table: search once the typing pauses.
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(0.15, lambda: self._search(event.value))
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
+        if self._shown_for != self.query_one(Input).value:
+            # enter beat the search: pick from what was typed, once its matches are in.
+            if self._timer is not None:
+                self._timer.stop()
+            self._pick_first = True
+            self._search(self.query_one(Input).value)
+            return
         matches = self.query_one(OptionList)
         if matches.option_count:
             matches.focus()
@@ -126,6 +139,10 @@ class PersonPickerScreen(ReportsFailedWorkers, ModalScreen[int | str | None]):
         matches = self.query_one(OptionList)
         matches.set_options(options)
         matches.highlighted = 0 if options and not options[0].disabled else None
+        self._shown_for = message.text
+        if self._pick_first:
+            self._pick_first = False
+            self._submitted()
 
     def _prompt(self, row) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
