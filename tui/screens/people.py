@@ -58,7 +58,7 @@ class PeopleScreen(PeopleActions, Screen):
         Binding("tab", "toggle", "Switch", show=False, tooltip="The accounts list / the contacts list",
                 id="people-toggle"),
         Binding("enter", "open", "Open", tooltip="Open the account's or contact's page", id="people-open"),
-        Binding("slash", "filter", "Filter", show=False, tooltip="Filter by name (contacts: also email, phone, company)",
+        Binding("slash", "filter", "Filter", show=False, tooltip="Filter: name (contacts: email, phone, company too)",
                 id="people-filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="people-clear-filter"),
         Binding("N", "new_person", "New", tooltip="A new account / contact", id="people-new"),
