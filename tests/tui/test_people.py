@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import insert
 
 from store import clock, deals, people
+from store.events import history
 from store.models import Contact
 from tests.tui.conftest import build_team, settle
 from tui.app import LegworkApp
@@ -17,6 +18,7 @@ from tui.screens.account import AccountScreen
 from tui.screens.contact import ContactScreen
 from tui.screens.deal import DealScreen
 from tui.screens.modals.confirm import ConfirmScreen
+from tui.screens.modals.deal_contacts import DealContactsScreen
 from tui.screens.modals.person_form import AccountFormScreen, ContactFormScreen
 from tui.screens.modals.person_picker import PersonPickerScreen
 from tui.screens.people import PeopleScreen
@@ -242,18 +244,37 @@ async def test_add_a_new_contact_to_a_deal_and_merge_a_duplicate_contact(app, te
         await settle(app, pilot)
         await pilot.press("P")
         await settle(app, pilot)
+        assert isinstance(app.screen, DealContactsScreen)
+        await pilot.press("a")
+        await settle(app, pilot)
         assert isinstance(app.screen, PersonPickerScreen)
         await pilot.press("down", "enter")  # "+ New contact…"
         await settle(app, pilot)
         assert isinstance(app.screen, ContactFormScreen)
         await pilot.press(*"Sam Ortiz", "tab", "tab", *"sam@acme.example", "enter")
         await settle(app, pilot)
-        assert isinstance(app.screen, DealScreen)
+        assert isinstance(app.screen, DealContactsScreen)
         with team.db.session() as s:
             on_deal = people.deal_contacts(s, team.acme.id)
             assert [(c.contact.name, c.contact.email, c.contact.account_name, c.primary) for c in on_deal] == [
                 ("Jo Park", JO_EMAIL, "Acme", True), ("Sam Ortiz", "sam@acme.example", "Acme", False)]
             sam = on_deal[1].contact
+        # p makes Sam the primary; the deal's facts then show Sam's email; x takes Jo off.
+        await pilot.press("j", "p")
+        await settle(app, pilot)
+        await pilot.press("j", "x")  # the cursor stayed on Sam, now first
+        await settle(app, pilot)
+        with team.db.session() as s:
+            assert [(c.contact.name, c.primary) for c in people.deal_contacts(s, team.acme.id)] == [("Sam Ortiz", True)]
+            kinds = [e.kind for e in history(s, team.acme.id)][-3:]
+            assert kinds == ["contact_added", "primary_contact_set", "contact_removed"]
+            people.add_deal_contact(s, team.acme.id, team.acme.contact_id, primary=True,
+                                    version=deals.get_deal(s, team.acme.id).version, by=team.alex.id)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DealScreen)
+        assert app.screen.deal.contact_email == JO_EMAIL
+        with team.db.session() as s:
             dup = people.add_contact(s, "J. Park", account_id=team.acme.account_id, by=team.alex.id)
             acme = deals.get_deal(s, team.acme.id)
             people.set_primary_contact(s, acme.id, dup.id, version=acme.version, by=team.alex.id)

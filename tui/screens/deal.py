@@ -83,8 +83,9 @@ class DealScreen(DealActions, Screen):
         Binding("e", "edit_deal", "Edit", show=False, id="deal-edit"),
         Binding("u", "undo", "Undo", show=False, id="deal-undo"),
         Binding("o", "reopen", "Reopen", id="deal-reopen"),
-        Binding("P", "add_contact", "Contact", show=False, tooltip="Add a contact to the deal (or a new one)",
-                id="deal-add-contact"),
+        Binding("P", "contacts", "Contacts", show=False,
+                tooltip="The people on the deal: add one (or a new one), make one the primary, remove one",
+                id="deal-contacts"),
         Binding("y", "copy_email", "Copy email", show=False, tooltip="Copy the primary contact's email (OSC 52)",
                 id="deal-copy-email"),
         Binding("Y", "copy_phone", "Copy phone", show=False, tooltip="Copy the primary contact's phone (OSC 52)",
@@ -232,40 +233,19 @@ class DealScreen(DealActions, Screen):
         if self.deal is not None:
             copy_value(self.app, self.deal.contact_phone, "phone")
 
-    def action_add_contact(self) -> None:
-        from tui.screens.modals.person_picker import NEW, PersonPickerScreen
-        from tui.widgets.people_list import CONTACTS
+    def action_contacts(self) -> None:
+        from tui.screens.modals.deal_contacts import DealContactsScreen
 
         deal = self.deal
         if deal is None:
             return
-        title = f"Add a contact to “{deal.title}”"
-        picker = PersonPickerScreen(CONTACTS, title, offer_new=True, account_id=deal.account_id,
-                                    exclude=deal.contact_id)
 
-        def picked(choice) -> None:
-            if choice == NEW:
-                from tui.screens.modals.person_form import ContactFormScreen
+        def closed(contact_id: int | None) -> None:
+            self.reload()  # the primary, or how many there are, may have changed
+            if contact_id is not None:
+                self.app.open_contact(contact_id)
 
-                form = ContactFormScreen(account_name=deal.account_name)
-                self.app.push_screen(form, lambda saved: saved is not None and self._add_contact(saved.id))
-            elif isinstance(choice, int):
-                self._add_contact(choice)
-
-        self.app.push_screen(picker, picked)
-
-    def _add_contact(self, contact_id: int) -> None:
-        ref = self.acted_on()
-        if ref is None:
-            return
-        rep_id = self.app.rep.id
-
-        def describe(detail: DealDetail) -> str:
-            primary = " as the primary contact" if detail.contact_id == contact_id else ""
-            return f"Added a contact to “{detail.title}”{primary}"
-
-        self._write_deal(ref, describe, lambda session: people.add_deal_contact(
-            session, ref.id, contact_id, version=ref.version, by=rep_id))
+        self.app.push_screen(DealContactsScreen(deal.id), closed)
 
     # --- writes (DealActions does the work) ---------------------------------------------------
 
@@ -280,7 +260,7 @@ class DealScreen(DealActions, Screen):
 
     _NEEDS_DEAL = frozenset(
         {"move", "convert", "won", "lost", "disqualify", "undo", "edit_deal", "log_activity", "add_task", "add_note",
-         "reopen", "add_contact", "copy_email", "copy_phone"}
+         "reopen", "contacts", "copy_email", "copy_phone"}
     )
 
     def _key_state(self) -> tuple[str, bool] | None:
