@@ -79,7 +79,7 @@ class DealContactsScreen(ReportsFailedWorkers, ModalScreen[int | None]):
         with Vertical():
             yield Static("Contacts", id="deal-contacts-title", markup=False)
             yield PickerList(id="deal-contacts")
-            yield Static("a add · p primary · x remove · y/Y copy · enter opens · escape closes", classes="hint",
+            yield Static("a add · p primary · x remove · y/Y copy · enter opens · esc closes", classes="hint",
                          markup=False)
 
     def on_mount(self) -> None:

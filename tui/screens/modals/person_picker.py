@@ -135,7 +135,9 @@ class PersonPickerScreen(ReportsFailedWorkers, ModalScreen[int | str | None]):
             options.append(Option(Text(f"… {total - len(rows):,} more: type more of the name", style="dim"),
                                   disabled=True))
         elif not rows:
-            options.append(Option(Text("no match", style="dim"), disabled=True))
+            scoped = not message.text.strip() and self.account_id is not None
+            empty = "no other contacts at this account: type any name" if scoped else "no match"
+            options.append(Option(Text(empty, style="dim"), disabled=True))
         matches = self.query_one(OptionList)
         matches.set_options(options)
         matches.highlighted = 0 if options and not options[0].disabled else None
