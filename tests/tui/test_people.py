@@ -303,3 +303,27 @@ async def test_help_lists_the_people_mode(app, team):
         await settle(app, pilot)
         everywhere = dict(describe_bindings(app.screen))["Everywhere"]
         assert ("6", "Accounts and contacts") in everywhere
+
+
+async def test_a_long_list_fetches_rows_a_window_at_a_time(app, team):
+    from store.models import Account
+    from store.names import name_key
+
+    with team.db.engine.begin() as connection:
+        names = [f"Zulu {n:04d}" for n in range(1, 241)]
+        connection.execute(insert(Account), [{"name": n, "name_key": name_key(n), "created_at": clock.now()}
+                                             for n in names])
+    asked: list[int] = []
+    async with app.run_test(size=(80, 24), message_hook=lambda m: isinstance(m, PeopleList.PageNeeded)
+                            and asked.append(m.page)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("6")
+        await settle(app, pilot)
+        rows = app.screen.query_one(PeopleList)
+        assert rows.total == 244 and set(rows._pages) == {0}  # one window read, not 244 rows
+        await pilot.press("G")
+        await settle(app, pilot)
+        assert rows.selected.name == "Zulu 0240"
+        # Only the window on screen was asked for (the hook hears the message at each node it bubbles to).
+        assert set(asked) == {4} and set(rows._pages) == {0, 4}
+        assert any("Zulu 0240" in line for line in list_lines(app))
