@@ -175,6 +175,8 @@ def _merge(conn, keep: int) -> int:
         "account_id": f"account_id + {off['account']}",
         "contact_id": f"contact_id + {off['contact']}",
     })
+    copy("deal_contact", "deal_id IN (SELECT id FROM kept)",
+         {"deal_id": f"deal_id + {off['deal']}", "contact_id": f"contact_id + {off['contact']}"})
     for table in ("activity", "task", "note"):
         copy(table, "deal_id IN (SELECT id FROM kept)", {"id": f"id + {off[table]}", "deal_id": f"deal_id + {off['deal']}"})
     data = ("CASE "

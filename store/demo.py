@@ -39,6 +39,7 @@ from store.models import (
     Account,
     Activity,
     Contact,
+    DealContact,
     Deal,
     DealEvent,
     LostReason,
@@ -1050,6 +1051,15 @@ class _Builder:
              "phone": c["phone"], "job_title": c["job_title"], "created_at": c["account"]["created_at"]}
             for c in contacts
         ]
+        rows["deal_contact"] = []
+        for d in deals:
+            # Every deal's primary contact; on every other deal, a second one from
+            # its account (a buyer and a user), so contact pages have deals to show.
+            rows["deal_contact"].append({"deal_id": d.id, "contact_id": d.contact["id"], "added_at": d.created_at})
+            others = [c for c in d.account["contacts"] if c is not d.contact]
+            if others and d.n % 2 == 0:
+                rows["deal_contact"].append({"deal_id": d.id, "contact_id": others[d.n % len(others)]["id"],
+                                             "added_at": d.created_at})
         self._insert(rows)
         self._teams(manager, reps)
         return DemoSummary(
@@ -1096,7 +1106,7 @@ class _Builder:
 
     def _insert(self, rows: dict[str, list[dict]]) -> None:
         session = self.session
-        tables = [Rep, Account, Contact, Deal, Activity, Task, Note, DealEvent]
+        tables = [Rep, Account, Contact, Deal, DealContact, Activity, Task, Note, DealEvent]
         total = sum(len(rows[t.__tablename__]) for t in tables) or 1
         done = 0
         dialect = session.get_bind().dialect.name
@@ -1129,7 +1139,7 @@ class _Builder:
             # Ids were given here: move each sequence past them for the inserts to come.
             for table in tables:
                 name = table.__tablename__
-                if rows[name]:
+                if rows[name] and "id" in table.__table__.c:
                     session.execute(
                         text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT MAX(id) FROM {name}))")
                     )

@@ -30,6 +30,14 @@ TASK_REOPENED = "task_reopened"
 TASK_RESCHEDULED = "task_rescheduled"
 NOTE_ADDED = "note_added"
 UNDONE = "undone"
+# Who the deal is with (store.people): versioned writes of the deal row, shown on its
+# timeline, but not undone with `u` (a merged-away account or contact is gone).
+CONTACT_ADDED = "contact_added"
+CONTACT_REMOVED = "contact_removed"
+PRIMARY_CONTACT_SET = "primary_contact_set"
+ACCOUNT_MERGED = "account_merged"
+CONTACT_MERGED = "contact_merged"
+PEOPLE_KINDS = frozenset({CONTACT_ADDED, CONTACT_REMOVED, PRIMARY_CONTACT_SET, ACCOUNT_MERGED, CONTACT_MERGED})
 
 DEAL_ROW_KINDS = frozenset(
     {

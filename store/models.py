@@ -80,7 +80,10 @@ class Account(SQLModel, table=True):
 
 
 class Contact(SQLModel, table=True):
-    __table_args__ = (Index("ix_contact_account_name_key", "account_id", "name_key"),)
+    __table_args__ = (
+        Index("ix_contact_account_name_key", "account_id", "name_key"),
+        Index("ix_contact_name_key", "name_key", "id"),  # the contacts list's order
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     account_id: Optional[int] = Field(default=None, foreign_key="account.id", index=True)
@@ -162,6 +165,20 @@ class Deal(SQLModel, table=True):
     version: int = Field(default=1)
     updated_at: datetime
     updated_by_id: Optional[int] = Field(default=None, foreign_key="rep.id")
+
+
+class DealContact(SQLModel, table=True):
+    """Every contact on a deal. ``Deal.contact_id`` is the primary one, and is here too
+    when set through store.people (rows written before 0008 were copied in; readers
+    still take the primary from the deal row, so a bulk insert that sets only
+    ``contact_id`` is read right)."""
+
+    __tablename__ = "deal_contact"
+    __table_args__ = (Index("ix_deal_contact_contact", "contact_id", "deal_id"),)
+
+    deal_id: int = Field(primary_key=True, foreign_key="deal.id")
+    contact_id: int = Field(primary_key=True, foreign_key="contact.id")
+    added_at: datetime
 
 
 class Activity(SQLModel, table=True):

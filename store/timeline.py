@@ -28,7 +28,7 @@ ACTIVITY, NOTE, TASK, EVENT = "activity", "note", "task", "event"
 KINDS = frozenset({ACTIVITY, NOTE, TASK, EVENT})
 
 # History that changed the deal itself, plus undos; the rest duplicates a row above.
-SHOWN_EVENTS = events.DEAL_ROW_KINDS | {events.UNDONE}
+SHOWN_EVENTS = events.DEAL_ROW_KINDS | events.PEOPLE_KINDS | {events.UNDONE}
 
 # What an edit touched, in words (keys are the deal columns an event's "after" holds).
 _COLUMN_WORDS = {
@@ -242,6 +242,15 @@ def event_headline(kind: str, data: dict[str, Any], currency: str = "USD") -> st
         changed = [_COLUMN_WORDS.get(column, column.replace("_", " ")) for column in after]
         title = f" (now “{after['title']}”)" if "title" in after else ""
         return f"Edited {', '.join(changed) or 'details'}{title}"
+    if kind == events.CONTACT_ADDED:
+        return f"Contact {data.get('contact', '?')} added" + (" as the primary" if data.get("primary") else "")
+    if kind == events.CONTACT_REMOVED:
+        return f"Contact {data.get('contact', '?')} removed"
+    if kind == events.PRIMARY_CONTACT_SET:
+        return f"Primary contact now {data.get('contact', '?')}"
+    if kind in (events.ACCOUNT_MERGED, events.CONTACT_MERGED):
+        what = "Account" if kind == events.ACCOUNT_MERGED else "Contact"
+        return f"{what} {data.get('from', '?')} merged into {data.get('into', '?')}"
     if kind == events.UNDONE:
         summary = data.get("summary") or data.get("kind", "change").replace("_", " ")
         return f"Undid the {summary}"

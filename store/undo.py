@@ -121,7 +121,9 @@ def undo_last(session: Session, deal_id: int, *, version: int, by: int) -> Undon
 
 def _undo_row_change(session: Session, deal: Deal, change: list[DealEvent], by: int) -> None:
     # Later changes to the row, by anyone, must themselves have been undone.
-    for _event, who in _later_changes(session, deal.id, change[0].id, events.DEAL_ROW_KINDS):
+    # A merge or a contact change counts: undoing past it could point the deal at a
+    # contact or account merged away.
+    for _event, who in _later_changes(session, deal.id, change[0].id, events.DEAL_ROW_KINDS | events.PEOPLE_KINDS):
         raise RuleViolation(
             f"“{deal.title}” was changed again by {who or 'someone'} after your "
             f"{DESCRIPTIONS[change[0].kind]}: undoing it would overwrite that"

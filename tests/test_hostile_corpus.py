@@ -18,7 +18,7 @@ import pendulum
 import pytest
 from sqlmodel import SQLModel
 
-from store import activities, deals, notes, reps, tasks
+from store import activities, deals, notes, people, reps, tasks
 from store.errors import StoreError
 from tests import hostile_corpus as hc
 from tests.conftest import FIXED_NOW
@@ -121,6 +121,10 @@ def test_store_writes_of_the_corpus_refuse_or_store_clean_text(db):
         "task": lambda s, text: tasks.add_task(s, deal.id, text, FIXED_NOW.date(), by=alex.id),
         "note": lambda s, text: notes.add_note(s, deal.id, text, by=alex.id),
         "outcome": lambda s, text: activities.log_activity(s, deal.id, "call", by=alex.id, outcome=text),
+        "people account": lambda s, text: people.add_account(s, text, domain=text, by=alex.id),
+        "people contact": lambda s, text: people.add_contact(s, text, phone=text[:64], job_title=text,
+                                                             account_name=text, by=alex.id),
+        "contact filter": lambda s, text: (people.list_contacts(s, text), people.list_accounts(s, text)),
     }
     for what, write in writes.items():
         for text in CORPUS:
@@ -154,7 +158,7 @@ async def test_the_app_draws_an_imported_corpus_without_raw_control_bytes(sqlite
         await pilot.press("2")
         await settle(app, pilot)
         assert_safe(app, "]0;evil")  # the corpus is on the board, its escapes stripped on import
-        for keys in (["j", "j"], ["enter"], ["escape", "3"], ["1"]):
+        for keys in (["j", "j"], ["enter"], ["escape", "3"], ["1"], ["6"], ["enter"], ["escape", "tab"], ["enter"]):
             await pilot.press(*keys)
             await settle(app, pilot)
             assert_safe(app)

@@ -1,4 +1,4 @@
-"""LegworkApp: the five modes, global keys, theme, and who is signed in."""
+"""LegworkApp: the six modes, global keys, theme, and who is signed in."""
 
 from __future__ import annotations
 
@@ -57,6 +57,7 @@ class LegworkApp(App[int]):
         "today": _screen("tui.screens.today", "TodayScreen"),
         "numbers": _screen("tui.screens.numbers", "NumbersScreen"),
         "standup": _screen("tui.screens.standup", "StandupScreen"),
+        "people": _screen("tui.screens.people", "PeopleScreen"),
     }
     # Textual starts in its own blank default mode; the boards open once we know who is signed in.
     START_MODE = "opportunities"
@@ -67,6 +68,8 @@ class LegworkApp(App[int]):
         Binding("3", "switch_mode('today')", "Today", show=False, id="mode-today"),
         Binding("4", "switch_mode('numbers')", "Numbers", show=False, id="mode-numbers"),
         Binding("5", "switch_mode('standup')", "Stand-up", show=False, id="mode-standup"),
+        Binding("6", "switch_mode('people')", "People", show=False, tooltip="Accounts and contacts",
+                id="mode-people"),
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -185,6 +188,24 @@ class LegworkApp(App[int]):
             # A screenshot is an SVG file written in the server's working directory.
             if not (self.fixed_identity and command.title == "Screenshot"):
                 yield command
+
+    # --- pages anyone can open (global search, a deal's contact) ----------------------------
+
+    def open_account(self, account_id: int) -> None:
+        """Push ``account_id``'s page (tui.screens.account.AccountScreen) over the current screen."""
+        if self.rep is None:
+            return
+        from tui.screens.account import AccountScreen
+
+        self.push_screen(AccountScreen(account_id))
+
+    def open_contact(self, contact_id: int) -> None:
+        """Push ``contact_id``'s page (tui.screens.contact.ContactScreen) over the current screen."""
+        if self.rep is None:
+            return
+        from tui.screens.contact import ContactScreen
+
+        self.push_screen(ContactScreen(contact_id))
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -35,6 +35,11 @@ DOING = {
     "form-load": "load the form",
     "form-save": "save",
     "due-hint": "check the day's load",
+    "people-load": "load the list",
+    "people-page": "load more rows",
+    "person-load": "load the page",
+    "people-write": "save the change",
+    "picker-search": "search",
 }
 
 # The same line again this soon (a poll failing every few seconds) goes only to the log.

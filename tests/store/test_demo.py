@@ -24,6 +24,7 @@ from store.models import (
     ActivityDay,
     Contact,
     Deal,
+    DealContact,
     DealEvent,
     DealMilestone,
     Note,
@@ -37,7 +38,7 @@ from tests.store.rollup_check import assert_next_due_match, assert_rollups_match
 
 TODAY = date(2026, 11, 18)  # the Wednesday of the ``frozen`` fixture
 SMALL = demo.DemoSize(reps=3, leads=30, opportunities=45, history_days=120)
-TABLES = (Rep, Account, Contact, Deal, Activity, Task, Note, DealEvent, ActivityDay, DealMilestone)
+TABLES = (Rep, Account, Contact, Deal, DealContact, Activity, Task, Note, DealEvent, ActivityDay, DealMilestone)
 
 
 def _utc(value: datetime) -> datetime:
@@ -435,3 +436,18 @@ def test_the_demo_team_is_two_teams_led_by_its_manager(session):
     reps_by_team = {t.name: {r.handle for r in session.exec(select(Rep).where(Rep.team_id == t.id))} for t in teams}
     assert manager.handle in reps_by_team["Americas"] and "priya" in reps_by_team["International"]
     assert session.exec(select(func.count()).select_from(Rep).where(Rep.team_id.is_(None))).one() == 0
+
+
+def test_demo_contacts_have_an_email_and_a_phone_and_some_deals_two(session):
+    from store import people
+
+    demo.populate_demo(session, seed=11, today=TODAY, size=SMALL)
+    contacts = people.list_contacts(session, limit=1000)
+    assert contacts and all(c.email and "@" in c.email and c.phone and c.account_id for c in contacts)
+    on_deals = session.exec(select(DealContact.deal_id, func.count()).group_by(DealContact.deal_id)).all()
+    assert {deal_id for deal_id, _n in on_deals} == set(session.exec(select(Deal.id)).all())
+    assert any(n == 2 for _deal, n in on_deals)
+    deal_id = next(deal_id for deal_id, n in on_deals if n == 2)
+    on_deal = people.deal_contacts(session, deal_id)
+    assert [c.primary for c in on_deal] == [True, False]
+    assert deal_id in {d.id for d in people.contact_page(session, on_deal[1].contact.id).deals}

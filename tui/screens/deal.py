@@ -19,12 +19,14 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from store import clock, deals
+from store import clock, deals, people
 from store.deals import DealDetail
+from store.people import DealContactInfo
 from store.errors import StoreError
 from store.terms import LEAD
 from store.stages import lost_reasons
 from store.timeline import ACTIVITY, EVENT, NOTE, TASK, TimelineEntry, currency, deal_timeline
+from tui.clipboard import copy_value
 from tui.deal_actions import DealActions, DealRef
 from tui.widgets.deal_facts import DealFacts
 from tui.widgets.key_footer import KeyFooter
@@ -47,6 +49,7 @@ class DealData:
     lost_reasons: list[str]
     moment: Moment
     currency: str
+    contacts: tuple[DealContactInfo, ...] = ()  # the primary first
 
     @property
     def next_task(self) -> TimelineEntry | None:
@@ -80,6 +83,13 @@ class DealScreen(DealActions, Screen):
         Binding("e", "edit_deal", "Edit", show=False, id="deal-edit"),
         Binding("u", "undo", "Undo", show=False, id="deal-undo"),
         Binding("o", "reopen", "Reopen", id="deal-reopen"),
+        Binding("P", "contacts", "Contacts", show=False,
+                tooltip="The people on the deal: add one (or a new one), make one the primary, remove one",
+                id="deal-contacts"),
+        Binding("y", "copy_email", "Copy email", show=False, tooltip="Copy the primary contact's email (OSC 52)",
+                id="deal-copy-email"),
+        Binding("Y", "copy_phone", "Copy phone", show=False, tooltip="Copy the primary contact's phone (OSC 52)",
+                id="deal-copy-phone"),
     ]
 
     @dataclass
@@ -155,6 +165,7 @@ class DealScreen(DealActions, Screen):
                     lost_reasons=lost_reasons(session, deal.pipeline),
                     moment=Moment(clock.now(), today, tz),
                     currency=currency(session),
+                    contacts=tuple(people.deal_contacts(session, deal.id)),
                 )
         except StoreError as exc:
             self.post_message(self.LoadFailed(str(exc), deal_id))
@@ -171,7 +182,8 @@ class DealScreen(DealActions, Screen):
         deal = data.deal
         self.title = "Lead" if deal.pipeline == LEAD else "Opportunity"
         self.sub_title = deal.title
-        self.query_one(DealFacts).show(deal, data.next_task, data.moment, data.currency)
+        self.query_one(DealFacts).show(deal, data.next_task, data.moment, data.currency,
+                                       other_contacts=max(len(data.contacts) - 1, 0) if deal.contact_id else 0)
         self._show_timeline()
         if self._key_state() != self._keys_for:
             self._keys_for = self._key_state()
@@ -211,6 +223,30 @@ class DealScreen(DealActions, Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    # --- the deal's contacts ------------------------------------------------------------------
+
+    def action_copy_email(self) -> None:
+        if self.deal is not None:
+            copy_value(self.app, self.deal.contact_email, "email")
+
+    def action_copy_phone(self) -> None:
+        if self.deal is not None:
+            copy_value(self.app, self.deal.contact_phone, "phone")
+
+    def action_contacts(self) -> None:
+        from tui.screens.modals.deal_contacts import DealContactsScreen
+
+        deal = self.deal
+        if deal is None:
+            return
+
+        def closed(contact_id: int | None) -> None:
+            self.reload()  # the primary, or how many there are, may have changed
+            if contact_id is not None:
+                self.app.open_contact(contact_id)
+
+        self.app.push_screen(DealContactsScreen(deal.id), closed)
+
     # --- writes (DealActions does the work) ---------------------------------------------------
 
     def acted_on(self) -> DealRef | None:
@@ -224,7 +260,7 @@ class DealScreen(DealActions, Screen):
 
     _NEEDS_DEAL = frozenset(
         {"move", "convert", "won", "lost", "disqualify", "undo", "edit_deal", "log_activity", "add_task", "add_note",
-         "reopen"}
+         "reopen", "contacts", "copy_email", "copy_phone"}
     )
 
     def _key_state(self) -> tuple[str, bool] | None:

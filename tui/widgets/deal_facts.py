@@ -45,9 +45,12 @@ class DealFacts(Widget):
         self.next_task: TimelineEntry | None = None
         self.moment: Moment | None = None
         self.currency = "USD"
+        self.other_contacts = 0  # contacts on the deal besides the primary
 
-    def show(self, deal: DealDetail, next_task: TimelineEntry | None, moment: Moment, currency: str) -> None:
+    def show(self, deal: DealDetail, next_task: TimelineEntry | None, moment: Moment, currency: str,
+             other_contacts: int = 0) -> None:
         self.deal, self.next_task, self.moment, self.currency = deal, next_task, moment, currency
+        self.other_contacts = other_contacts
         self.refresh(layout=True)
 
     def clear(self) -> None:
@@ -69,8 +72,10 @@ class DealFacts(Widget):
         grid.add_row(plain(deal.title, self._style("facts--title")), self._where(deal))
         grid.add_row(self._who(deal), Text.assemble(("owner ", muted), visible(deal.owner_name)))
         grid.add_row(self._money(deal), self._in_stage(deal))
-        # The strip and the next step take the whole width, not the left column's.
-        return Group(grid, self._milestones(deal.milestone), self._next())
+        # The contact's reach, the strip and the next step take the whole width, not the left column's.
+        reach = self._reach(deal)
+        lines = [grid, reach] if reach is not None else [grid]
+        return Group(*lines, self._milestones(deal.milestone), self._next())
 
     def _where(self, deal: DealDetail) -> Text:
         pipeline = "Lead" if deal.pipeline == LEAD else "Opportunity"
@@ -87,11 +92,26 @@ class DealFacts(Widget):
         text.append(" · ", style=muted)
         if deal.contact_name:
             text.append(visible(deal.contact_name))
-            reach = " / ".join(part for part in (deal.contact_email, deal.contact_phone) if part)
-            if reach:
-                text.append(f" ({visible(reach)})", style=muted)
+            if self.other_contacts:
+                text.append(f" +{self.other_contacts}", style=muted)
         else:
             text.append("no contact", style=muted)
+        return text
+
+    def _reach(self, deal: DealDetail) -> Text | None:
+        """The primary contact's email and phone on a line of their own, whole at 80
+        columns: a rep reads them off (or copies them with y / Y) without opening Edit."""
+        if not (deal.contact_email or deal.contact_phone):
+            return None
+        muted = self._style("facts--muted")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for label, value in (("✉ ", deal.contact_email), ("☎ ", deal.contact_phone)):
+            if value:
+                if text:
+                    text.append("  ")
+                text.append(label, style=muted)
+                text.append(visible(value))
+        text.append("  y/Y copies", style=muted)
         return text
 
     def _money(self, deal: DealDetail) -> Text:

@@ -44,6 +44,11 @@ EVENT_LABELS = {
     deal_events.CLOSE_DATE_CHANGED: "close",
     deal_events.DETAILS_EDITED: "edited",
     deal_events.UNDONE: "undo",
+    deal_events.CONTACT_ADDED: "contact",
+    deal_events.CONTACT_REMOVED: "contact",
+    deal_events.PRIMARY_CONTACT_SET: "contact",
+    deal_events.ACCOUNT_MERGED: "merged",
+    deal_events.CONTACT_MERGED: "merged",
 }
 
 
