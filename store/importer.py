@@ -52,6 +52,7 @@ from store.errors import InvalidInput, StoreError
 from store.import_fields import (
     ACTIVITIES,
     DEALS,
+    EVENTS,
     KINDS,
     NOTES,
     TASKS,
@@ -61,6 +62,15 @@ from store.import_fields import (
     parse_overrides,
 )
 from store.import_files import Table, UnreadableFile, read_table
+from store.import_work import (
+    ACCOUNT_ID,
+    CONTACT_ID,
+    LEAD_ID,
+    AboutElsewhere,
+    best_type,
+    is_done,
+    salesforce_object,
+)
 from store.import_values import (
     DAY_FIRST,
     MONTH_FIRST,
@@ -91,6 +101,7 @@ from store.models import (
     Note,
     Rep,
     Setting,
+    Stage,
     Task,
 )
 from store.names import name_key
@@ -166,6 +177,7 @@ _DATE_FIELDS = {
     ACTIVITIES: ("occurred_at",),
     TASKS: ("due", "done_at", "created_at"),
     NOTES: ("created_at",),
+    EVENTS: (),  # ISO times only: the events export writes them
 }
 
 
@@ -209,6 +221,7 @@ class ImportReport:
     error: str | None = None  # the write failed and was rolled back
     stripped_cells: int = 0  # cells control characters (ESC, C1, DEL …) were removed from
     stripped_rows: tuple[int, ...] = ()
+    remarks: tuple[str, ...] = ()  # what the planner wants said about the file, in plain words
     seconds: float = 0.0
     skip_invalid: bool = False
 
@@ -323,7 +336,10 @@ def import_table(
     if problem:
         session.rollback()
         return ImportReport(**base, file_problem=problem, seconds=timer.perf_counter() - started)
-    planner_class = {DEALS: _DealImport, ACTIVITIES: _ActivityImport, TASKS: _TaskImport, NOTES: _NoteImport}
+    from store.import_events import EventImport  # here: it builds on this module
+
+    planner_class = {DEALS: _DealImport, ACTIVITIES: _ActivityImport, TASKS: _TaskImport, NOTES: _NoteImport,
+                     EVENTS: EventImport}
     try:
         planner = planner_class[options.kind](session, rep, table, mapping, options, order, progress)
     except InvalidInput as exc:
@@ -343,6 +359,7 @@ def import_table(
         unmatched_stages=tuple((name, tuple(rows)) for name, rows in planner.unmatched.items()),
         created=tuple(planner.counts().items()),
         new_reps=tuple((handle, name) for handle, (name, _email) in planner.reps.new.items()),
+        remarks=tuple(planner.remarks()),
     )
     blocked = bool(refused) and not options.skip_invalid
     if dry_run or blocked or not planner.has_work():
@@ -693,6 +710,10 @@ class _Import:
 
     def has_work(self) -> bool:
         return any(self.counts().values())
+
+    def remarks(self) -> list[str]:
+        """Plain words about the file the report prints before its summary."""
+        return []
 
     def write(self) -> None:
         raise NotImplementedError
@@ -1274,7 +1295,10 @@ class _WorkImport(_Import):
         pending: list[tuple[int, tuple, dict]] = []
         for number, values in self.rows():
             reasons: list[str] = []
+            self.row = number
             item = self.plan_row(values, reasons)
+            if item is LEFT_OUT and not reasons:
+                continue  # said in the report's remarks, not refused
             if reasons or item is None:
                 self.problems.setdefault(number, []).extend(reasons or ["not importable"])
                 continue
@@ -1297,18 +1321,108 @@ class _WorkImport(_Import):
         return bool(self.planned)
 
 
+LEFT_OUT: Any = object()  # plan_row: the row is left out, and the remarks say why
+
+
 def _moment_key(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
 class _ActivityImport(_WorkImport):
+    """Activities: what happened. A row the file says is not done yet (Salesforce's ``Not Started``,
+    ``In Progress``…) is an open task due on its date; a row about an account or contact rather
+    than a deal goes on the account's only open deal, else it is left out and the report says so."""
+
     kind = ACTIVITIES
     noun = "activity"
 
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.type_columns = self.mapping.fields.get("type", ())
+        self.elsewhere = AboutElsewhere()
+        self.undated: list[int] = []
+        self._accounts: tuple[dict[str, int], dict[str, int], dict[int, list[int]]] | None = None
+
+    def values(self, cells: list[str]) -> dict[str, str]:
+        out = super().values(cells)
+        if len(self.type_columns) > 1:
+            out["_types"] = [cells[i] for i in self.type_columns if i < len(cells) and cells[i]]
+        return out
+
+    def _account_links(self) -> tuple[dict[str, int], dict[str, int], dict[int, list[int]]]:
+        """(the other CRM's account ids, learnt from this file's rows on known deals; accounts by
+        name key; each account's open deals)."""
+        if self._accounts is None:
+            deal_account = dict(self.session.execute(select(Deal.id, Deal.account_id)).all())
+            by_ref: dict[str, int] = {}
+            deal_ix = self.mapping.fields.get("deal_external_id", ())
+            ref_ix = self.mapping.fields.get("account_id", ())
+            if deal_ix and ref_ix:
+                for _number, cells in self.table.rows:
+                    deal_key = next((cells[i].strip() for i in deal_ix if i < len(cells) and cells[i].strip()), "")
+                    ref = next((cells[i].strip() for i in ref_ix if i < len(cells) and cells[i].strip()), "")
+                    deal_id = self.index.by_key.get(deal_key)
+                    if ref and deal_id is not None and deal_account.get(deal_id):
+                        by_ref.setdefault(ref, deal_account[deal_id])
+            by_name = {key: account_id for account_id, key in
+                       self.session.execute(select(Account.id, Account.name_key).order_by(Account.id.desc()))}
+            open_deals: dict[int, list[int]] = defaultdict(list)
+            for deal_id, account_id in self.session.execute(
+                select(Deal.id, Deal.account_id).join(Stage, Stage.id == Deal.stage_id)
+                .where(Stage.kind == OPEN, Deal.account_id.is_not(None))
+            ):
+                open_deals[account_id].append(deal_id)
+            self._accounts = (by_ref, by_name, open_deals)
+        return self._accounts
+
+    def _about_elsewhere(self, values: dict[str, str]) -> str | None:
+        """"account", "contact" or "lead" when the row names one of those instead of a deal."""
+        what_id = values.get("deal_external_id", "").strip()
+        if what_id and what_id in self.index.by_key:
+            return None
+        found = salesforce_object(what_id)
+        if found in (ACCOUNT_ID, CONTACT_ID, LEAD_ID):
+            return found
+        if not what_id and not values.get("deal_title"):
+            found = salesforce_object(values.get("who_id"))
+            if found in (CONTACT_ID, LEAD_ID):
+                return found
+        return None
+
+    def _deal_or_left_out(self, values: dict[str, str], reasons: list[str]) -> int | None:
+        about = self._about_elsewhere(values)
+        if about is None:
+            return self.deal(values, reasons)
+        by_ref, by_name, open_deals = self._account_links()
+        what_id = values.get("deal_external_id", "").strip()
+        account_id = by_ref.get(what_id) if about == ACCOUNT_ID else None
+        account_id = account_id or by_ref.get(values.get("account_id", "").strip())
+        if account_id is None and values.get("account"):
+            account_id = by_name.get(name_key(values["account"]))
+        deals_there = open_deals.get(account_id, []) if account_id is not None else []
+        if len(deals_there) == 1:
+            self.elsewhere.attached.append(self.row)
+            self.elsewhere.attached_deals.add(deals_there[0])
+            return deals_there[0]
+        self.elsewhere.add(about, self.row)
+        return LEFT_OUT
+
     def plan_row(self, values: dict[str, str], reasons: list[str]) -> dict | None:
-        deal_id = self.deal(values, reasons)
+        deal_id = self._deal_or_left_out(values, reasons)
+        if deal_id is LEFT_OUT:
+            return LEFT_OUT
+        done = None
+        if values.get("done"):
+            try:
+                done = is_done(values["done"])
+            except InvalidInput as exc:
+                reasons.append(str(exc))
+        if done is False:
+            return self._open_task(deal_id, values, reasons)
         type_text = values.get("type", "")
         type_ = _ACTIVITY_WORDS.get(normalise(type_text))
+        if "_types" in values:
+            type_, type_text = best_type(values["_types"], _ACTIVITY_WORDS)
         if not type_text:
             reasons.append("no activity type")
         elif type_ is None:
@@ -1335,11 +1449,33 @@ class _ActivityImport(_WorkImport):
         return {"deal_id": deal_id, "rep": rep, "type": type_, "milestone": milestone, "occurred_at": occurred,
                 "duration_min": duration, "outcome": outcome}
 
+    def _open_task(self, deal_id: int | None, values: dict[str, str], reasons: list[str]) -> dict | None:
+        """A row that did not happen yet: an open task, due on its date (today when it has none)."""
+        title = " ".join(values.get("outcome", "").split())
+        if not title:
+            cells = values.get("_types") or [values.get("type", "")]
+            title = next((cell for cell in cells if cell), "")
+        if not title:
+            reasons.append("not done yet, and no subject to make a task of")
+        elif len(title) > LIMITS["title"]:
+            reasons.append(f"subject is {len(title)} characters; a task title keeps under {LIMITS['title']}")
+        due_m = self.moment(values, "occurred_at", reasons)
+        owner = self.rep_handle(values, "rep", "rep_handle", reasons)
+        if reasons:
+            return None
+        if due_m is None:
+            self.undated.append(self.row)
+        due = due_m.day if due_m is not None else self.today
+        return {"task": True, "deal_id": deal_id, "title": title, "due": due, "owner": owner, "done_at": None,
+                "created_at": self.now, "given_created": None}
+
     def key(self, item: dict) -> tuple:
+        if item.get("task"):
+            return ("task", item["deal_id"], fold(item["title"]), item["due"].isoformat(), None)
         return (item["deal_id"], item["type"], _moment_key(item["occurred_at"]), fold(item["outcome"]))
 
     def existing(self, deal_ids: set[int]) -> set[tuple]:
-        known = set()
+        known = {("task", *key) for key in _existing_tasks(self.session, deal_ids)}
         for chunk in _chunks(sorted(deal_ids)):
             for deal_id, type_, occurred, outcome in self.session.execute(
                 select(Activity.deal_id, Activity.type, Activity.occurred_at, Activity.outcome)
@@ -1348,8 +1484,27 @@ class _ActivityImport(_WorkImport):
                 known.add((deal_id, type_, _moment_key(clock.aware(occurred)), fold(outcome)))
         return known
 
+    def plan(self) -> None:
+        super().plan()
+        self.reps.keep({item.get("owner") or item.get("rep") for item in self.planned})
+
     def counts(self) -> dict[str, int]:
-        return {"activities": len(self.planned), "reps": len(self.reps.new)}
+        tasks = sum(1 for item in self.planned if item.get("task"))
+        return {"activities": len(self.planned) - tasks, "tasks": tasks, "reps": len(self.reps.new)}
+
+    def remarks(self) -> list[str]:
+        out = self.elsewhere.remarks("activities", _rows)
+        tasks = [item["row"] for item in self.planned if item.get("task")]
+        if tasks:
+            undated = (f"; {_rows(self.undated)} had no date and {'is' if len(self.undated) == 1 else 'are'} "
+                       "due today") if self.undated else ""
+            out.append(
+                f"{len(tasks):,} row{'s' if len(tasks) != 1 else ''} not done yet (Not Started, In Progress, "
+                f"Deferred…) {'are' if len(tasks) != 1 else 'is'} imported as open "
+                f"task{'s' if len(tasks) != 1 else ''} due on {'their' if len(tasks) != 1 else 'its'} date, "
+                f"not as activities: {_rows(tasks)}{undated}."
+            )
+        return out
 
     def write(self) -> None:
         session, now, by = self.session, self.now, self.rep.id
@@ -1358,7 +1513,7 @@ class _ActivityImport(_WorkImport):
             {"deal_id": a["deal_id"], "rep_id": self.reps.ids[a["rep"]], "type": a["type"],
              "milestone": a["milestone"], "occurred_at": a["occurred_at"], "duration_min": a["duration_min"],
              "outcome": a["outcome"], "created_at": now}
-            for a in self.planned
+            for a in self.planned if not a.get("task")
         ]
         total = len(rows)
         ids = _insert(session, Activity, rows, lambda n: self.written("writing activities", n, total))
@@ -1368,8 +1523,45 @@ class _ActivityImport(_WorkImport):
                     "outcome": row["outcome"], "imported": self.table.name})
             for activity_id, row in zip(ids, rows)
         ])
-        refresh_deals_activity(session, sorted({row["deal_id"] for row in rows}))
-        rollups.activities_counted(session, ids)
+        if rows:
+            refresh_deals_activity(session, sorted({row["deal_id"] for row in rows}))
+            rollups.activities_counted(session, ids)
+        _write_tasks(self, [item for item in self.planned if item.get("task")])
+
+
+def _existing_tasks(session: Session, deal_ids: set[int]) -> set[tuple]:
+    """(deal, folded title, due day, creation moment or None) of the deals' tasks."""
+    known = set()
+    for chunk in _chunks(sorted(deal_ids)):
+        for deal_id, title, due, created in session.execute(
+            select(Task.deal_id, Task.title, Task.due, Task.created_at).where(Task.deal_id.in_(chunk))
+        ):
+            known.add((deal_id, fold(title), due.isoformat(), None))
+            known.add((deal_id, fold(title), due.isoformat(), _moment_key(clock.aware(created))))
+    return known
+
+
+def _write_tasks(planner: _WorkImport, planned: list[dict]) -> None:
+    """Insert planned tasks with their ``task_added`` (and ``task_done``) events."""
+    if not planned:
+        return
+    session, by, name = planner.session, planner.rep.id, planner.table.name
+    rows = [
+        {"deal_id": t["deal_id"], "owner_id": planner.reps.ids[t["owner"]], "title": t["title"], "due": t["due"],
+         "done_at": t["done_at"], "created_at": t["created_at"], "created_by_id": by}
+        for t in planned
+    ]
+    total = len(rows)
+    ids = _insert(session, Task, rows, lambda n: planner.written("writing tasks", n, total))
+    event_rows = []
+    for task_id, row in zip(ids, rows):
+        event_rows.append(_event(row["deal_id"], by, row["created_at"], events.TASK_ADDED, {
+            "task_id": task_id, "title": row["title"], "due": row["due"].isoformat(), "imported": name}))
+        if row["done_at"] is not None:
+            event_rows.append(_event(row["deal_id"], by, row["done_at"], events.TASK_DONE, {
+                "task_id": task_id, "title": row["title"], "imported": name}))
+    _insert_plain(session, DealEvent, event_rows)
+    refresh_next_due(session, [row["deal_id"] for row in rows])
 
 
 class _TaskImport(_WorkImport):
@@ -1413,14 +1605,7 @@ class _TaskImport(_WorkImport):
         return (item["deal_id"], fold(item["title"]), item["due"].isoformat(), _moment_key(item["given_created"]))
 
     def existing(self, deal_ids: set[int]) -> set[tuple]:
-        known = set()
-        for chunk in _chunks(sorted(deal_ids)):
-            for deal_id, title, due, created in self.session.execute(
-                select(Task.deal_id, Task.title, Task.due, Task.created_at).where(Task.deal_id.in_(chunk))
-            ):
-                known.add((deal_id, fold(title), due.isoformat(), None))
-                known.add((deal_id, fold(title), due.isoformat(), _moment_key(clock.aware(created))))
-        return known
+        return _existing_tasks(self.session, deal_ids)
 
     def counts(self) -> dict[str, int]:
         done = sum(t["done_at"] is not None for t in self.planned)
@@ -1428,25 +1613,8 @@ class _TaskImport(_WorkImport):
                 "reps": len(self.reps.new)}
 
     def write(self) -> None:
-        session, now, by = self.session, self.now, self.rep.id
-        self.reps.write(session, now)
-        rows = [
-            {"deal_id": t["deal_id"], "owner_id": self.reps.ids[t["owner"]], "title": t["title"], "due": t["due"],
-             "done_at": t["done_at"], "created_at": t["created_at"], "created_by_id": by}
-            for t in self.planned
-        ]
-        total = len(rows)
-        ids = _insert(session, Task, rows, lambda n: self.written("writing tasks", n, total))
-        event_rows = []
-        for task_id, row in zip(ids, rows):
-            event_rows.append(_event(row["deal_id"], by, row["created_at"], events.TASK_ADDED, {
-                "task_id": task_id, "title": row["title"], "due": row["due"].isoformat(),
-                "imported": self.table.name}))
-            if row["done_at"] is not None:
-                event_rows.append(_event(row["deal_id"], by, row["done_at"], events.TASK_DONE, {
-                    "task_id": task_id, "title": row["title"], "imported": self.table.name}))
-        _insert_plain(session, DealEvent, event_rows)
-        refresh_next_due(session, [row["deal_id"] for row in rows])
+        self.reps.write(self.session, self.now)
+        _write_tasks(self, self.planned)
 
 
 class _NoteImport(_WorkImport):
@@ -1575,6 +1743,7 @@ def _describe(report: ImportReport) -> list[str]:
         lines.append("Stages that match none of ours (map each with --stage \"Theirs=Ours\"):")
         for stage, rows in report.unmatched_stages:
             lines.append(f"  {stage!r}: {_rows(rows, 6)}")
+    lines += report.remarks
     summary = _summary(report)
     valid = report.valid
     if report.dry_run:
