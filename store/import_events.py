@@ -119,6 +119,7 @@ class EventImport(_WorkImport):
         self.deletes: list[int] = []
         self.row_updates: list[tuple[Any, int, dict]] = []
         self.versions: dict[int, int] = {}
+        self.owned: list[tuple[int, int, dict]] = []  # events given back to their rep: (id, rep, data)
 
     def _wrong_json_types(self, number: int, cells: list[str]) -> bool:
         # The export writes event ids as numbers; anything else is refused as for other kinds.
@@ -247,6 +248,11 @@ class EventImport(_WorkImport):
                 event["matched"] = True
                 if item["event_id"] is not None:
                     target_of[item["event_id"]] = event["id"]
+                if NOTED_HANDLE in event["data"] and item["handle"] in self.reps.ids:
+                    # Recorded as the importer's last time; the rep has been added since.
+                    data = {k: v for k, v in event["data"].items() if k != NOTED_HANDLE}
+                    self.owned.append((event["id"], self.reps.ids[item["handle"]], data))
+                    continue
                 self.skipped.append(RowProblem(item["row"], "already in the database (the same event on that deal)"))
             else:
                 new.append(item)
@@ -345,13 +351,17 @@ class EventImport(_WorkImport):
     # results
 
     def has_work(self) -> bool:
-        return bool(self.inserts or self.deletes)
+        return bool(self.inserts or self.deletes or self.owned)
 
     def counts(self) -> dict[str, int]:
         return {"events": len(self.inserts), "reps": 0}
 
     def remarks(self) -> list[str]:
         out = []
+        if self.owned:
+            out.append(f"{len(self.owned):,} event{'s' if len(self.owned) != 1 else ''} recorded as the importer's "
+                       f"last time {'go' if len(self.owned) != 1 else 'goes'} back to {'their' if len(self.owned) != 1 else 'its'} "
+                       "rep, known here now.")
         if self.replaced:
             out.append(f"{self.replaced:,} event{'s' if self.replaced != 1 else ''} an import recorded "
                        f"(created, logged … by the importing rep) {'are' if self.replaced != 1 else 'is'} "
@@ -384,6 +394,9 @@ class EventImport(_WorkImport):
                              "kind": row["kind"], "data": row["data"], "undoes_id": undoes})
             total = len(rows)
             _insert_plain(session, DealEvent, rows, lambda n: self.written("writing events", n, total))
+        for event_id, rep_id, data in self.owned:
+            session.execute(update(DealEvent).where(DealEvent.id == event_id).values(rep_id=rep_id, data=data)
+                            .execution_options(synchronize_session=False))
         for model, row_id, values in self.row_updates:
             session.execute(update(model).where(model.id == row_id).values(**values)
                             .execution_options(synchronize_session=False))

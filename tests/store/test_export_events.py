@@ -186,6 +186,19 @@ def test_an_unknown_actor_is_reported_and_kept_in_the_data(source, db, session, 
     assert sorted((kind, data["actor_handle"]) for kind, data in noted) == [
         (events.NOTE_ADDED, "max"), (events.REOPENED, "max"), (events.VALUE_CHANGED, "max")]
 
+    # Once Max is a rep here, importing the file again gives him his events back.
+    reps.create_rep(session, "max", "Max Manager", role="manager")
+    with pendulum.travel_to(pendulum.datetime(2026, 11, 19, 9, tz="UTC"), freeze=True):
+        again = import_file(session, paths["events"], by=ivy.id, options=ImportOptions(kind="events"))
+    assert again.committed and again.count("events") == 0, again.lines()
+    assert "3 events recorded as the importer's last time go back to their rep, known here now." in again.lines()
+    assert not session.execute(select(DealEvent.id).join(Rep, Rep.id == DealEvent.rep_id)
+                               .where(Rep.handle == "ivy")).all()
+    mine = session.execute(select(DealEvent.kind, DealEvent.data).join(Rep, Rep.id == DealEvent.rep_id)
+                           .where(Rep.handle == "max")).all()
+    assert sorted(kind for kind, _ in mine) == [events.NOTE_ADDED, events.REOPENED, events.VALUE_CHANGED]
+    assert not any("actor_handle" in data for _, data in mine)
+
 
 def test_the_events_export_is_json_data_and_formula_safe(session, tmp_path, frozen):
     ids = build_history(session)
