@@ -31,7 +31,7 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select
 
 from store import clock, events
 from store.import_fields import EVENTS
@@ -258,6 +258,7 @@ class EventImport(_WorkImport):
                 new.append(item)
         if not new:
             return
+        deletes_before = len(self.deletes)
         synthetic = [e for e in existing if not e.get("matched") and "imported" in e["data"]
                      and not e["referenced"]]
         # The original creation replaces the one the deals import recorded.
@@ -300,7 +301,7 @@ class EventImport(_WorkImport):
             self.inserts.append({"deal_id": deal_id, "rep_id": rep_id, "at": item["at"], "kind": item["kind"],
                                  "data": data, "undoes_id": None, "_undoes": item["undoes"],
                                  "_event_id": item["event_id"], "_row": item["row"]})
-        self.replaced += sum(1 for e in synthetic if e["id"] in set(self.deletes))
+        self.replaced += len(self.deletes) - deletes_before
 
     def _keep_row_facts(self, item: dict, row_id: Any) -> None:
         """What the row itself lost on the way: who added a task, when an activity was logged."""
@@ -378,30 +379,65 @@ class EventImport(_WorkImport):
 
     def write(self) -> None:
         session = self.session
-        for chunk in _chunks(self.deletes):
+        connection = session.connection()
+        table = DealEvent.__table__
+        # The synthetic events' rows are reused for the original history rather than deleted:
+        # deleting a deal_event row makes the database look for events undoing it, a scan of the
+        # whole table per row (deal_event.undoes_id has no index).
+        slots = sorted(self.deletes)
+        reused, surplus = slots[: len(self.inserts)], slots[len(self.inserts):]
+        fresh = _reserve_ids(session, DealEvent, len(self.inserts) - len(reused)) if len(self.inserts) > len(reused) \
+            else []
+        target_of = dict(self.target_of)
+        for row, event_id in zip(self.inserts, reused + fresh):
+            row["id"] = event_id
+            if row["_event_id"] is not None:
+                target_of[row["_event_id"]] = event_id
+        for row in self.inserts:
+            row["undoes_id"] = target_of.get(row["_undoes"]) if row["_undoes"] is not None else None
+        for chunk in _chunks(surplus):
             session.execute(delete(DealEvent).where(DealEvent.id.in_(chunk)))
-        if self.inserts:
-            ids = _reserve_ids(session, DealEvent, len(self.inserts))
-            target_of = dict(self.target_of)
-            for row, new_id in zip(self.inserts, ids):
-                row["id"] = new_id
-                if row["_event_id"] is not None:
-                    target_of[row["_event_id"]] = new_id
-            rows = []
-            for row in self.inserts:
-                undoes = target_of.get(row["_undoes"]) if row["_undoes"] is not None else None
-                rows.append({"id": row["id"], "deal_id": row["deal_id"], "rep_id": row["rep_id"], "at": row["at"],
-                             "kind": row["kind"], "data": row["data"], "undoes_id": undoes})
-            total = len(rows)
-            _insert_plain(session, DealEvent, rows, lambda n: self.written("writing events", n, total))
-        for event_id, rep_id, data in self.owned:
-            session.execute(update(DealEvent).where(DealEvent.id == event_id).values(rep_id=rep_id, data=data)
-                            .execution_options(synchronize_session=False))
+        total = len(self.inserts)
+        new_rows = [
+            {"id": row["id"], "deal_id": row["deal_id"], "rep_id": row["rep_id"], "at": row["at"], "kind": row["kind"],
+             "data": row["data"], "undoes_id": None}
+            for row in self.inserts[len(reused):]
+        ]
+        _insert_plain(session, DealEvent, new_rows, lambda n: self.written("writing events", n, total))
+        if reused:
+            connection.execute(
+                table.update().where(table.c.id == bindparam("b_id")).values(
+                    deal_id=bindparam("b_deal"), rep_id=bindparam("b_rep"), at=bindparam("b_at"),
+                    kind=bindparam("b_kind"), data=bindparam("b_data"), undoes_id=bindparam("b_undoes")),
+                [{"b_id": row["id"], "b_deal": row["deal_id"], "b_rep": row["rep_id"], "b_at": row["at"],
+                  "b_kind": row["kind"], "b_data": row["data"], "b_undoes": row["undoes_id"]}
+                 for row in self.inserts[: len(reused)]],
+            )
+        links = [{"b_id": row["id"], "b_undoes": row["undoes_id"]}
+                 for row in self.inserts[len(reused):] if row["undoes_id"] is not None]
+        if links:
+            connection.execute(table.update().where(table.c.id == bindparam("b_id"))
+                               .values(undoes_id=bindparam("b_undoes")), links)
+        if self.owned:
+            connection.execute(
+                table.update().where(table.c.id == bindparam("b_id")).values(rep_id=bindparam("b_rep"),
+                                                                             data=bindparam("b_data")),
+                [{"b_id": event_id, "b_rep": rep_id, "b_data": data} for event_id, rep_id, data in self.owned],
+            )
+        by_column: dict[tuple[Any, str], list[dict]] = defaultdict(list)
         for model, row_id, values in self.row_updates:
-            session.execute(update(model).where(model.id == row_id).values(**values)
-                            .execution_options(synchronize_session=False))
+            for column, value in values.items():
+                by_column[(model, column)].append({"b_id": row_id, "b_value": value})
+        for (model, column), params in by_column.items():
+            rows_table = model.__table__
+            connection.execute(rows_table.update().where(rows_table.c.id == bindparam("b_id"))
+                               .values({column: bindparam("b_value")}), params)
         # A later change groups its events by the version it makes: it must not meet an old one.
-        for deal_id, version in self.versions.items():
-            session.execute(update(Deal).where(Deal.id == deal_id, Deal.version < version).values(version=version)
-                            .execution_options(synchronize_session=False))
-
+        if self.versions:
+            deals = Deal.__table__
+            connection.execute(
+                deals.update().where(deals.c.id == bindparam("b_id"), deals.c.version < bindparam("b_version"))
+                .values(version=bindparam("b_version")),
+                [{"b_id": deal_id, "b_version": version} for deal_id, version in self.versions.items()],
+            )
+        self.written("writing events", total, total)

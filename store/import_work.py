@@ -40,7 +40,8 @@ def is_done(text: str | None) -> bool | None:
     if text is None or not text.strip():
         return None
     try:
-        return parse_flag(text, "status")
+        # HubSpot writes NOT_STARTED, others not-started: the words are what count.
+        return parse_flag(text.replace("_", " ").replace("-", " "), "status")
     except InvalidInput:
         raise InvalidInput(
             f"status {text.strip()!r} says neither done (Completed) nor still to do (Not Started, In Progress): "

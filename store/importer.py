@@ -1484,10 +1484,6 @@ class _ActivityImport(_WorkImport):
                 known.add((deal_id, type_, _moment_key(clock.aware(occurred)), fold(outcome)))
         return known
 
-    def plan(self) -> None:
-        super().plan()
-        self.reps.keep({item.get("owner") or item.get("rep") for item in self.planned})
-
     def counts(self) -> dict[str, int]:
         tasks = sum(1 for item in self.planned if item.get("task"))
         return {"activities": len(self.planned) - tasks, "tasks": tasks, "reps": len(self.reps.new)}

@@ -83,3 +83,11 @@ def test_an_unknown_status_is_refused_in_words(session, db, frozen, tmp_path):
     report = import_file(session, path, by=me.id, options=ImportOptions(kind="activities"))
     assert not report.ok
     assert "status 'Maybe later' says neither done (Completed) nor still to do" in report.refused[0].reason
+
+
+def test_status_words_as_other_crms_write_them():
+    from store.import_work import is_done
+
+    assert [is_done(t) for t in ("Completed", "COMPLETED", "Not Started", "NOT_STARTED", "in-progress",
+                                 "Waiting on someone else", "Deferred", "true", "false", "", None)] == [
+        True, True, False, False, False, False, False, True, False, None, None]
