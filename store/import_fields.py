@@ -19,12 +19,13 @@ IGNORE = "-"
 
 _ACCOUNT = ("account", "accountname", "organization", "organisation", "org", "orgname", "organizationname",
             "organisationname", "company", "companyname", "associatedcompany", "client", "clientname",
-            "customer", "customername", "dealorganization", "dealorganisation")
+            "customer", "customername", "dealorganization", "dealorganisation", "companyaccount", "accountcompany")
 _DEAL_ID = ("dealexternalid", "dealid", "opportunityid", "dealrecordid", "associateddealid", "associateddealids",
             "relatedtoid", "whatid", "externaldealid")
 _DEAL_TITLE = ("deal", "dealtitle", "dealname", "opportunity", "opportunityname", "associateddeal",
                "associateddeals", "relatedto", "regarding")
-_REP = ("rep", "owner", "ownername", "user", "username", "assignedto", "assignedtouser", "assignee", "doneby",
+_REP = ("rep", "owner", "ownername", "user", "username", "assignedto", "assignedtouser", "assignee", "assigned",
+        "doneby",
         "loggedby", "createdby", "salesagent", "salesrep", "author", "writtenby", "addedby", "activityowner",
         "taskowner", "noteowner")
 

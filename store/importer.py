@@ -1387,6 +1387,8 @@ class _ActivityImport(_WorkImport):
             found = salesforce_object(values.get("who_id"))
             if found in (CONTACT_ID, LEAD_ID):
                 return found
+            if values.get("account") or values.get("account_id"):
+                return ACCOUNT_ID  # no deal named, only an account
         return None
 
     def _deal_or_left_out(self, values: dict[str, str], reasons: list[str]) -> int | None:

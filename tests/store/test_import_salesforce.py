@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from store import reps
 from store.importer import ImportOptions, import_file
-from store.models import Activity, Deal, DealEvent, Task
+from store.models import Activity, Deal, DealEvent, Rep, Task
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import" / "salesforce"
 
@@ -91,3 +91,25 @@ def test_status_words_as_other_crms_write_them():
     assert [is_done(t) for t in ("Completed", "COMPLETED", "Not Started", "NOT_STARTED", "in-progress",
                                  "Waiting on someone else", "Deferred", "true", "false", "", None)] == [
         True, True, False, False, False, False, False, True, False, None, None]
+
+
+def test_a_salesforce_report_export_names_deals_and_accounts_by_name(session, db, frozen, tmp_path):
+    # The "Tasks and Events" report: names, not ids.
+    me = reps.create_rep(session, "ivy", "Ivy Porter")
+    assert _import(session, "Opportunity.csv", "deals", me).ok
+    path = tmp_path / "report.csv"
+    path.write_text(
+        "Assigned,Subject,Date,Status,Activity Type,Company / Account,Opportunity\n"
+        "Ana Reyes,Walkthrough,2026-11-02,Completed,Meeting,Acme Corp,Acme Corp - Fleet\n"
+        "Ana Reyes,Account review,2026-11-03,Completed,Call,Acme Corp,\n"
+        "Ana Reyes,Send the deck,2026-11-26,Not Started,Email,Globex,Globex - Pilot\n",
+        encoding="utf-8",
+    )
+    report = import_file(session, path, by=me.id, options=ImportOptions(kind="activities"))
+    assert report.ok and report.committed, report.lines()
+    activities, tasks, _events = _work(db)
+    assert activities == [(OPP1, "call", "Account review"), (OPP1, "meeting", "Walkthrough")]
+    assert tasks == [(OPP2, "Send the deck", date(2026, 11, 26), None)]
+    with db.engine.connect() as connection:
+        owners = set(connection.execute(select(Rep.handle).join(Activity, Activity.rep_id == Rep.id)).scalars())
+    assert owners == {"ana.reyes"}
