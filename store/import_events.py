@@ -213,6 +213,7 @@ class EventImport(_WorkImport):
         for deal_id, items in by_deal.items():
             items.sort(key=lambda i: (i["at"], i["event_id"] or 0, i["row"]))
             self._plan_deal(deal_id, items, existing.get(deal_id, []), target_of)
+        self.skipped.sort(key=lambda problem: problem.row)
         self._link(target_of)
 
     def _existing(self, deal_ids: set[int]) -> dict[int, list[dict]]:
