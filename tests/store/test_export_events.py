@@ -161,6 +161,16 @@ def test_a_move_between_databases_keeps_every_timeline_and_number(source, db, se
         fleet = deals.get_deal(session, moved["Acme fleet"])
         assert deals.stage_before_closing(session, fleet.id) is not None
 
+        # A change made here after the move, and its undo, touch only that change: the deal's
+        # version continues from its history, so no old event is taken for part of the new write.
+        ana = reps.find_rep(session, "ana")
+        stage_now = fleet.stage_name
+        moved_on = deals.move_deal(session, fleet.id, 1, version=fleet.version, by=ana.id)
+        assert moved_on.version > max(e.data.get("version", 0) for e in events.history(session, fleet.id)[:-1])
+        undone = undo.undo_last(session, fleet.id, version=moved_on.version, by=ana.id)
+        assert undone.deal.stage_name == stage_now and undone.description.count("stage move") == 1
+        after["Acme fleet"] = entries(session, moved["Acme fleet"])
+
         # Importing the history again adds nothing and changes nothing.
         again = import_file(session, paths["events"], by=ivy.id, options=ImportOptions(kind="events"))
         assert again.ok and not again.committed and len(again.skipped) == again.rows, again.lines()
