@@ -24,7 +24,7 @@ CONTROL_STARTS = ("\t", "\r")
 # never a formula, and a leading "-" there is a negative number.
 FORMATTED = frozenset({
     "value", "duration_min", "expected_close", "created_at", "stage_entered_at", "converted_at", "closed_at",
-    "occurred_at", "due", "done_at",
+    "occurred_at", "due", "done_at", "at", "event_id", "undoes_event_id",
 })
 
 

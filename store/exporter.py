@@ -1,9 +1,11 @@
-"""Export deals, activities, tasks and notes as CSV or JSON, and a rep's calendar as iCalendar.
+"""Export deals, activities, tasks, notes and deal history as CSV or JSON, and a rep's calendar as iCalendar.
 
 The columns are the import's own field names (import_fields.py), so ``legwork
 import`` reads an export back as it is: export, then import into an empty
 database, and the same deals, stages, values, activities, tasks and notes come
-back. A deal is named by its external id, or — if it has none — by the stable key
+back. ``events`` is every deal's history (DealEvent: when, what, who, its data as JSON,
+the event it undid), which ``legwork import --kind events`` puts back in place of the
+history an import records. A deal is named by its external id, or — if it has none — by the stable key
 the importer gives such deals (``importer.deal_keys``); activities, tasks and
 notes name their deal the same way, so they link to it on the way back in.
 
@@ -27,10 +29,23 @@ from store import clock, csv_cells
 from store.errors import InvalidInput, NotFound
 from store.import_values import format_amount
 from store.importer import _deal_key_rows, deal_keys
-from store.models import OPEN, PIPELINES, Account, Activity, Contact, Deal, Note, Rep, Setting, Stage, Task
+from store.models import (
+    OPEN,
+    PIPELINES,
+    Account,
+    Activity,
+    Contact,
+    Deal,
+    DealEvent,
+    Note,
+    Rep,
+    Setting,
+    Stage,
+    Task,
+)
 
 UTC = timezone.utc
-WHAT = ("deals", "activities", "tasks", "notes")
+WHAT = ("deals", "activities", "tasks", "notes", "events")
 FORMATS = ("csv", "json")
 CHUNK = 5000
 
@@ -48,6 +63,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "deal_external_id", "deal_title", "account", "title", "due", "done_at", "owner", "owner_handle", "created_at",
     ),
     "notes": ("deal_external_id", "deal_title", "account", "body", "created_at", "rep", "rep_handle"),
+    "events": (
+        "deal_external_id", "deal_title", "account", "event_id", "at", "kind", "actor", "actor_handle", "data",
+        "undoes_event_id",
+    ),
 }
 
 
@@ -91,7 +110,7 @@ def rows(session: Session, what: str, deal_filter: DealFilter = DealFilter()) ->
     if deal_filter.pipeline is not None and deal_filter.pipeline not in PIPELINES:
         raise InvalidInput(f"pipeline {deal_filter.pipeline!r} must be one of {', '.join(PIPELINES)}")
     keys = deal_keys(_deal_key_rows(session))
-    return {"deals": _deals, "activities": _activities, "tasks": _tasks, "notes": _notes}[what](
+    return {"deals": _deals, "activities": _activities, "tasks": _tasks, "notes": _notes, "events": _events}[what](
         session, keys, deal_filter
     )
 
@@ -186,6 +205,22 @@ def _notes(session: Session, keys: dict[int, str], deal_filter: DealFilter) -> I
         }
 
 
+def _events(session: Session, keys: dict[int, str], deal_filter: DealFilter) -> Iterator[dict[str, str]]:
+    query = _work_query(
+        DealEvent, deal_filter, DealEvent.id, DealEvent.at, DealEvent.kind, DealEvent.data, DealEvent.undoes_id,
+        Rep.name, Rep.handle,
+    ).join(Rep, Rep.id == DealEvent.rep_id, isouter=True)
+    for event_id, at, kind, data, undoes, actor, handle, deal_id, title, account in _stream(session, query):
+        yield {
+            "deal_external_id": keys[deal_id], "deal_title": title, "account": account or "",
+            "event_id": str(event_id), "at": _moment(at), "kind": kind, "actor": actor or "",
+            "actor_handle": handle or "",
+            # Sorted keys: the same history always writes the same bytes.
+            "data": json.dumps(data or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+            "undoes_event_id": "" if undoes is None else str(undoes),
+        }
+
+
 def export(
     session: Session,
     what: str,
@@ -228,7 +263,7 @@ def export(
 
 def count_rows(session: Session, what: str, deal_filter: DealFilter = DealFilter()) -> int:
     """How many rows an export of ``what`` holds (for a progress bar)."""
-    model = {"deals": Deal, "activities": Activity, "tasks": Task, "notes": Note}[what]
+    model = {"deals": Deal, "activities": Activity, "tasks": Task, "notes": Note, "events": DealEvent}[what]
     query = select(func.count(model.id))
     if model is not Deal:
         query = query.join(Deal, Deal.id == model.deal_id)

@@ -13,18 +13,19 @@ from dataclasses import dataclass
 from store.errors import InvalidInput
 from store.import_values import normalise
 
-DEALS, ACTIVITIES, TASKS, NOTES = "deals", "activities", "tasks", "notes"
-KINDS = (DEALS, ACTIVITIES, TASKS, NOTES)
+DEALS, ACTIVITIES, TASKS, NOTES, EVENTS = "deals", "activities", "tasks", "notes", "events"
+KINDS = (DEALS, ACTIVITIES, TASKS, NOTES, EVENTS)
 IGNORE = "-"
 
 _ACCOUNT = ("account", "accountname", "organization", "organisation", "org", "orgname", "organizationname",
             "organisationname", "company", "companyname", "associatedcompany", "client", "clientname",
-            "customer", "customername", "dealorganization", "dealorganisation")
+            "customer", "customername", "dealorganization", "dealorganisation", "companyaccount", "accountcompany")
 _DEAL_ID = ("dealexternalid", "dealid", "opportunityid", "dealrecordid", "associateddealid", "associateddealids",
             "relatedtoid", "whatid", "externaldealid")
 _DEAL_TITLE = ("deal", "dealtitle", "dealname", "opportunity", "opportunityname", "associateddeal",
                "associateddeals", "relatedto", "regarding")
-_REP = ("rep", "owner", "ownername", "user", "username", "assignedto", "assignedtouser", "assignee", "doneby",
+_REP = ("rep", "owner", "ownername", "user", "username", "assignedto", "assignedtouser", "assignee", "assigned",
+        "doneby",
         "loggedby", "createdby", "salesagent", "salesrep", "author", "writtenby", "addedby", "activityowner",
         "taskowner", "noteowner")
 
@@ -75,8 +76,15 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "deal_external_id": _DEAL_ID,
         "deal_title": _DEAL_TITLE,
         "account": _ACCOUNT,
+        # Salesforce: Type, TaskSubtype, or a custom Type__c; the most telling one wins (importer).
         "type": ("type", "activitytype", "kind", "tasksubtype", "eventtype", "engagementtype", "category",
-                 "activitykind"),
+                 "activitykind", "typec", "activitytypec", "subtype", "eventsubtype", "tasktype", "tasktypec"),
+        # Not done yet (Salesforce "Not Started", "In Progress", a done flag false): an open task.
+        "done": ("done", "status", "completed", "isdone", "iscompleted", "taskstatus", "state", "iscomplete",
+                 "isclosed", "closed", "statusc"),
+        # Salesforce: WhoId names a contact or lead; AccountId the account the row is about.
+        "who_id": ("whoid", "nameid", "contactid", "leadid", "personid"),
+        "account_id": ("accountid", "relatedaccountid", "companyid", "organizationid", "orgid"),
         "occurred_at": ("occurredat", "occurred", "date", "activitydate", "when", "timestamp", "datetime",
                         "donetime", "markedasdonetime", "completedat", "completedon", "completeddate", "startdate",
                         "starttime", "start", "duedate", "time", "loggedat"),
@@ -113,6 +121,20 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+FIELDS[EVENTS] = {
+    # What ``legwork export events`` writes: one deal's history, one event a row.
+    "deal_external_id": _DEAL_ID,
+    "deal_title": _DEAL_TITLE,
+    "account": _ACCOUNT,
+    "event_id": ("eventid",),
+    "at": ("at", "when", "occurredat", "timestamp"),
+    "kind": ("kind", "eventkind", "type"),
+    "actor": ("actor", "rep", "who", "by", "actorname"),
+    "actor_handle": ("actorhandle", "rephandle", "byhandle"),
+    "data": ("data", "eventdata", "details"),
+    "undoes_event_id": ("undoeseventid", "undoes", "undoesid"),
+}
+
 # Columns every kind of export carries that Legwork derives itself, and why they are left out.
 _DERIVED = "Legwork works it out itself"
 IGNORED: dict[str, dict[str, str]] = {
@@ -128,10 +150,16 @@ IGNORED: dict[str, dict[str, str]] = {
     },
     ACTIVITIES: {
         **dict.fromkeys(("id", "activityid", "externalid", "recordid", "updatetime", "updatedat",
-                         "lastmodifieddate", "addtime", "createdat", "createdate"), _DERIVED),
+                         "lastmodifieddate", "addtime", "createdat", "createdate", "createddate", "systemmodstamp",
+                         "lastmodifiedbyid", "createdbyid", "isdeleted"), _DERIVED),
+        **dict.fromkeys(("priority", "taskpriority"), "Legwork tasks have no priority: the due day orders them"),
+        **dict.fromkeys(("ownerid", "assignedtoid", "userid"),
+                        "a user id of the other CRM: name the rep with a column of names or handles "
+                        "(--map \"Assigned=rep\")"),
     },
     TASKS: {**dict.fromkeys(("id", "taskid", "externalid", "recordid", "updatetime", "updatedat"), _DERIVED)},
     NOTES: {**dict.fromkeys(("id", "noteid", "externalid", "recordid", "updatetime", "updatedat"), _DERIVED)},
+    EVENTS: {},
 }
 # Prefixes exports put before a field's name ("Deal - Value", "Activity - Type").
 _PREFIXES = {
@@ -139,6 +167,7 @@ _PREFIXES = {
     ACTIVITIES: ("activity", "engagement", "event", "call"),
     TASKS: ("task", "activity", "todo"),
     NOTES: ("note",),
+    EVENTS: (),
 }
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     # Each inner tuple: at least one of these fields must have a column.
@@ -147,6 +176,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     ACTIVITIES: (("deal_external_id", "deal_title"), ("type",), ("occurred_at",)),
     TASKS: (("deal_external_id", "deal_title"), ("title",), ("due",)),
     NOTES: (("deal_external_id", "deal_title"), ("body",)),
+    EVENTS: (("deal_external_id", "deal_title"), ("at",), ("kind",)),
 }
 
 

@@ -46,12 +46,12 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from store import clock, csv_cells, events, rollups
-from store.activities import refresh_deals_activity
+from store import clock, csv_cells, events
 from store.errors import InvalidInput, StoreError
 from store.import_fields import (
     ACTIVITIES,
     DEALS,
+    EVENTS,
     KINDS,
     NOTES,
     TASKS,
@@ -71,12 +71,10 @@ from store.import_values import (
     normalise,
     numeric_order,
     parse_amount,
-    parse_duration,
     parse_flag,
     parse_moment,
 )
 from store.models import (
-    ACTIVITY_TYPES,
     LEAD,
     LOST,
     MILESTONES,
@@ -84,7 +82,6 @@ from store.models import (
     OPPORTUNITY,
     WON,
     Account,
-    Activity,
     Contact,
     Deal,
     DealEvent,
@@ -166,6 +163,7 @@ _DATE_FIELDS = {
     ACTIVITIES: ("occurred_at",),
     TASKS: ("due", "done_at", "created_at"),
     NOTES: ("created_at",),
+    EVENTS: (),  # ISO times only: the events export writes them
 }
 
 
@@ -209,6 +207,7 @@ class ImportReport:
     error: str | None = None  # the write failed and was rolled back
     stripped_cells: int = 0  # cells control characters (ESC, C1, DEL …) were removed from
     stripped_rows: tuple[int, ...] = ()
+    remarks: tuple[str, ...] = ()  # what the planner wants said about the file, in plain words
     seconds: float = 0.0
     skip_invalid: bool = False
 
@@ -323,7 +322,11 @@ def import_table(
     if problem:
         session.rollback()
         return ImportReport(**base, file_problem=problem, seconds=timer.perf_counter() - started)
-    planner_class = {DEALS: _DealImport, ACTIVITIES: _ActivityImport, TASKS: _TaskImport, NOTES: _NoteImport}
+    from store.import_events import EventImport  # here: these build on this module
+    from store.import_work import ActivityImport
+
+    planner_class = {DEALS: _DealImport, ACTIVITIES: ActivityImport, TASKS: _TaskImport, NOTES: _NoteImport,
+                     EVENTS: EventImport}
     try:
         planner = planner_class[options.kind](session, rep, table, mapping, options, order, progress)
     except InvalidInput as exc:
@@ -343,6 +346,7 @@ def import_table(
         unmatched_stages=tuple((name, tuple(rows)) for name, rows in planner.unmatched.items()),
         created=tuple(planner.counts().items()),
         new_reps=tuple((handle, name) for handle, (name, _email) in planner.reps.new.items()),
+        remarks=tuple(planner.remarks()),
     )
     blocked = bool(refused) and not options.skip_invalid
     if dry_run or blocked or not planner.has_work():
@@ -693,6 +697,10 @@ class _Import:
 
     def has_work(self) -> bool:
         return any(self.counts().values())
+
+    def remarks(self) -> list[str]:
+        """Plain words about the file the report prints before its summary."""
+        return []
 
     def write(self) -> None:
         raise NotImplementedError
@@ -1274,7 +1282,10 @@ class _WorkImport(_Import):
         pending: list[tuple[int, tuple, dict]] = []
         for number, values in self.rows():
             reasons: list[str] = []
+            self.row = number
             item = self.plan_row(values, reasons)
+            if item is LEFT_OUT and not reasons:
+                continue  # said in the report's remarks, not refused
             if reasons or item is None:
                 self.problems.setdefault(number, []).extend(reasons or ["not importable"])
                 continue
@@ -1297,79 +1308,46 @@ class _WorkImport(_Import):
         return bool(self.planned)
 
 
+LEFT_OUT: Any = object()  # plan_row: the row is left out, and the remarks say why
+
+
 def _moment_key(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
-class _ActivityImport(_WorkImport):
-    kind = ACTIVITIES
-    noun = "activity"
+def _existing_tasks(session: Session, deal_ids: set[int]) -> set[tuple]:
+    """(deal, folded title, due day, creation moment or None) of the deals' tasks."""
+    known = set()
+    for chunk in _chunks(sorted(deal_ids)):
+        for deal_id, title, due, created in session.execute(
+            select(Task.deal_id, Task.title, Task.due, Task.created_at).where(Task.deal_id.in_(chunk))
+        ):
+            known.add((deal_id, fold(title), due.isoformat(), None))
+            known.add((deal_id, fold(title), due.isoformat(), _moment_key(clock.aware(created))))
+    return known
 
-    def plan_row(self, values: dict[str, str], reasons: list[str]) -> dict | None:
-        deal_id = self.deal(values, reasons)
-        type_text = values.get("type", "")
-        type_ = _ACTIVITY_WORDS.get(normalise(type_text))
-        if not type_text:
-            reasons.append("no activity type")
-        elif type_ is None:
-            reasons.append(f"activity type {type_text!r} is none of {', '.join(ACTIVITY_TYPES)}")
-        milestone = None
-        if values.get("milestone"):
-            milestone = _MILESTONE_WORDS.get(normalise(values["milestone"]))
-            if milestone is None:
-                reasons.append(f"milestone {values['milestone']!r} is none of {', '.join(MILESTONES)}")
-        moment = self.moment(values, "occurred_at", reasons)
-        if moment is None and not values.get("occurred_at"):
-            reasons.append("no date: an activity is dated when it happened")
-        occurred = self.past(moment, "occurred", reasons,
-                             hint=": an activity is what happened; plan it as a task")
-        duration = None
-        try:
-            duration = parse_duration(values.get("duration_min", ""))
-        except InvalidInput as exc:
-            reasons.append(str(exc))
-        outcome = self.text(values, "outcome", reasons) or ""
-        rep = self.rep_handle(values, "rep", "rep_handle", reasons)
-        if reasons:
-            return None
-        return {"deal_id": deal_id, "rep": rep, "type": type_, "milestone": milestone, "occurred_at": occurred,
-                "duration_min": duration, "outcome": outcome}
 
-    def key(self, item: dict) -> tuple:
-        return (item["deal_id"], item["type"], _moment_key(item["occurred_at"]), fold(item["outcome"]))
-
-    def existing(self, deal_ids: set[int]) -> set[tuple]:
-        known = set()
-        for chunk in _chunks(sorted(deal_ids)):
-            for deal_id, type_, occurred, outcome in self.session.execute(
-                select(Activity.deal_id, Activity.type, Activity.occurred_at, Activity.outcome)
-                .where(Activity.deal_id.in_(chunk))
-            ):
-                known.add((deal_id, type_, _moment_key(clock.aware(occurred)), fold(outcome)))
-        return known
-
-    def counts(self) -> dict[str, int]:
-        return {"activities": len(self.planned), "reps": len(self.reps.new)}
-
-    def write(self) -> None:
-        session, now, by = self.session, self.now, self.rep.id
-        self.reps.write(session, now)
-        rows = [
-            {"deal_id": a["deal_id"], "rep_id": self.reps.ids[a["rep"]], "type": a["type"],
-             "milestone": a["milestone"], "occurred_at": a["occurred_at"], "duration_min": a["duration_min"],
-             "outcome": a["outcome"], "created_at": now}
-            for a in self.planned
-        ]
-        total = len(rows)
-        ids = _insert(session, Activity, rows, lambda n: self.written("writing activities", n, total))
-        _insert_plain(session, DealEvent, [
-            _event(row["deal_id"], by, now, events.ACTIVITY_LOGGED,
-                   {"activity_id": activity_id, "type": row["type"], "milestone": row["milestone"],
-                    "outcome": row["outcome"], "imported": self.table.name})
-            for activity_id, row in zip(ids, rows)
-        ])
-        refresh_deals_activity(session, sorted({row["deal_id"] for row in rows}))
-        rollups.activities_counted(session, ids)
+def _write_tasks(planner: _WorkImport, planned: list[dict]) -> None:
+    """Insert planned tasks with their ``task_added`` (and ``task_done``) events."""
+    if not planned:
+        return
+    session, by, name = planner.session, planner.rep.id, planner.table.name
+    rows = [
+        {"deal_id": t["deal_id"], "owner_id": planner.reps.ids[t["owner"]], "title": t["title"], "due": t["due"],
+         "done_at": t["done_at"], "created_at": t["created_at"], "created_by_id": by}
+        for t in planned
+    ]
+    total = len(rows)
+    ids = _insert(session, Task, rows, lambda n: planner.written("writing tasks", n, total))
+    event_rows = []
+    for task_id, row in zip(ids, rows):
+        event_rows.append(_event(row["deal_id"], by, row["created_at"], events.TASK_ADDED, {
+            "task_id": task_id, "title": row["title"], "due": row["due"].isoformat(), "imported": name}))
+        if row["done_at"] is not None:
+            event_rows.append(_event(row["deal_id"], by, row["done_at"], events.TASK_DONE, {
+                "task_id": task_id, "title": row["title"], "imported": name}))
+    _insert_plain(session, DealEvent, event_rows)
+    refresh_next_due(session, [row["deal_id"] for row in rows])
 
 
 class _TaskImport(_WorkImport):
@@ -1413,14 +1391,7 @@ class _TaskImport(_WorkImport):
         return (item["deal_id"], fold(item["title"]), item["due"].isoformat(), _moment_key(item["given_created"]))
 
     def existing(self, deal_ids: set[int]) -> set[tuple]:
-        known = set()
-        for chunk in _chunks(sorted(deal_ids)):
-            for deal_id, title, due, created in self.session.execute(
-                select(Task.deal_id, Task.title, Task.due, Task.created_at).where(Task.deal_id.in_(chunk))
-            ):
-                known.add((deal_id, fold(title), due.isoformat(), None))
-                known.add((deal_id, fold(title), due.isoformat(), _moment_key(clock.aware(created))))
-        return known
+        return _existing_tasks(self.session, deal_ids)
 
     def counts(self) -> dict[str, int]:
         done = sum(t["done_at"] is not None for t in self.planned)
@@ -1428,25 +1399,8 @@ class _TaskImport(_WorkImport):
                 "reps": len(self.reps.new)}
 
     def write(self) -> None:
-        session, now, by = self.session, self.now, self.rep.id
-        self.reps.write(session, now)
-        rows = [
-            {"deal_id": t["deal_id"], "owner_id": self.reps.ids[t["owner"]], "title": t["title"], "due": t["due"],
-             "done_at": t["done_at"], "created_at": t["created_at"], "created_by_id": by}
-            for t in self.planned
-        ]
-        total = len(rows)
-        ids = _insert(session, Task, rows, lambda n: self.written("writing tasks", n, total))
-        event_rows = []
-        for task_id, row in zip(ids, rows):
-            event_rows.append(_event(row["deal_id"], by, row["created_at"], events.TASK_ADDED, {
-                "task_id": task_id, "title": row["title"], "due": row["due"].isoformat(),
-                "imported": self.table.name}))
-            if row["done_at"] is not None:
-                event_rows.append(_event(row["deal_id"], by, row["done_at"], events.TASK_DONE, {
-                    "task_id": task_id, "title": row["title"], "imported": self.table.name}))
-        _insert_plain(session, DealEvent, event_rows)
-        refresh_next_due(session, [row["deal_id"] for row in rows])
+        self.reps.write(self.session, self.now)
+        _write_tasks(self, self.planned)
 
 
 class _NoteImport(_WorkImport):
@@ -1575,6 +1529,7 @@ def _describe(report: ImportReport) -> list[str]:
         lines.append("Stages that match none of ours (map each with --stage \"Theirs=Ours\"):")
         for stage, rows in report.unmatched_stages:
             lines.append(f"  {stage!r}: {_rows(rows, 6)}")
+    lines += report.remarks
     summary = _summary(report)
     valid = report.valid
     if report.dry_run:

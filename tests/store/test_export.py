@@ -63,13 +63,30 @@ def snapshot(database) -> dict[str, list[tuple]]:
                 .join(Rep, Rep.id == rep_column)
             ))
 
+        events = [
+            (title, account, kind, _utc(at), handle, json.dumps(_without_ids(data), sort_keys=True))
+            for title, account, kind, at, handle, data in connection.execute(
+                select(Deal.title, Account.name, DealEvent.kind, DealEvent.at, Rep.handle, DealEvent.data)
+                .join(Deal, Deal.id == DealEvent.deal_id)
+                .outerjoin(Account, Account.id == Deal.account_id)
+                .outerjoin(Rep, Rep.id == DealEvent.rep_id)
+            )
+        ]
         return {
             "deals": deal_rows,
+            "events": sorted(events, key=repr),
             "activities": work(Activity, Activity.type, Activity.milestone, Activity.occurred_at,
                                Activity.duration_min, Activity.outcome, rep_column=Activity.rep_id),
             "tasks": work(Task, Task.title, Task.due, Task.done_at, Task.created_at, rep_column=Task.owner_id),
             "notes": work(Note, Note.body, Note.created_at, rep_column=Note.rep_id),
         }
+
+
+def _without_ids(value):
+    """Event data as two databases agree on it: ids differ, and an import marks what it recorded."""
+    if isinstance(value, dict):
+        return {k: _without_ids(v) for k, v in value.items() if not k.endswith("_id") and k != "imported"}
+    return value
 
 
 def export_all(session, directory, fmt: str = "csv") -> dict[str, object]:

@@ -1,6 +1,6 @@
-"""``legwork export deals|activities|tasks|notes|calendar``: take the data out.
+"""``legwork export deals|activities|tasks|notes|events|calendar``: take the data out.
 
-Deals, activities, tasks and notes come out as CSV or JSON in the columns
+Deals, activities, tasks, notes and the deals' history (events) come out as CSV or JSON in the columns
 ``legwork import`` reads back (a CSV text cell a spreadsheet would run as a
 formula gets a leading ``'``: store/csv_cells.py); ``calendar`` writes your open
 tasks as an iCalendar file. Exit status: 0 written, 1 bad input (an unknown owner, you unknown to the
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tui.commands.output import TerminalBytes, TerminalText, say
 
-WHAT = ("deals", "activities", "tasks", "notes", "calendar")
+WHAT = ("deals", "activities", "tasks", "notes", "events", "calendar")
 EXIT_BAD_INPUT = 1
 EXIT_UNWRITABLE = 2
 PROGRESS_MIN = 20_000
@@ -31,7 +31,7 @@ PROGRESS_MIN = 20_000
 def add_arguments(parser) -> None:
     parser.epilog = (
         "Examples: legwork export deals --out deals.csv · legwork export tasks --format json --open · "
-        "legwork export calendar --out tasks.ics"
+        "legwork export events --out events.csv · legwork export calendar --out tasks.ics"
     )
     parser.add_argument("what", choices=WHAT, help="what to export")
     parser.add_argument("--format", choices=("csv", "json"), default="csv", help="default: csv (calendar: .ics)")
@@ -237,7 +237,7 @@ def _table(session, args, owner_id, stream, name: str) -> str:
     finally:
         bar.close()
     noun = args.what if count != 1 else {"deals": "deal", "activities": "activity", "tasks": "task",
-                                         "notes": "note"}[args.what]
+                                         "notes": "note", "events": "event"}[args.what]
     return f"wrote {count:,} {noun} to {name} ({args.format.upper()})"
 
 

@@ -1,4 +1,5 @@
-"""``legwork import FILE``: deals, activities, tasks or notes from another CRM or a spreadsheet.
+"""``legwork import FILE``: deals, activities, tasks or notes from another CRM or a spreadsheet, or
+the deal history (``--kind events``) another Legwork database exported.
 
 A CSV ``legwork export`` wrote (its exact column set) has the ``'`` it put before
 formula-like cells taken off again; any other file's cells are read as they are.
@@ -16,7 +17,7 @@ from tui.commands.output import say, visible, write_lines
 
 # store.import_fields.KINDS, spelled out: building the parser must not import the importer
 # (``legwork`` with no command builds it too, on the way to the TUI).
-KINDS = ("deals", "activities", "tasks", "notes")
+KINDS = ("deals", "activities", "tasks", "notes", "events")
 EXIT_REFUSED = 1
 EXIT_UNREADABLE = 2
 
