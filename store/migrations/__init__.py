@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from store.errors import DatabaseUnavailable
 
-HEAD = "0006"
+HEAD = "0011"
 HERE = Path(__file__).parent
 
 
