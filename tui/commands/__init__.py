@@ -11,4 +11,12 @@ MODULES = {
     "standup": "tui.commands.standup",
     "import": "tui.commands.import_csv",
     "export": "tui.commands.export",
+    "rep": "tui.commands.rep",
+    "team": "tui.commands.team",
+    "stages": "tui.commands.stages",
+    "lost-reasons": "tui.commands.lost_reasons",
+    "currency": "tui.commands.currency",
+    "timezone": "tui.commands.timezone",
+    "settings": "tui.commands.settings",
+    "audit": "tui.commands.audit",
 }

@@ -1,0 +1,31 @@
+"""``legwork currency [CODE]``: show the database's currency, or (a manager) name it.
+
+Amounts are not converted: the code names the unit they are entered in.
+"""
+
+from __future__ import annotations
+
+from store import settings
+from tui.commands.admin import acting, run_guarded
+from tui.commands.output import out_json, write_lines
+
+HELP = "show the currency, or set it (managers): a three-letter code such as EUR"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("code", metavar="CODE", nargs="?", help="the new currency (e.g. EUR); none: show it")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def run(args, database, handle: str) -> int:
+    def body(session) -> int:
+        if args.code is not None:
+            settings.set_currency(session, args.code, by=acting(session, handle))
+        code = settings.currency(session)
+        if args.json:
+            out_json({"currency": code})
+        else:
+            write_lines([f"currency {code}"])
+        return 0
+
+    return run_guarded(database, body)
