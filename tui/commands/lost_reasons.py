@@ -11,7 +11,7 @@ Changes are a manager's. A deal lost for a reason later removed keeps it.
 from __future__ import annotations
 
 from store import stages as stage_store
-from store.models import PIPELINES
+from store.terms import PIPELINES
 from tui.commands.admin import acting, one_line, run_guarded, subcommands
 from tui.commands.output import out_json, write_lines
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from store import reps
 from store import teams as team_store
-from store.models import ROLES
+from store.terms import ROLES
 from store.reps import KEEP, RepInfo
 from tui.commands.admin import Refused, acting, days_label, one_line, rep_named, run_guarded, subcommands, whole
 from tui.commands.admin import working_days as parse_days

@@ -12,7 +12,7 @@ weighs deals by) and rot days (when a quiet deal is stale). Changes are a manage
 from __future__ import annotations
 
 from store import stages as stage_store
-from store.models import PIPELINES
+from store.terms import PIPELINES
 from store.stages import StageInfo
 from tui.commands.admin import Refused, acting, one_line, percent, run_guarded, subcommands, whole
 from tui.commands.output import out_json, write_lines
