@@ -192,9 +192,13 @@ def _rep_row(session: Session, rep_id: int) -> Rep:
 
 
 def _require_admin_of(session: Session, by: int | None, rep: Rep, what: str) -> None:
-    """A manager, of ``rep`` when ``rep`` is in a team (a rep without one is any manager's to place)."""
+    """A manager, of ``rep`` when ``rep`` is in a team that has one (a rep without a
+    team, or in a team nobody leads, is any manager's to place)."""
     actor = permissions.require_manager(session, by, what)
     if actor is None or rep.team_id is None or permissions.manages(session, actor, rep):
+        return
+    team = session.get(Team, rep.team_id)
+    if team is None or team.manager_id is None:
         return
     raise Forbidden(f"{actor.handle} cannot {what}: {rep.handle} is in another manager's team")
 

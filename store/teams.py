@@ -51,7 +51,9 @@ def list_teams(session: Session) -> list[TeamInfo]:
 
 def find_team(session: Session, name: str) -> TeamInfo:
     """The team called ``name``, in any case."""
-    key = (validate.text(name, "a team name") or "").strip().casefold()
+    if not isinstance(name, str):
+        raise InvalidInput("a team name must be text")
+    key = name.strip().casefold()
     teams = list(session.exec(select(Team).order_by(Team.name)))
     for team in teams:
         if team.name.casefold() == key:
