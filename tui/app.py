@@ -6,7 +6,7 @@ import gc
 from dataclasses import replace
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 
@@ -57,6 +57,7 @@ class LegworkApp(App[int]):
         "today": _screen("tui.screens.today", "TodayScreen"),
         "numbers": _screen("tui.screens.numbers", "NumbersScreen"),
         "standup": _screen("tui.screens.standup", "StandupScreen"),
+        "team": _screen("tui.screens.team", "TeamScreen"),
     }
     # Textual starts in its own blank default mode; the boards open once we know who is signed in.
     START_MODE = "opportunities"
@@ -67,6 +68,8 @@ class LegworkApp(App[int]):
         Binding("3", "switch_mode('today')", "Today", show=False, id="mode-today"),
         Binding("4", "switch_mode('numbers')", "Numbers", show=False, id="mode-numbers"),
         Binding("5", "switch_mode('standup')", "Stand-up", show=False, id="mode-standup"),
+        Binding("7", "switch_mode('team')", "Team", show=False, tooltip="Team: reps, teams, stages, lost reasons, "
+                "settings", id="mode-team"),
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -171,6 +174,12 @@ class LegworkApp(App[int]):
         if action == "switch_mode" and self.rep is None:
             return False
         return True
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        if self.rep is not None:
+            yield SystemCommand("Team", "Reps, teams, stages, lost reasons, currency and timezone (7)",
+                                lambda: self.switch_mode("team"))
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
