@@ -197,7 +197,7 @@ def test_deactivate_needs_somewhere_for_open_work(team):
     team("rep", "add", "bob", "--name", "Bob Stone")
     refused(team("rep", "deactivate", "ana"), "ana holds 1 open deal", "--reassign-to")
     status, out, _ = team("rep", "deactivate", "ana", "--reassign-to", "bob")
-    assert (status, out) == (0, "deactivated ana: 1 open deals and 0 open tasks to bob\n")
+    assert (status, out) == (0, "deactivated ana: 1 open deal to bob\n")
     refused(team("rep", "edit", "ana", "--capacity", "3", rep="ana"), "ana is deactivated")
     status, out, _ = team("rep", "list", "--all")
     assert "deactivated" in out and "ana" not in [line.split()[0] for line in team("rep", "list")[1].splitlines()]

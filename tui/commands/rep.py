@@ -103,8 +103,9 @@ def _deactivate(session, args, handle) -> int:
         out_json({"handle": rep.handle, "active": False, "deals_reassigned": handover.deals,
                   "tasks_reassigned": handover.tasks, "reassigned_to": handover.to_handle})
     else:
-        moved = f": {handover.deals} open deals and {handover.tasks} open tasks to {handover.to_handle}" \
-            if handover.to_handle else ""
+        counts = [f"{n} open {word}{'' if n == 1 else 's'}" for n, word in ((handover.deals, "deal"),
+                                                                          (handover.tasks, "task")) if n]
+        moved = f": {' and '.join(counts)} to {handover.to_handle}" if counts else ""
         write_lines([f"deactivated {rep.handle}{moved}"])
     return 0
 
