@@ -235,3 +235,11 @@ def test_audit_lists_every_change_with_its_actor(team):
     records = json.loads(out)
     assert [(r["by"], r["kind"], r["subject"]) for r in records] == [
         ("boss", "setting.changed", "currency"), ("boss", "rep.added", "ana"), (None, "rep.added", "boss")]
+
+
+@pytest.mark.parametrize("argv", [("rep", "add", "boss", "--name", "Bo"), ("stages", "list"), ("audit",)])
+def test_a_database_that_cannot_be_opened_is_status_2(tmp_path, monkeypatch, capsys, argv):
+    monkeypatch.setenv("LEGWORK_CONFIG", str(tmp_path / "no-config.toml"))
+    assert main(["--db", str(tmp_path / "missing" / "dir" / "x.db"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("legwork: cannot open")
