@@ -243,3 +243,20 @@ def test_a_database_that_cannot_be_opened_is_status_2(tmp_path, monkeypatch, cap
     assert main(["--db", str(tmp_path / "missing" / "dir" / "x.db"), *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("legwork: cannot open")
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (("rep", "add", "zed"), "--name"),
+        (("rep",), "ACTION"),
+        (("stages", "add", "sales", "X"), "invalid choice: 'sales'"),
+        (("settings", "colour"), "invalid choice: 'colour'"),
+    ],
+)
+def test_usage_mistakes_are_one_line_and_status_1(team, capsys, argv, words):
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main(["--db", team.db.url, *argv])
+    err = capsys.readouterr().err
+    assert exited.value.code == 1 and err.count("\n") == 1 and words in err and "--help" in err

@@ -10,6 +10,7 @@ signs in as them. Every refusal is one line on stderr and exit status 1.
 from __future__ import annotations
 
 import argparse
+import sys
 from contextlib import contextmanager
 
 from store.errors import Forbidden, InvalidInput, StoreError
@@ -24,13 +25,27 @@ class Refused(Exception):
     """A command-line mistake the store never saw (a bad number, an unknown name)."""
 
 
+def one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """A usage mistake (a missing --name, an unknown action) as one line and status 1,
+    like every other refusal, instead of argparse's usage block and status 2 (which
+    the command keeps for a database it cannot open)."""
+
+    def error(message: str):
+        print(f"legwork: {visible(message)} (see {parser.prog} --help)", file=sys.stderr)
+        sys.exit(EXIT_REFUSED)
+
+    parser.error = error
+    return parser
+
+
 def subcommands(parser: argparse.ArgumentParser, dest: str):
     """A required ``legwork <group> <action>`` level."""
+    one_line_errors(parser)
     actions = parser.add_subparsers(dest=dest, metavar="ACTION")
     actions.required = True
 
     def add(name: str, help_text: str, *, json: bool = False) -> argparse.ArgumentParser:
-        sub = actions.add_parser(name, help=help_text, description=help_text)
+        sub = one_line_errors(actions.add_parser(name, help=help_text, description=help_text))
         if json:
             sub.add_argument("--json", action="store_true", help="print JSON for scripts")
         # As on every command: --db and --rep may follow the action too.

@@ -7,13 +7,14 @@ import json
 
 from store import audit
 from store.audit import AdminRecord
-from tui.commands.admin import Refused, one_line, run_guarded
+from tui.commands.admin import one_line_errors, Refused, one_line, run_guarded
 from tui.commands.output import out_json, write_lines
 
 HELP = "print who changed the team's reps, teams, stages and settings, and when"
 
 
 def add_arguments(parser) -> None:
+    one_line_errors(parser)
     parser.add_argument("--limit", metavar="N", default="50", help="the newest N records (default 50)")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
 

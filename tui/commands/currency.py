@@ -6,13 +6,14 @@ Amounts are not converted: the code names the unit they are entered in.
 from __future__ import annotations
 
 from store import settings
-from tui.commands.admin import acting, run_guarded
+from tui.commands.admin import one_line_errors, acting, run_guarded
 from tui.commands.output import out_json, write_lines
 
 HELP = "show the currency, or set it (managers): a three-letter code such as EUR"
 
 
 def add_arguments(parser) -> None:
+    one_line_errors(parser)
     parser.add_argument("code", metavar="CODE", nargs="?", help="the new currency (e.g. EUR); none: show it")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
 

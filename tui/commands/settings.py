@@ -7,13 +7,14 @@ sets who may change deals (a manager's choice).
 from __future__ import annotations
 
 from store import settings
-from tui.commands.admin import acting, run_guarded
+from tui.commands.admin import one_line_errors, acting, run_guarded
 from tui.commands.output import out_json, write_lines
 
 HELP = "show the team's settings, or set open editing (managers): settings open-editing true|false"
 
 
 def add_arguments(parser) -> None:
+    one_line_errors(parser)
     parser.add_argument("key", metavar="SETTING", nargs="?", choices=["open-editing"],
                         help="open-editing: every rep may change every deal and task")
     parser.add_argument("value", metavar="VALUE", nargs="?", help="true or false")

@@ -7,13 +7,14 @@ it; each rep's own timezone (``legwork rep edit --timezone``) shows their times.
 from __future__ import annotations
 
 from store import settings
-from tui.commands.admin import acting, run_guarded
+from tui.commands.admin import one_line_errors, acting, run_guarded
 from tui.commands.output import out_json, write_lines
 
 HELP = "show the team's timezone, or set it (managers), e.g. Europe/Berlin"
 
 
 def add_arguments(parser) -> None:
+    one_line_errors(parser)
     parser.add_argument("tz", metavar="TZ", nargs="?", help="the new timezone; none: show it")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
 
