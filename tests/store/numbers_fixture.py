@@ -23,7 +23,9 @@ def at(*args) -> pendulum.DateTime:
 
 
 def set_timezone(session, tz: str) -> None:
-    board.set_team_timezone(session, tz)
+    """As the team's manager when it has one (a team's timezone is a manager's setting)."""
+    manager = next((r for r in reps.list_reps(session) if r.is_manager), None)
+    board.set_team_timezone(session, tz, by=manager.id if manager else None)
 
 
 def stage_id(session, pipeline: str, name: str) -> int:
