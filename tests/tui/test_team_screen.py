@@ -134,3 +134,31 @@ async def test_the_palette_and_help_reach_the_team_screen(team):
         await pilot.press("question_mark")
         await settle(app, pilot)
         assert "Team: reps, teams, stages" in str(app.screen.query_one(Static).render())
+
+
+async def test_a_manager_retires_a_stage_moving_its_deals_and_reorders_another(team):
+    app = LegworkApp(team.db, "morgan")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_team(app, pilot)
+        await go_to(app, pilot, row_of(screen, lambda item: getattr(item, "name", None) == "Proposal"))
+        await pilot.press("x")
+        await settle(app, pilot)
+        await pilot.press("enter")  # nowhere said for its deal
+        await settle(app, pilot)
+        assert isinstance(app.screen, AdminForm)
+        assert "Proposal holds 1 deal" in app.screen.query_one("#form-error", Static).render().plain
+        await type_into(pilot, app, "to", "Negotiation")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TeamScreen) and "Proposal" not in screen_text(app)
+        await go_to(app, pilot, row_of(screen, lambda item: getattr(item, "name", None) == "Negotiation"))
+        await pilot.press("K")
+        await settle(app, pilot)
+    with team.db.session() as s:
+        from store import deals
+
+        assert deals.get_deal(s, team.initech.id).stage_name == "Negotiation"
+        names = [x.name for x in stages.list_stages(s, OPPORTUNITY, open_only=True)]
+        assert names == ["Qualified", "Negotiation", "Needs analysis"]
+        assert [(r.actor, r.kind) for r in audit.history(s)[:2]] == [("morgan", "stage.reordered"),
+                                                                     ("morgan", "stage.retired")]
