@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
+from sqlalchemy import false as sa_false
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
@@ -105,6 +106,9 @@ class Stage(SQLModel, table=True):
     kind: str = Field(default=OPEN, max_length=8)
     probability: int = Field(default=0)  # percent, 0-100
     rot_days: int = Field(default=14)
+    # Retired (store.stages.retire_stage): off the boards and pickers, holding no deals;
+    # kept so the events that name it still read.
+    retired: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 
 
 class LostReason(SQLModel, table=True):

@@ -76,4 +76,4 @@ def set_workweek(session: Session, rep_id: int, *, working_days: tuple[int, ...]
     editor = get_rep(session, by)
     if editor.id != rep_id and not editor.is_manager:
         raise RuleViolation("only a manager can change another rep's working days and capacity")
-    return update_rep(session, rep_id, capacity=capacity, working_days=tuple(working_days))
+    return update_rep(session, rep_id, capacity=capacity, working_days=tuple(working_days), by=by)

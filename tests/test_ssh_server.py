@@ -218,9 +218,9 @@ def server(tmp_path_factory):
     server.write_program()
     database = open_database(str(server.db))
     with database.session() as session:
-        create_rep(session, "boss", "Boss Person", role="manager")
         create_rep(session, "alex", "Alex Kim")
         create_rep(session, "sam", "Sam Ortiz")
+        create_rep(session, "boss", "Boss Person", role="manager")
     database.dispose()
     server.config.write_text('rep = "boss"\n')
     server.alex_key = _keygen(root / "alex_key", "alex@laptop")

@@ -6,7 +6,7 @@ import gc
 from dataclasses import replace
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 
@@ -58,6 +58,7 @@ class LegworkApp(App[int]):
         "numbers": _screen("tui.screens.numbers", "NumbersScreen"),
         "standup": _screen("tui.screens.standup", "StandupScreen"),
         "people": _screen("tui.screens.people", "PeopleScreen"),
+        "team": _screen("tui.screens.team", "TeamScreen"),
     }
     # Textual starts in its own blank default mode; the boards open once we know who is signed in.
     START_MODE = "opportunities"
@@ -70,6 +71,8 @@ class LegworkApp(App[int]):
         Binding("5", "switch_mode('standup')", "Stand-up", show=False, id="mode-standup"),
         Binding("6", "switch_mode('people')", "People", show=False, tooltip="Accounts and contacts",
                 id="mode-people"),
+        Binding("7", "switch_mode('team')", "Team", show=False, tooltip="Team: reps, teams, stages, lost reasons, "
+                "settings", id="mode-team"),
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -188,6 +191,9 @@ class LegworkApp(App[int]):
             # A screenshot is an SVG file written in the server's working directory.
             if not (self.fixed_identity and command.title == "Screenshot"):
                 yield command
+        if self.rep is not None:
+            yield SystemCommand("Team", "Reps, teams, stages, lost reasons, currency and timezone (7)",
+                                lambda: self.switch_mode("team"))
 
     # --- pages anyone can open (global search, a deal's contact) ----------------------------
 

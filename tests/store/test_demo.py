@@ -384,7 +384,8 @@ def test_store_functions_work_on_demo_data(session, frozen):
     )
     task = tasks.add_task(session, lead.id, "Call back", TODAY, by=alex.id)
     note = notes.add_note(session, lead.id, "Interested in telematics", by=alex.id)
-    newer = reps.create_rep(session, "new.rep", "New Rep")
+    manager = next(r for r in reps.list_reps(session) if r.is_manager)
+    newer = reps.create_rep(session, "new.rep", "New Rep", by=manager.id)
     assert min(activity.id, task.id, note.id) > 1 and newer.id > alex.id
     assert deals.get_deal(session, lead.id).milestone == "nurture"
 

@@ -529,7 +529,7 @@ def test_describe_working_days(days, text):
 
 def test_set_workweek(session, ana, deal):
     boss = reps.create_rep(session, "boss", "Ada Boss", role="manager")
-    bob = reps.create_rep(session, "bob", "Bob Stone")
+    bob = reps.create_rep(session, "bob", "Bob Stone", by=boss.id)
     changed = workweek.set_workweek(session, ana.id, working_days=(1, 2, 3, 4), capacity=8, by=ana.id)
     assert (changed.working_days, changed.capacity) == ((1, 2, 3, 4), 8)
     assert reps.get_rep(session, ana.id) == changed

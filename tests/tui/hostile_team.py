@@ -50,10 +50,10 @@ class HostileTeam:
 def build_hostile_team(db) -> HostileTeam:
     with pendulum.travel_to(MONDAY, freeze=True), db.session() as s:
         alex = reps.create_rep(s, "alex", "Alex Kim", role="manager")
-        morgan = reps.create_rep(s, "morgan", named("Morgan"))
+        morgan = reps.create_rep(s, "morgan", named("Morgan"), by=alex.id)
         qualified = stages.find_stage(s, "opportunity", "Qualified")
-        stages.update_stage(s, qualified.id, name=f"Qualified {PLACEHOLDER}")
-        stages.set_lost_reasons(s, "opportunity", [f"Budget {PLACEHOLDER}", "Timing"])
+        stages.update_stage(s, qualified.id, name=f"Qualified {PLACEHOLDER}", by=alex.id)
+        stages.set_lost_reasons(s, "opportunity", [f"Budget {PLACEHOLDER}", "Timing"], by=alex.id)
         acme = deals.create_opportunity(
             s,
             DealFields(title=named("Acme"), account=named("Acct"), contact=named("Jo"),

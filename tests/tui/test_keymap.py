@@ -6,7 +6,6 @@ from store import deals
 from tests.tui.conftest import settle
 from tui.app import LegworkApp
 from tui.screens.board import BoardScreen
-from tui.widgets.key_footer import KeyFooter
 
 
 

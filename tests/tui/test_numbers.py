@@ -288,7 +288,7 @@ async def test_names_are_shown_as_typed(sqlite_db):
     with sqlite_db.session() as s:
         from store import reps
 
-        reps.create_rep(s, "mark", "[bold]Mark[/bold] [@click=app.quit]Up")
+        reps.create_rep(s, "mark", "[bold]Mark[/bold] [@click=app.quit]Up", by=team.morgan.id)
     app = LegworkApp(sqlite_db, "alex")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_numbers(app, pilot)

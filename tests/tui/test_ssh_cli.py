@@ -25,9 +25,9 @@ def team(sqlite_db, tmp_path, monkeypatch):
     monkeypatch.setenv("LEGWORK_CONFIG", str(config))
     monkeypatch.delenv("SSH_ORIGINAL_COMMAND", raising=False)
     with sqlite_db.session() as session:
-        create_rep(session, "boss", "Boss Person", role="manager")
         create_rep(session, "alex", "Alex Kim")
         create_rep(session, "sam", "Sam Ortiz")
+        create_rep(session, "boss", "Boss Person", role="manager")
     return sqlite_db
 
 
