@@ -241,18 +241,25 @@ def board_columns(session: Session, pipeline: str, flt: BoardFilter) -> list[Col
     if not stages:
         return []
     rows = session.exec(
-        select(Deal.stage_id, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
+        select(Deal.stage_id, Deal.probability, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
         .where(Deal.pipeline == pipeline, Deal.stage_id.in_([s.id for s in stages]), *_conditions(flt))
-        .group_by(Deal.stage_id)
+        .group_by(Deal.stage_id, Deal.probability)
     ).all()
-    return _columns(stages, {stage_id: (int(count), int(value)) for stage_id, count, value in rows})
+    by_id = {s.id: s for s in stages}
+    totals: dict[int, tuple[int, int, int]] = {}
+    for stage_id, own, count, value in rows:
+        probability = by_id[stage_id].probability if own is None else own
+        was = totals.get(stage_id, (0, 0, 0))
+        totals[stage_id] = (was[0] + int(count), was[1] + int(value), was[2] + int(value) * probability)
+    return _columns(stages, totals)
 
 
-def _columns(open_stages, totals: dict[int, tuple[int, int]]) -> list[ColumnSummary]:
-    """The columns of ``open_stages`` (in position order) from (count, value) by stage id."""
+def _columns(open_stages, totals: dict[int, tuple[int, ...]]) -> list[ColumnSummary]:
+    """The columns of ``open_stages`` (in position order) from (count, value) by stage id,
+    or (count, value, sum(value * probability)) where deals may carry their own probability."""
     columns = []
     for stage in open_stages:
-        count, value = totals.get(stage.id, (0, 0))
+        count, value, *raw = totals.get(stage.id, (0, 0))
         columns.append(
             ColumnSummary(
                 stage_id=stage.id,
@@ -262,8 +269,7 @@ def _columns(open_stages, totals: dict[int, tuple[int, int]]) -> list[ColumnSumm
                 rot_days=stage.rot_days,
                 count=count,
                 value=value,
-                # Every deal in the column has the stage's probability.
-                weighted=value * stage.probability // 100,
+                weighted=(raw[0] if raw else value * stage.probability) // 100,
             )
         )
     return columns
@@ -486,12 +492,13 @@ def _opportunity_totals(
 
     open_value = open_count = 0
     month_raw = quarter_raw = next_value = next_raw = 0  # raw = sum(value * probability)
-    totals: dict[int, tuple[int, int]] = {}
+    totals: dict[int, tuple[int, int, int]] = {}  # stage -> count, value, raw weighted
     if open_stages:
         close = Deal.expected_close
         rows = session.exec(
             select(
                 Deal.stage_id,
+                Deal.probability,  # a deal's own (imported) probability weighs it; None: the stage's
                 func.count(),
                 func.coalesce(func.sum(capped(Deal.value)), 0),
                 _sum_if(_between(close, month_start, month_end)),
@@ -499,11 +506,12 @@ def _opportunity_totals(
                 _sum_if(_between(close, quarter_end, next_quarter_end)),
             )
             .where(Deal.pipeline == OPPORTUNITY, Deal.stage_id.in_(list(open_stages)), *terms)
-            .group_by(Deal.stage_id)
+            .group_by(Deal.stage_id, Deal.probability)
         ).all()
-        for stage_id, count, value, in_month, in_quarter, in_next in rows:
-            probability = open_stages[stage_id].probability
-            totals[stage_id] = (int(count), int(value))
+        for stage_id, own, count, value, in_month, in_quarter, in_next in rows:
+            probability = open_stages[stage_id].probability if own is None else own
+            was_count, was_value, was_raw = totals.get(stage_id, (0, 0, 0))
+            totals[stage_id] = (was_count + int(count), was_value + int(value), was_raw + int(value) * probability)
             open_count += int(count)
             open_value += int(value)
             month_raw += int(in_month) * probability

@@ -4,8 +4,9 @@ For a period (calendar days in the team's timezone, see periods.py):
 
 * **open pipeline** — open opportunities whose expected close date falls in
   the period: how many, and their value;
-* **weighted** — the same deals' value × their stage's win probability,
-  summed per stage and rounded down to whole minor units (as on the board);
+* **weighted** — the same deals' value × their win probability (the deal's
+  own when it carries one, imported from another CRM; else its stage's),
+  summed and rounded down to whole minor units (as on the board);
 * **won so far** — opportunities in a won stage closed in the period;
 * **revenue goal** — the sum of the "won value" goals set for that kind of
   period (one rep's, or every rep's for the team); None when nobody has one;
@@ -92,8 +93,10 @@ def period_forecast(
 
     open_count = open_value = weighted_raw = 0
     if open_ids:
-        for stage_id, n, value in session.exec(
-            select(Deal.stage_id, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
+        # Grouped by the deal's own probability too: a deal that carries one (imported
+        # from another CRM) is weighed by it, the rest by their stage's.
+        for stage_id, own, n, value in session.exec(
+            select(Deal.stage_id, Deal.probability, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
             .where(
                 Deal.pipeline == OPPORTUNITY,
                 Deal.stage_id.in_(open_ids),
@@ -101,11 +104,11 @@ def period_forecast(
                 Deal.expected_close < period.end,
                 *owner,
             )
-            .group_by(Deal.stage_id)
+            .group_by(Deal.stage_id, Deal.probability)
         ):
             open_count += n
             open_value += int(value)
-            weighted_raw += int(value) * stages[stage_id].probability
+            weighted_raw += int(value) * (stages[stage_id].probability if own is None else own)
 
     won_count = won_value = 0
     if won_ids:

@@ -48,8 +48,13 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "closed_at": ("closedat", "closedon", "dealclosedon", "closeddate", "dateclosed", "wontime", "losttime",
                       "closetime", "actualclosedate", "wondate", "lostdate", "wonat", "lostat", "wonon", "loston"),
         "created_at": ("createdat", "created", "createdate", "createddate", "dealcreated", "dealcreatedon",
-                       "adddate", "addtime", "engagedate", "datecreated", "creationdate", "opendate", "openedat",
+                       "adddate", "addtime", "datecreated", "creationdate", "opendate", "openedat",
                        "openeddate"),
+        # Dates that stand in for a missing created date, in this order (with the close date).
+        "engaged_at": ("engagedate", "engagedat", "engaged", "dateengaged", "engagementdate", "firstengaged"),
+        "last_activity": ("lastactivitydate", "lastactivityat", "lastactivity"),
+        "probability": ("probability", "dealprobability", "probabilitypercent", "winprobability",
+                        "hsdealstageprobability", "dealstageprobability", "stageprobability"),
         "stage_entered_at": ("stageenteredat", "stageentered", "laststagechange", "stagechangedate",
                              "enteredstage", "enteredstageat", "instagesince"),
         "converted_at": ("convertedat", "converteddate", "conversiondate", "convertedon"),
@@ -58,6 +63,9 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "owner": ("owner", "dealowner", "opportunityowner", "ownername", "salesagent", "salesrep", "rep",
                   "assignedto", "accountexecutive", "ae", "user", "owneremail", "hubspotowner", "leadowner"),
         "owner_handle": ("ownerhandle", "rephandle"),
+        # Salesforce ids, resolved through --owners / --accounts files or --map-owner.
+        "owner_id": ("ownerid", "userid", "hubspotownerid", "owneruserid"),
+        "account_id": ("accountid", "companyid", "organizationid", "orgid", "associatedcompanyid"),
         "account": _ACCOUNT,
         "contact": ("contact", "contactname", "contactperson", "dealcontactperson", "person", "personname",
                     "primarycontact", "associatedcontact", "associatedcontacts", "fullname"),
@@ -117,12 +125,10 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 _DERIVED = "Legwork works it out itself"
 IGNORED: dict[str, dict[str, str]] = {
     DEALS: {
-        **dict.fromkeys(("probability", "dealprobability", "probabilitypercent", "winprobability"),
-                        "the stage sets the win probability"),
         **dict.fromkeys(("weightedvalue", "weightedamount", "expectedrevenue", "forecastamount"),
-                        "Legwork weighs the value by the stage's probability"),
+                        "Legwork weighs the value by the deal's probability"),
         "amountincompanycurrency": "a converted copy of the amount",
-        **dict.fromkeys(("milestone", "lastactivitydate", "lastactivityat", "nextactivitydate", "lastactivity",
+        **dict.fromkeys(("milestone", "nextactivitydate",
                          "updatetime", "updatedat", "lastmodifieddate", "lastmodified", "lastupdated",
                          "age", "daysinstage", "stageduration", "creator", "version"), _DERIVED),
     },

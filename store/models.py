@@ -26,6 +26,10 @@ from store.terms import (  # noqa: F401  (re-exported for store modules)
     WON,
 )
 
+# The created date of a deal whose creation is not known (an import without one):
+# it falls in no period, so period figures leave the deal out. Naive UTC, like every column.
+UNKNOWN_SINCE = datetime(1970, 1, 1)
+
 
 class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
@@ -139,6 +143,12 @@ class Deal(SQLModel, table=True):
     version: int = Field(default=1)
     updated_at: datetime
     updated_by_id: Optional[int] = Field(default=None, foreign_key="rep.id")
+    # The deal's own win probability (percent), brought from another CRM; None: its
+    # stage's. A stage change clears it: the new stage's probability applies.
+    probability: Optional[int] = None
+    # False when the import had no date for its creation: ``created_at`` then holds
+    # the epoch, and period figures (new deals, pipeline created) leave it out.
+    created_known: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
 
 
 class Activity(SQLModel, table=True):

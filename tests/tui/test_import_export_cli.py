@@ -60,7 +60,8 @@ def test_import_dry_run_then_real(cli, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Imported 2 deals (2 opportunities; 1 won), 2 accounts, 1 rep: ana.reyes (Ana Reyes)" in out
     assert deal_titles(cli.db) == ["Acme fleet rollout", "Globex renewal", "Umbrella"]
-    assert cli("import", str(path), "--skip-invalid") == 0
+    # Imported nothing (the valid rows are in, the refused one is still refused): status 1.
+    assert cli("import", str(path), "--skip-invalid") == 1
     assert "Nothing new to import" in capsys.readouterr().out
     assert deal_titles(cli.db) == ["Acme fleet rollout", "Globex renewal", "Umbrella"]
 

@@ -1,0 +1,29 @@
+"""Imported deals keep their meaning: a deal may carry its own win probability
+(from the CRM it came from, until its stage next changes), and a deal whose
+creation date the file did not give is marked so, instead of dated "now".
+
+Revision ID: 0007
+Revises: 0005
+Create Date: 2026-12-04 04:00:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0007'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Plain ADD COLUMN (no batch copy of the deal table, which its events reference).
+    op.add_column('deal', sa.Column('probability', sa.Integer(), nullable=True))
+    op.add_column('deal', sa.Column('created_known', sa.Boolean(), server_default=sa.true(), nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('deal', schema=None) as batch_op:
+        batch_op.drop_column('created_known')
+        batch_op.drop_column('probability')
