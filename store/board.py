@@ -37,6 +37,7 @@ from store.models import (
     LEAD,
     LOST,
     OPEN,
+    UNKNOWN_SINCE,
     OPPORTUNITY,
     WON,
     Account,
@@ -156,7 +157,7 @@ class DealCard:
     owner_id: int
     owner_initials: str
     stage_id: int
-    days_in_stage: int
+    days_in_stage: int | None  # None: not known (imported without a date)
     expected_close: date | None
     milestone: str | None
     next_task_title: str | None
@@ -406,7 +407,8 @@ def column_cards(
                 owner_id=owner_id,
                 owner_initials=initials(owner_name),
                 stage_id=stage.id,
-                days_in_stage=max((stamp - entered).days, 0),
+                # None: imported without a date, so not known ("?" on the card).
+                days_in_stage=None if entered.year <= UNKNOWN_SINCE.year else max((stamp - entered).days, 0),
                 expected_close=expected_close,
                 milestone=milestone,
                 next_task_title=task_title,

@@ -83,13 +83,10 @@ def refusal_groups(refused) -> list[tuple[str, list[int], tuple[int, str]]]:
     """(reason key, rows, (first row, its reason as written)), largest group first."""
     groups: dict[str, tuple[list[int], tuple[int, str]]] = {}
     for problem in refused:
-        for reason in problem.reason.split("; "):
-            key = _reason_key(reason)
-            if key not in groups:
-                groups[key] = ([], (problem.row, reason))
-            rows = groups[key][0]
-            if not rows or rows[-1] != problem.row:
-                rows.append(problem.row)
+        key = _reason_key(problem.reason)
+        if key not in groups:
+            groups[key] = ([], (problem.row, problem.reason))
+        groups[key][0].append(problem.row)
     ordered = sorted(groups.items(), key=lambda item: (-len(item[1][0]), item[1][0][0]))
     return [(key, rows, example) for key, (rows, example) in ordered]
 
@@ -108,6 +105,8 @@ def _outcome(report: ImportReport) -> list[str]:
             return ["Dry run: nothing was written.", "A real run would change nothing: every deal is as in the file."]
         return ["Dry run: nothing was written.", f"A real run would {_what(report, text)}, in one transaction."]
     if report.blocked:
+        if not valid and not report.skipped:
+            return [f"Nothing was imported: {_n(refused, 'rows')} refused, every row of the file."]
         return [f"Nothing was imported: {_n(refused, 'rows')} refused. Fix them, or pass --skip-invalid to "
                 f"import the {valid:,} valid row{'s' if valid != 1 else ''}."]
     if report.error:
