@@ -14,7 +14,8 @@ from store.errors import InvalidInput
 from store.import_values import normalise
 
 DEALS, ACTIVITIES, TASKS, NOTES = "deals", "activities", "tasks", "notes"
-KINDS = (DEALS, ACTIVITIES, TASKS, NOTES)
+ACCOUNTS, CONTACTS = "accounts", "contacts"
+KINDS = (DEALS, ACTIVITIES, TASKS, NOTES, ACCOUNTS, CONTACTS)
 IGNORE = "-"
 
 _ACCOUNT = ("account", "accountname", "organization", "organisation", "org", "orgname", "organizationname",
@@ -119,6 +120,21 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "rep": _REP,
         "rep_handle": ("rephandle", "ownerhandle", "authorhandle"),
     },
+    ACCOUNTS: {
+        "name": ("name", "accountname", "companyname", "organizationname", "organisationname", "organization",
+                 "organisation", "company"),
+        "domain": ("domain", "website", "companydomainname", "url", "web", "site", "domainname"),
+    },
+    CONTACTS: {
+        "name": ("name", "fullname", "contactname", "personname", "contact", "person"),
+        "first_name": ("firstname", "givenname"),
+        "last_name": ("lastname", "surname", "familyname"),
+        "email": ("email", "emailaddress", "workemail", "personemail", "contactemail", "emailwork"),
+        "phone": ("phone", "phonenumber", "workphone", "mobile", "mobilephone", "personphone", "phonework"),
+        "job_title": ("jobtitle", "title", "position", "role"),
+        "account": _ACCOUNT,
+        "account_id": ("accountid", "companyid", "organizationid", "orgid", "associatedcompanyid"),
+    },
 }
 
 # Columns every kind of export carries that Legwork derives itself, and why they are left out.
@@ -138,6 +154,10 @@ IGNORED: dict[str, dict[str, str]] = {
     },
     TASKS: {**dict.fromkeys(("id", "taskid", "externalid", "recordid", "updatetime", "updatedat"), _DERIVED)},
     NOTES: {**dict.fromkeys(("id", "noteid", "externalid", "recordid", "updatetime", "updatedat"), _DERIVED)},
+    ACCOUNTS: {**dict.fromkeys(("id", "accountid", "recordid", "ownerid", "createddate", "lastmodifieddate"),
+                               "accounts are known by name")},
+    CONTACTS: {**dict.fromkeys(("id", "contactid", "recordid", "ownerid", "createddate", "lastmodifieddate"),
+                               "contacts are known by name and account")},
 }
 # Prefixes exports put before a field's name ("Deal - Value", "Activity - Type").
 _PREFIXES = {
@@ -145,14 +165,18 @@ _PREFIXES = {
     ACTIVITIES: ("activity", "engagement", "event", "call"),
     TASKS: ("task", "activity", "todo"),
     NOTES: ("note",),
+    ACCOUNTS: ("account", "company", "organization", "organisation", "org"),
+    CONTACTS: ("contact", "person"),
 }
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     # Each inner tuple: at least one of these fields must have a column.
     # Without a title column, a deal is titled from its account (and product).
-    DEALS: (("title", "account"),),
+    DEALS: (("title", "account", "account_id"),),
     ACTIVITIES: (("deal_external_id", "deal_title"), ("type",), ("occurred_at",)),
     TASKS: (("deal_external_id", "deal_title"), ("title",), ("due",)),
     NOTES: (("deal_external_id", "deal_title"), ("body",)),
+    ACCOUNTS: (("name",),),
+    CONTACTS: (("name", "first_name", "last_name"),),
 }
 
 
@@ -191,7 +215,8 @@ class Mapping:
 
     @property
     def titled_from_account(self) -> bool:
-        return self.kind == DEALS and "title" not in self.fields and "account" in self.fields
+        return self.kind == DEALS and "title" not in self.fields and (
+            "account" in self.fields or "account_id" in self.fields)
 
 
 def field_names(kind: str) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, Iterable
 
 from store import import_meaning as meaning
-from store.import_fields import DEALS, TASKS
+from store.import_fields import ACCOUNTS, CONTACTS, DEALS, TASKS
 
 if TYPE_CHECKING:
     from store.importer import ImportReport
@@ -63,6 +63,12 @@ def summary(report: ImportReport) -> str:
         if detail:
             parts[0] += f" ({', '.join(detail)}{'; ' + ', '.join(closed) if closed else ''})"
         parts += [_n(c(k), k) for k in ("accounts", "contacts") if c(k)]
+    elif report.kind == ACCOUNTS:
+        parts = [_n(c("accounts"), "accounts")]
+        if c("domains"):
+            parts.append(f"a domain for {_n(c('domains'), 'accounts')} already here")
+    elif report.kind == CONTACTS:
+        parts = [_n(c(k), k) for k in ("contacts", "accounts") if c(k) or k == "contacts"]
     elif report.kind == TASKS:
         parts = [_n(c("tasks"), "tasks") + (f" ({c('open'):,} open, {c('done'):,} done)" if c("tasks") else "")]
     else:
@@ -83,10 +89,13 @@ def refusal_groups(refused) -> list[tuple[str, list[int], tuple[int, str]]]:
     """(reason key, rows, (first row, its reason as written)), largest group first."""
     groups: dict[str, tuple[list[int], tuple[int, str]]] = {}
     for problem in refused:
-        key = _reason_key(problem.reason)
-        if key not in groups:
-            groups[key] = ([], (problem.row, problem.reason))
-        groups[key][0].append(problem.row)
+        for reason in problem.reasons or (problem.reason,):
+            key = _reason_key(reason)
+            if key not in groups:
+                groups[key] = ([], (problem.row, reason))
+            rows = groups[key][0]
+            if not rows or rows[-1] != problem.row:
+                rows.append(problem.row)
     ordered = sorted(groups.items(), key=lambda item: (-len(item[1][0]), item[1][0][0]))
     return [(key, rows, example) for key, (rows, example) in ordered]
 
@@ -97,6 +106,9 @@ def _outcome(report: ImportReport) -> list[str]:
     refused = len(report.refused)
     updates = bool(report.updated) or report.unchanged
     if report.dry_run:
+        if report.blocked and not valid and not report.skipped:
+            return ["Dry run: nothing was written.",
+                    f"A real run would import nothing: {_n(refused, 'rows')} refused, every row of the file."]
         if report.blocked:
             return ["Dry run: nothing was written.",
                     f"A real run would import nothing while rows are refused: fix them, or pass --skip-invalid "
@@ -175,7 +187,9 @@ def describe(report: ImportReport) -> list[str]:
         if len(report.updated) > shown:
             lines.append(f"  … and {len(report.updated) - shown:,} more")
     if report.refused:
-        lines.append(f"Refused {_n(len(report.refused), 'rows')}, by reason:")
+        lines.append(f"Refused {_n(len(report.refused), 'rows')}, by reason (a row may have several):"
+                     if any(len(p.reasons) > 1 for p in report.refused)
+                     else f"Refused {_n(len(report.refused), 'rows')}, by reason:")
         for key, rows, (first, example) in refusal_groups(report.refused):
             lines.append(f"  {_n(len(rows), 'rows')} ({rows_text(rows, GROUP_ROWS)}): e.g. row {first}: {example}")
             hint = next((h for start, h in _HINTS.items() if key.startswith(start)), None)

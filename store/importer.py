@@ -51,7 +51,9 @@ from store import import_meaning as meaning
 from store.activities import refresh_deals_activity
 from store.errors import InvalidInput, StoreError
 from store.import_fields import (
+    ACCOUNTS,
     ACTIVITIES,
+    CONTACTS,
     DEALS,
     KINDS,
     NOTES,
@@ -170,6 +172,8 @@ _DATE_FIELDS = {
     ACTIVITIES: ("occurred_at",),
     TASKS: ("due", "done_at", "created_at"),
     NOTES: ("created_at",),
+    ACCOUNTS: (),
+    CONTACTS: (),
 }
 
 
@@ -198,6 +202,7 @@ class ImportOptions:
 class RowProblem:
     row: int
     reason: str
+    reasons: tuple[str, ...] = ()  # each reason on its own, as the report groups them
 
 
 @dataclass(frozen=True)
@@ -348,7 +353,10 @@ def import_table(
     if problem:
         session.rollback()
         return ImportReport(**base, file_problem=problem, seconds=timer.perf_counter() - started)
-    planner_class = {DEALS: _DealImport, ACTIVITIES: _ActivityImport, TASKS: _TaskImport, NOTES: _NoteImport}
+    from store.import_directory import AccountImport, ContactImport  # here: it builds on this module
+
+    planner_class = {DEALS: _DealImport, ACTIVITIES: _ActivityImport, TASKS: _TaskImport, NOTES: _NoteImport,
+                     ACCOUNTS: AccountImport, CONTACTS: ContactImport}
     try:
         planner = planner_class[options.kind](session, rep, table, mapping, options, order, progress)
     except InvalidInput as exc:
@@ -358,8 +366,9 @@ def import_table(
         planner.refuse(row, f"column {header!r} holds a NUL character: no text a person typed has one")
     planner.plan()
     refused = tuple(
-        RowProblem(row, "; ".join(_shorten(reason) for reason in reasons))
-        for row, reasons in sorted(planner.problems.items())
+        RowProblem(row, "; ".join(short), tuple(short))
+        for row, short in ((row, [_shorten(reason) for reason in reasons])
+                           for row, reasons in sorted(planner.problems.items()))
     )
     result = dict(
         **base,
@@ -536,6 +545,30 @@ class _Reps:
             handle, n = f"{base}{n}", n + 1
         self.new[handle] = (display, email)
         self.new_by_text[key] = handle
+        return handle
+
+    def resolve_user(self, user) -> str:
+        """The rep a user of another CRM's user export is (``store.import_refs.User``): by handle
+        (alias, username's local part), e-mail, then name; a new rep when nobody matches."""
+        handles = [h.strip().lower() for h in (user.alias, (user.username or "").partition("@")[0]) if h]
+        for handle in handles:
+            if handle in self.ids or handle in self.new:
+                return handle
+        for said in (user.email, user.username, user.name):
+            if said:
+                key = fold(said)
+                found = self.by_email.get(key) or self.by_name.get(key) or self.new_by_text.get(key)
+                if found:
+                    return found
+        display = user.name or (name_from_email(user.email) if user.email else None) or handles[0]
+        base = next((h for h in handles if _HANDLE.match(h)), None) or derive_handle(display)
+        handle, n = base, 2
+        while handle in self.ids or handle in self.new:
+            handle, n = f"{base}{n}", n + 1
+        self.new[handle] = (display[:LIMITS["rep"]], user.email)
+        for said in (user.email, user.name):
+            if said:
+                self.new_by_text[fold(said)] = handle
         return handle
 
     def keep(self, used: set[str]) -> None:
@@ -899,6 +932,7 @@ class _DealImport(_Import):
         self.created_from: dict[str, int] = {}
         self.unmatched_pipeline: dict[str, str | None] = {}
         self.notes: list[str] = []
+        self._load_refs()
         columns = self.mapping.fields.get("probability", ())
         self.probability_scale = meaning.probability_scale(
             cells[i] for _n, cells in self.table.rows for i in columns if i < len(cells)
@@ -928,6 +962,90 @@ class _DealImport(_Import):
                 )
             out[normalise(theirs)] = found[0]
         return out
+
+    def _load_refs(self) -> None:
+        """Companion files and --map-owner: owners and accounts the file names by id."""
+        from store import import_refs
+
+        options = self.options
+        self.users = import_refs.read_users(options.owners, options.encoding) if options.owners else {}
+        self.account_refs = import_refs.read_accounts(options.accounts, options.encoding) if options.accounts else {}
+        self.owner_map = import_refs.parse_owner_map(options.owner_map)
+        for owner_id, handle in self.owner_map.items():
+            if handle not in self.reps.ids:
+                raise InvalidInput(f"--map-owner {owner_id}={handle}: no rep has the handle {handle!r} "
+                                   f"(reps: {', '.join(sorted(self.reps.ids)[:12])})")
+        self.owner_of_user: dict[str, str] = {}
+        self.unmatched_owners: dict[str, list[int]] = {}
+        self.ownerless_rows: list[int] = []
+        self.unlinked_accounts = 0
+        self.new_account_domains: dict[str, str] = {}
+        fields = self.mapping.fields
+        self.has_owner_column = any(f in fields for f in ("owner", "owner_handle", "owner_id"))
+
+    def _owner(self, number: int, values: dict[str, str], reasons: list[str]) -> str | None:
+        """The handle of the deal's owner: --map-owner, then the users file for an owner id, then
+        the owner's name or handle; the importing rep only for a row that names no owner at all."""
+        owner_id = " ".join(values.get("owner_id", "").split())
+        if owner_id:
+            if owner_id in self.owner_map:
+                return self.owner_map[owner_id]
+            user = self.users.get(owner_id)
+            if user is not None:
+                if owner_id not in self.owner_of_user:
+                    self.owner_of_user[owner_id] = self.reps.resolve_user(user)
+                return self.owner_of_user[owner_id]
+        if values.get("owner") or values.get("owner_handle"):
+            return self.rep_handle(values, "owner", "owner_handle", reasons)
+        if owner_id:
+            where = f"in {Path(self.options.owners).name}" if self.options.owners else "known (no --owners file given)"
+            reasons.append(f"owner {owner_id!r} is not {where}: map it with --map-owner \"{owner_id}=HANDLE\"")
+            self.unmatched_owners.setdefault(owner_id, []).append(number)
+            return None
+        if self.has_owner_column:
+            self.ownerless_rows.append(number)
+        return self.reps.importer.handle
+
+    def _account(self, values: dict[str, str], reasons: list[str]) -> tuple[str | None, str | None]:
+        """(account name, domain) from the account column, else the AccountId through --accounts."""
+        account = self.text(values, "account", reasons)
+        account_id = " ".join(values.get("account_id", "").split())
+        if not account_id:
+            return account, None
+        ref = self.account_refs.get(account_id)
+        if ref is not None:
+            return account or ref.name, ref.domain
+        if self.options.accounts:
+            if not account:
+                reasons.append(f"account {account_id!r} is not in {Path(self.options.accounts).name}")
+        elif not account:
+            self.unlinked_accounts += 1
+        return account, None
+
+    def owner_notes(self) -> list[str]:
+        notes = []
+        if self.unmatched_owners:
+            ids = list(self.unmatched_owners)
+            rows = sum(len(r) for r in self.unmatched_owners.values())
+            source = (f"in {Path(self.options.owners).name}" if self.options.owners
+                      else "known: no --owners file (a User export: Id, Alias, Email, Name) was given")
+            notes.append(
+                f"Owners not {source}: {', '.join(ids[:6])}{f' and {len(ids) - 6} more' if len(ids) > 6 else ''} "
+                f"({rows:,} row{'s' if rows != 1 else ''}). Map each to a rep: "
+                + " ".join(f'--map-owner "{i}=HANDLE"' for i in ids[:3]) + (" …" if len(ids) > 3 else "")
+            )
+        me = self.reps.importer.handle
+        if not self.has_owner_column:
+            notes.append(f"The file has no owner column: every deal is owned by you ({me}).")
+        elif self.ownerless_rows:
+            n = len(self.ownerless_rows)
+            notes.append(f"{n:,} row{'s' if n != 1 else ''} name{'s' if n == 1 else ''} no owner: owned by you "
+                         f"({me}): {', '.join(str(r) for r in self.ownerless_rows[:8])}"
+                         + (" …" if n > 8 else ""))
+        if self.unlinked_accounts:
+            notes.append(f"{self.unlinked_accounts:,} deals name their account by id only: pass --accounts "
+                         "Account.csv (Id, Name, Website) to link them.")
+        return notes
 
     def stage_help(self) -> list[str]:
         """Our stages for each pipeline an unmatched stage came from, and a ready --stage line."""
@@ -1022,6 +1140,9 @@ class _DealImport(_Import):
 
     def _plan_row(self, number: int, values: dict[str, str]) -> None:
         reasons: list[str] = []
+        ref = self.account_refs.get(" ".join(values.get("account_id", "").split())) if self.account_refs else None
+        if ref is not None and not values.get("account"):
+            values = {**values, "account": ref.name}
         if self.mapping.titled_from_account:
             title_from = " — ".join(v for v in (values.get("account"), values.get("product")) if v)
             if title_from:
@@ -1031,8 +1152,8 @@ class _DealImport(_Import):
             reasons.append("no title: the row has no account or product to title it from"
                            if self.mapping.titled_from_account else "no title")
         external_id = self.text(values, "external_id", reasons, what="external id")
-        owner = self.rep_handle(values, "owner", "owner_handle", reasons)
-        account = self.text(values, "account", reasons)
+        owner = self._owner(number, values, reasons)
+        account, domain = self._account(values, reasons)
         contact = self.text(values, "contact", reasons)
         email = self.text(values, "contact_email", reasons, what="contact email")
         phone = self.text(values, "contact_phone", reasons, what="contact phone")
@@ -1156,6 +1277,8 @@ class _DealImport(_Import):
             account_key = name_key(account)
             if account_key not in self.accounts:
                 self.new_accounts.setdefault(account_key, account)
+                if domain:
+                    self.new_account_domains.setdefault(account_key, domain)
         contact_key = None
         if contact:
             contact_key = (account_key or "", name_key(contact))
@@ -1230,6 +1353,7 @@ class _DealImport(_Import):
         for number, values in self.rows():
             self._plan_row(number, values)
         self.reps.keep({d.owner for d in self.planned})
+        self.notes = self.owner_notes()
 
     def counts(self) -> dict[str, int]:
         planned = self.planned
@@ -1254,7 +1378,7 @@ class _DealImport(_Import):
         self.reps.write(session, now)
         if self.new_accounts:
             rows = [
-                {"name": name, "name_key": key, "domain": None, "created_at": now}
+                {"name": name, "name_key": key, "domain": self.new_account_domains.get(key), "created_at": now}
                 for key, name in self.new_accounts.items()
             ]
             for key, account_id in zip(self.new_accounts, _insert(session, Account, rows)):

@@ -88,6 +88,14 @@ def main(argv: list[str] | None = None) -> int:
             return _run_demo(args, config)
         if not args.command:
             gc.disable()  # start-up makes no garbage worth collecting; LegworkApp turns it back on
+        elif getattr(_command_modules().get(args.command), "DATABASE_WHEN_NEEDED", False):
+            # The command opens the database itself, if at all (opening one creates it).
+            from store.reps import signed_in_handle
+
+            module = _command_modules()[args.command]
+            status = module.run(args, DeferredDatabase(args.db or config.db), signed_in_handle(args.rep or config.rep))
+            sys.stdout.flush()
+            return status
         database = _open(args.db or config.db)
         if args.command == "init":
             from store.safe_text import visible
@@ -133,6 +141,22 @@ def _open(url: str | None):
     from store.db import open_database
 
     return _warned(open_database(url, announce=_announce))
+
+
+class DeferredDatabase:
+    """The database a command opens only when it needs one (``DATABASE_WHEN_NEEDED``)."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+
+    def missing_file(self):
+        """The SQLite file opening would create (a Path), or None when there is one."""
+        from store.db import missing_sqlite_file
+
+        return missing_sqlite_file(self.db)
+
+    def open(self):
+        return _open(self.db)
 
 
 def _warned(database):

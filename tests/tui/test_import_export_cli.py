@@ -93,9 +93,9 @@ def test_import_errors(cli, tmp_path, capsys):
     assert cli("import", str(latin)) == 2
     assert "is not UTF-8 text" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_:
-        cli("import", str(latin), "--kind", "contacts")
+        cli("import", str(latin), "--kind", "people")
     assert exit_.value.code == 2
-    assert "invalid choice: 'contacts'" in capsys.readouterr().err
+    assert "invalid choice: 'people'" in capsys.readouterr().err
     good = tmp_path / "good.csv"
     good.write_text("title\nNew one\n", encoding="utf-8")
     assert cli("import", str(good), rep="nobody") == 1
