@@ -307,6 +307,11 @@ def _commit(session: Session, deal: Deal, version: int, by: int, changes: list[C
     return new_version
 
 
+def apply_changes(session: Session, deal: Deal, version: int, by: int, changes: list[Change]) -> int:
+    """``_commit`` for other store modules (an import's updates): the same UPDATE and events."""
+    return _commit(session, deal, version, by, changes)
+
+
 def _require_rep(session: Session, rep_id: int) -> Rep:
     validate.ident(rep_id, "rep")
     rep = session.get(Rep, rep_id)

@@ -114,8 +114,12 @@ def _outcome(report: ImportReport) -> list[str]:
                     f"A real run would import nothing while rows are refused: fix them, or pass --skip-invalid "
                     f"to import the {valid:,} valid row{'s' if valid != 1 else ''} ({text})."]
         if not report.has_work and updates:
-            return ["Dry run: nothing was written.", "A real run would change nothing: every deal is as in the file."]
-        return ["Dry run: nothing was written.", f"A real run would {_what(report, text)}, in one transaction."]
+            return ["Dry run: nothing was written.",
+                    "A real run would change nothing: the valid rows are already in the database, unchanged."]
+        what = _what(report, text)
+        return ["Dry run: nothing was written.",
+                f"A real run would {what}, in one transaction." if what.startswith("create")
+                else f"A real run, in one transaction: {what}."]
     if report.blocked:
         if not valid and not report.skipped:
             return [f"Nothing was imported: {_n(refused, 'rows')} refused, every row of the file."]
@@ -130,7 +134,7 @@ def _outcome(report: ImportReport) -> list[str]:
     if report.skip_invalid and refused and not valid and not report.skipped:
         return [f"Nothing was imported: every row was refused ({refused:,}), --skip-invalid left them all out."]
     if updates:
-        return [f"Nothing to change: every deal is as in the file{left_out}."]
+        return [f"Nothing new to import: the valid rows are already in the database, unchanged{left_out}."]
     return [f"Nothing new to import: the valid rows are already in the database{left_out}."]
 
 
@@ -140,7 +144,8 @@ def _what(report: ImportReport, text: str) -> str:
         return f"create {text}"
     new = report.count("deals") if report.kind == DEALS else 0
     return (f"{len(report.updated):,} updated, {new:,} new ({text}), {report.unchanged:,} unchanged"
-            if new else f"{len(report.updated):,} updated, 0 new, {report.unchanged:,} unchanged")
+            if new else f"{len(report.updated):,} updated, 0 new, {report.unchanged:,} unchanged"
+            + (f" ({text})" if report.new_reps else ""))
 
 
 def _created_lines(report: ImportReport) -> list[str]:
@@ -177,9 +182,14 @@ def describe(report: ImportReport) -> list[str]:
             f"cell{'s' if report.stripped_cells != 1 else ''}: {rows_text(report.stripped_rows)}"
         )
     if report.skipped:
-        reasons = sorted({p.reason for p in report.skipped})
-        why = reasons[0] if len(reasons) == 1 else "already in the database, or deleted at the source"
-        lines.append(f"Skipped {len(report.skipped):,} ({why}): {rows_text(p.row for p in report.skipped)}")
+        groups = refusal_groups(report.skipped)
+        if len(groups) == 1:
+            lines.append(f"Skipped {len(report.skipped):,} ({groups[0][2][1]}): "
+                         f"{rows_text(p.row for p in report.skipped)}")
+        else:
+            lines.append(f"Skipped {len(report.skipped):,}:")
+            for _key, rows, (_first, example) in groups:
+                lines.append(f"  {_n(len(rows), 'rows')} ({rows_text(rows, GROUP_ROWS)}): e.g. {example}")
     if report.updated:
         shown = 20
         lines.append(f"{'Would update' if report.dry_run else 'Updated'} {_n(len(report.updated), 'deals')}:")

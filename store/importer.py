@@ -196,6 +196,7 @@ class ImportOptions:
     owners: str | None = None  # --owners users.csv: OwnerId -> rep (Salesforce User export)
     accounts: str | None = None  # --accounts Account.csv: AccountId -> account name and domain
     owner_map: tuple[str, ...] = ()  # --map-owner "ID=handle"
+    overwrite_edits: bool = False  # update deals changed in Legwork since they were imported, too
 
 
 @dataclass(frozen=True)
@@ -377,6 +378,8 @@ def import_table(
         unmatched_stages=tuple((name, tuple(rows)) for name, rows in planner.unmatched.items()),
         created=tuple(planner.counts().items()),
         stage_help=tuple(planner.stage_help()) if planner.unmatched else (),
+        updated=tuple(planner.updates.lines()) if options.kind == DEALS else (),
+        unchanged=planner.updates.unchanged if options.kind == DEALS else 0,
         notes=tuple(getattr(planner, "notes", ())),
         created_from=tuple(sorted(getattr(planner, "created_from", {}).items(),
                                   key=lambda item: meaning.CREATED_ORDER.index(item[0]))),
@@ -504,10 +507,12 @@ class _Reps:
     def __init__(self, session: Session, importer: RepInfo) -> None:
         self.importer = importer
         self.ids: dict[str, int] = {}
+        self.names: dict[str, str] = {}
         self.by_name: dict[str, str] = {}
         self.by_email: dict[str, str] = {}
         for rep_id, handle, name, email in session.execute(select(Rep.id, Rep.handle, Rep.name, Rep.email)):
             self.ids[handle] = rep_id
+            self.names[handle] = name
             self.by_name.setdefault(fold(name), handle)
             if email:
                 self.by_email.setdefault(fold(email), handle)
@@ -933,6 +938,9 @@ class _DealImport(_Import):
         self.unmatched_pipeline: dict[str, str | None] = {}
         self.notes: list[str] = []
         self._load_refs()
+        from store.import_update import DealUpdates  # here: it builds on the store's deal writes
+
+        self.updates = DealUpdates(session, self)
         columns = self.mapping.fields.get("probability", ())
         self.probability_scale = meaning.probability_scale(
             cells[i] for _n, cells in self.table.rows for i in columns if i < len(cells)
@@ -940,6 +948,9 @@ class _DealImport(_Import):
         if self.options.created_from not in (None, *meaning.CREATED_FROM_CHOICES):
             raise InvalidInput(f"--created-from {self.options.created_from!r} must be one of "
                                f"{', '.join(meaning.CREATED_FROM_CHOICES)}")
+
+    def rep_name(self, handle: str) -> str:
+        return self.reps.names.get(handle) or self.reps.new.get(handle, (handle,))[0]
 
     def _stage_map(self, pairs: tuple[str, ...]) -> dict[str, StageInfo]:
         out: dict[str, StageInfo] = {}
@@ -1265,7 +1276,22 @@ class _DealImport(_Import):
         key = external_id or stable_key(owner, title, account)
         if key in self.index.by_key:
             how = f"external id {external_id!r}" if external_id else "the same owner, title and account"
-            self.skipped.append(RowProblem(number, f"already in the database ({how})"))
+            if key in self.seen:
+                self.refuse(number, f"a duplicate of row {self.seen[key]} (same {how.removeprefix('the same ')})")
+                return
+            self.seen[key] = number
+            as_filed = _PlannedDeal(
+                row=number, key=key, title=title, pipeline=pipeline, stage=now_stage, closed_from=closed_from,
+                owner=owner, account=None, contact=None, value=value, expected_close=expected_close, source=source,
+                territory=territory, product=product, created_at=created_at, stage_entered_at=created_at,
+                converted_at=converted_at, closed_at=closed_at,
+                lost_reason=lost_reason if now_stage.kind == LOST else None,
+                probability=probability if now_stage.kind == OPEN else None,
+            )
+            skipped = self.updates.consider(number, self.index.by_key[key], as_filed)
+            if skipped:
+                self.skipped.append(RowProblem(number, f"already in the database ({how})"
+                                               if skipped.endswith("unchanged") else skipped))
             return
         if key in self.seen:
             how = f"external id {external_id!r}" if external_id else "owner, title and account"
@@ -1352,7 +1378,10 @@ class _DealImport(_Import):
     def plan(self) -> None:
         for number, values in self.rows():
             self._plan_row(number, values)
-        self.reps.keep({d.owner for d in self.planned})
+        for row, reason in self.updates.hold_back_legwork_edits():
+            self.skipped.append(RowProblem(row, reason))
+        self.skipped.sort(key=lambda p: p.row)
+        self.reps.keep({d.owner for d in self.planned} | {u.owner for u in self.updates.planned if u.owner})
         self.notes = self.owner_notes()
 
     def counts(self) -> dict[str, int]:
@@ -1370,12 +1399,15 @@ class _DealImport(_Import):
         }
 
     def has_work(self) -> bool:
-        return bool(self.planned)
+        return bool(self.planned) or bool(self.updates.planned)
 
     def write(self) -> None:
         session, now, by = self.session, self.now, self.rep.id
         total = len(self.planned)
         self.reps.write(session, now)
+        self.updates.write(by, self.reps.ids, self.table.name)
+        if not self.planned:
+            return
         if self.new_accounts:
             rows = [
                 {"name": name, "name_key": key, "domain": self.new_account_domains.get(key), "created_at": now}

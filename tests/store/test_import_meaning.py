@@ -17,9 +17,10 @@ from store import deals, forecast, numbers, reps, undo
 from store.board import BoardFilter, board_columns, opportunity_summary
 from store.goals import OPPORTUNITIES_CREATED, PIPELINE_CREATED
 from store.importer import ImportOptions, import_file
-from store.models import OPPORTUNITY, Deal, DealEvent, Stage
+from store.models import OPPORTUNITY, Account, Contact, Deal, DealEvent, Rep, Stage
 from store.periods import period_containing
 
+reps_table, accounts_table, contacts_table = Rep.__table__, Account.__table__, Contact.__table__
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "import"
 UTC = timezone.utc
 SF_STAGES = ("Prospecting=Qualified", "Qualification=Qualified", "Proposal/Price Quote=Proposal",
@@ -227,3 +228,144 @@ def test_refusals_are_grouped_by_reason(session, db, me, tmp_path):
     assert lines[1] == "Nothing was imported: 2,001 rows refused, every row of the file."  # the outcome first
     assert "  2,000 rows (rows 2, 3, 4, 5, 6, 7, 8, 9 and 1,992 more): e.g. row 2: value 'n/a0' is not an amount" \
         in "\n".join(lines)
+
+
+# --- 4. owners and accounts by id ------------------------------------------------------------
+
+
+def test_salesforce_owners_and_accounts_by_id(session, db, me, team):
+    report = run(session, FIXTURES / "salesforce" / "Opportunity.csv", me, created_from="close", **SF_OPTIONS)
+    assert report.committed, report.lines()
+    assert report.new_reps == (("pquinn", "Pat Quinn"),)  # not in Legwork: a new rep, as a named owner is
+    with db.engine.connect() as connection:
+        rows = connection.execute(select(Deal.title, reps_table.c.handle, accounts_table.c.name,
+                                         accounts_table.c.domain)
+                                  .join(reps_table, reps_table.c.id == Deal.owner_id)
+                                  .join(accounts_table, accounts_table.c.id == Deal.account_id)).all()
+        pat = connection.execute(select(reps_table.c.email).where(reps_table.c.handle == "pquinn")).scalar_one()
+    got = {title: (owner, account, domain) for title, owner, account, domain in rows}
+    assert got["Acme fleet renewal"] == ("dana", "Acme Corporation", "acme.example")  # by e-mail
+    assert got["Globex analytics"] == ("sam", "Globex", "globex.example")  # by name
+    assert got["Initech pilot"] == ("dana", "Initech", "initech.example")
+    assert got["Acme spare parts"][0] == "pquinn" and pat == "pat.quinn@example.test"
+    assert got["Stark retrofit"] == ("dana", "Stark Industries", None)  # --map-owner; no website
+    assert report.notes == ()
+
+
+def test_unmatched_owner_ids_are_one_line_and_never_the_importer(session, db, me, team):
+    options = {**SF_OPTIONS, "owner_map": ()}
+    report = run(session, FIXTURES / "salesforce" / "Opportunity.csv", me, created_from="close", **options)
+    assert not report.committed and [p.row for p in report.refused] == [10]
+    assert report.notes == ('Owners not in User.csv: 0058d00000Usr009AAA (1 row). Map each to a rep: '
+                            '--map-owner "0058d00000Usr009AAA=HANDLE"',)
+    without_users = run(session, FIXTURES / "salesforce" / "Opportunity.csv", me, created_from="close",
+                        stages=SF_STAGES, skip_invalid=True)
+    assert without_users.count("deals") == 0 and len(without_users.refused) == 9
+    assert without_users.notes[0].startswith("Owners not known: no --owners file")
+    assert not without_users.ok  # --skip-invalid, nothing imported: a failure
+    assert session.execute(select(Deal.id)).first() is None
+
+
+def test_no_owner_column_is_the_importer_and_says_so(session, db, me, tmp_path):
+    path = tmp_path / "sheet.csv"
+    path.write_text("Title,Value\nA,10\n")
+    report = run(session, path, me)
+    assert report.committed and report.notes == ("The file has no owner column: every deal is owned by you (alex).",)
+    path.write_text("Title,Owner\nB,\nC,Sam Lee\n")
+    report = run(session, path, me)
+    assert report.notes == ("1 row names no owner: owned by you (alex): 2",)
+
+
+def test_an_unknown_map_owner_handle_is_refused(session, db, me):
+    report = run(session, FIXTURES / "salesforce" / "Opportunity.csv", me,
+                 **{**SF_OPTIONS, "owner_map": ("0058d00000Usr009AAA=nobody",)})
+    assert report.file_problem.startswith("--map-owner 0058d00000Usr009AAA=nobody: no rep has the handle 'nobody'")
+
+
+def test_accounts_and_contacts_on_their_own(session, db, me):
+    accounts = run(session, FIXTURES / "salesforce" / "Account.csv", me, kind="accounts")
+    assert accounts.committed and accounts.count("accounts") == 6, accounts.lines()
+    again = run(session, FIXTURES / "salesforce" / "Account.csv", me, kind="accounts")
+    assert again.ok and not again.committed and len(again.skipped) == 6
+    contacts = run(session, FIXTURES / "salesforce" / "Contact.csv", me, kind="contacts",
+                   accounts=str(FIXTURES / "salesforce" / "Account.csv"))
+    assert [p.row for p in contacts.refused] == [5]
+    assert contacts.refused[0].reason == "account '0018d00000Acc999AAA' is not in Account.csv"
+    contacts = run(session, FIXTURES / "salesforce" / "Contact.csv", me, kind="contacts", skip_invalid=True,
+                   accounts=str(FIXTURES / "salesforce" / "Account.csv"))
+    assert contacts.committed and contacts.count("contacts") == 3 and contacts.count("accounts") == 0
+    with db.engine.connect() as connection:
+        rows = connection.execute(select(contacts_table.c.name, contacts_table.c.email, contacts_table.c.job_title,
+                                         accounts_table.c.name)
+                                  .join(accounts_table, accounts_table.c.id == contacts_table.c.account_id)).all()
+    assert ("Jo Park", "jo.park@acme.example", "Fleet Manager", "Acme Corporation") in rows
+    # Deals imported afterwards find those accounts (one per name) and their domains stay.
+    report = run(session, FIXTURES / "salesforce" / "Opportunity.csv", me, created_from="close",
+                 **{**SF_OPTIONS, "owner_map": ("0058d00000Usr009AAA=alex",)})
+    assert report.committed and report.count("accounts") == 0
+
+
+# --- 5. re-import updates --------------------------------------------------------------------
+
+PIPEDRIVE_STAGES = ("Contact Made=Qualified", "Demo Scheduled=Needs analysis", "Proposal Made=Proposal",
+                    "Negotiations Started=Negotiation")
+
+
+def _events(db, title):
+    with db.engine.connect() as connection:
+        return connection.execute(
+            select(DealEvent.kind, DealEvent.rep_id, DealEvent.data).join(Deal, Deal.id == DealEvent.deal_id)
+            .where(Deal.title == title).order_by(DealEvent.id)
+        ).all()
+
+
+def test_a_newer_export_updates_changed_deals(session, db, me, team):
+    first = run(session, FIXTURES / "pipedrive" / "deals.csv", me, stages=PIPEDRIVE_STAGES)
+    assert first.committed
+    before = stored(db)
+    newer = FIXTURES / "pipedrive" / "deals_newer.csv"
+    dry = run(session, newer, me, dry=True, stages=PIPEDRIVE_STAGES)
+    assert dry.ok and not dry.committed
+    assert dry.updated == (
+        "ACME renewal: Qualified → Won, $12,000 → $14,500",
+        "Wonka packaging: close 2027-01-15 → 2027-01-31, owner Dana Ortiz → Sam Lee, probability 70% → 80%",
+    )
+    assert "A real run, in one transaction: 2 updated, 1 new (1 deal (1 opportunity), 1 account), 3 unchanged." \
+        in dry.lines()
+    assert stored(db) == before  # a dry run writes nothing
+    report = run(session, newer, me, stages=PIPEDRIVE_STAGES)
+    assert report.committed and report.unchanged == 3 and len(report.updated) == 2 and report.count("deals") == 1
+    after = stored(db)
+    acme = after["ACME renewal"]
+    assert (acme["stage"], acme["value"], acme["version"], acme["probability"]) == ("Won", 1_450_000, 2, None)
+    assert aware(acme["closed_at"]) == datetime(2026, 11, 17, 16, tzinfo=UTC)
+    kinds = [(kind, data.get("via"), rep_id) for kind, rep_id, data in _events(db, "ACME renewal")]
+    assert kinds == [("created", None, me.id), ("won", "import", me.id), ("value_changed", "import", me.id)]
+    wonka = after["Wonka packaging"]
+    assert (wonka["expected_close"], wonka["probability"], wonka["version"]) == (date(2027, 1, 31), 80, 2)
+    assert [k for k, _r, _d in _events(db, "Wonka packaging")] == [
+        "created", "details_edited", "close_date_changed", "owner_changed"]
+    for title in ("Soylent trial", "Tyrell replicants", "Cyberdyne audit"):  # unchanged rows: untouched
+        assert after[title] == before[title]
+    # Again: nothing changes, nothing is duplicated.
+    again = run(session, newer, me, stages=PIPEDRIVE_STAGES)
+    assert again.ok and not again.committed and again.unchanged == 6 and not again.updated
+    assert stored(db) == after
+    # The import's change is undone like a person's.
+    wonka_id = wonka["id"]
+    undo.undo_last(session, wonka_id, version=2, by=me.id)
+    assert deals.get_deal(session, wonka_id).own_probability == 70
+
+
+def test_a_deal_changed_in_legwork_since_the_import_is_left_alone(session, db, me, team):
+    run(session, FIXTURES / "pipedrive" / "deals.csv", me, stages=PIPEDRIVE_STAGES)
+    acme_id = stored(db)["ACME renewal"]["id"]
+    detail = deals.get_deal(session, acme_id)
+    deals.edit_deal(session, acme_id, deals.DealFields(value=1_300_000), version=detail.version, by=me.id)
+    newer = FIXTURES / "pipedrive" / "deals_newer.csv"
+    report = run(session, newer, me, stages=PIPEDRIVE_STAGES)
+    held = [p for p in report.skipped if p.reason.startswith("changed in Legwork")]
+    assert [p.row for p in held] == [2] and stored(db)["ACME renewal"]["value"] == 1_300_000
+    forced = run(session, newer, me, stages=PIPEDRIVE_STAGES, overwrite_edits=True)
+    assert forced.updated == ("ACME renewal: Qualified → Won, $13,000 → $14,500",)
+    assert stored(db)["ACME renewal"]["stage"] == "Won"
