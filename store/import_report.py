@@ -132,7 +132,7 @@ def _outcome(report: ImportReport) -> list[str]:
         return [f"Imported: {_what(report, text)} in one transaction ({report.seconds:.1f} s){left_out}."
                 if updates else f"Imported {text} in one transaction ({report.seconds:.1f} s){left_out}."]
     if report.skip_invalid and refused and not valid and not report.skipped:
-        return [f"Nothing was imported: every row was refused ({refused:,}), --skip-invalid left them all out."]
+        return [f"Nothing was imported: {_n(refused, 'rows')} refused, every row of the file."]
     if updates:
         return [f"Nothing new to import: the valid rows are already in the database, unchanged{left_out}."]
     return [f"Nothing new to import: the valid rows are already in the database{left_out}."]

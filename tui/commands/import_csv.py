@@ -29,7 +29,8 @@ def add_arguments(parser) -> None:
     parser.epilog = (
         'Example: legwork import pipedrive.csv --stage "Prospecting=Attempting" --dayfirst --dry-run. '
         "Columns are recognised by name (Pipedrive, HubSpot, Salesforce and plain spreadsheets); "
-        "--show-mapping shows how, --map overrides. A real run is one transaction: all or nothing."
+        "--show-mapping shows how, --map overrides. A real run is one transaction: all or nothing. "
+        "Importing a newer export of the same deals updates the ones that changed."
     )
     parser.add_argument("file", metavar="FILE", help="a CSV (UTF-8, any of , ; tab |) or JSON file")
     parser.add_argument("--kind", choices=KINDS, default="deals", help="what the file holds (default: deals)")
@@ -59,6 +60,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--created-unknown-when-after-close", action="store_true",
                         help="a deal closed before its created date has its creation marked unknown "
                              "(left out of period figures)")
+    parser.add_argument("--overwrite-edits", action="store_true",
+                        help="re-importing: update deals changed in Legwork since they were imported, too")
     parser.add_argument("--dry-run", action="store_true",
                         help="report what would be created and every refused row; write nothing")
     parser.add_argument("--skip-invalid", action="store_true",
@@ -85,6 +88,7 @@ def _options(args):
         owners=args.owners,
         accounts=args.accounts,
         owner_map=tuple(args.map_owner),
+        overwrite_edits=args.overwrite_edits,
     )
 
 
