@@ -1472,7 +1472,7 @@ class _DealImport(_Import):
         first_stage = lead_first if born_lead else working
         history = [(d.created_at, events.CREATED, {
             "pipeline": LEAD if born_lead else d.pipeline, "to_stage": first_stage.name, "value": d.value,
-            "version": 1, **source,
+            "version": 1, **source, **({} if d.created_known else {"created_unknown": True}),
         })]
         version = 1
         entered = d.created_at

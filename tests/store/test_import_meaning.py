@@ -369,3 +369,18 @@ def test_a_deal_changed_in_legwork_since_the_import_is_left_alone(session, db, m
     forced = run(session, newer, me, stages=PIPEDRIVE_STAGES, overwrite_edits=True)
     assert forced.updated == ("ACME renewal: Qualified → Won, $13,000 → $14,500",)
     assert stored(db)["ACME renewal"]["stage"] == "Won"
+
+
+def test_the_timeline_says_what_the_import_did(session, db, me, team):
+    from store.timeline import deal_timeline
+
+    run(session, FIXTURES / "pipedrive" / "deals.csv", me, stages=PIPEDRIVE_STAGES)
+    run(session, FIXTURES / "pipedrive" / "deals_newer.csv", me, stages=PIPEDRIVE_STAGES)
+    wonka = stored(db)["Wonka packaging"]["id"]
+    lines = [e.headline for e in deal_timeline(session, wonka)]
+    assert "Win probability 70% → 80% (import of deals_newer.csv)" in lines
+    assert "Owner Dana Ortiz → Sam Lee (import of deals_newer.csv)" in lines
+    run(session, FIXTURES / "maven" / "sales_pipeline.csv", me, stages=MAVEN_STAGES)
+    unknown = stored(db)["GTX Plus Pro"]["id"]
+    assert [e.headline for e in deal_timeline(session, unknown)] == [
+        "Created as an opportunity in Qualified (date unknown: imported without one)"]
