@@ -1275,9 +1275,9 @@ class _DealImport(_Import):
         pipeline, now_stage, closed_from = placed
         key = external_id or stable_key(owner, title, account)
         if key in self.index.by_key:
-            how = f"external id {external_id!r}" if external_id else "the same owner, title and account"
+            how = "same external id" if external_id else "same owner, title and account"
             if key in self.seen:
-                self.refuse(number, f"a duplicate of row {self.seen[key]} (same {how.removeprefix('the same ')})")
+                self.refuse(number, f"a duplicate of row {self.seen[key]} ({how})")
                 return
             self.seen[key] = number
             as_filed = _PlannedDeal(
@@ -1290,7 +1290,7 @@ class _DealImport(_Import):
             )
             skipped = self.updates.consider(number, self.index.by_key[key], as_filed)
             if skipped:
-                self.skipped.append(RowProblem(number, f"already in the database ({how})"
+                self.skipped.append(RowProblem(number, f"already in the database, unchanged ({how})"
                                                if skipped.endswith("unchanged") else skipped))
             return
         if key in self.seen:

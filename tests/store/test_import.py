@@ -404,7 +404,7 @@ class TestReimport:
         second = run(session, path, me)
         assert second.ok and not second.committed and second.count("deals") == 0
         assert sorted(p.row for p in second.skipped) == [2, 3, 4, 5]
-        assert "already in the database (external id '101')" in {p.reason for p in second.skipped}
+        assert "already in the database, unchanged (same external id)" in {p.reason for p in second.skipped}
         assert counts(db) == after_first
         assert first.count("deals") == 3
 
@@ -427,7 +427,7 @@ class TestReimport:
         deals.create_opportunity(session, deals.DealFields(title="Acme rollout", account="Acme"), by=me.id)
         path = csv_file(tmp_path, "plain.csv", "title,account,owner\nAcme rollout,acme,alex\n")
         report = run(session, path, me)
-        assert report.skipped[0].reason == "already in the database (the same owner, title and account)"
+        assert report.skipped[0].reason == "already in the database, unchanged (same owner, title and account)"
         assert count(db, Deal) == 1
 
 
