@@ -120,7 +120,9 @@ class DealUpdates:
             update.expected_close = d.expected_close
             was = now.expected_close.isoformat() if now.expected_close else "none"
             words.append(f"close {was} → {d.expected_close.isoformat()}")
-        if self.compare_owner and d.owner != now.owner_handle:
+        ownerless = self.planner.ownerless_rows
+        named_owner = not (ownerless and ownerless[-1] == number)  # an empty owner cell changes nothing
+        if self.compare_owner and named_owner and d.owner != now.owner_handle:
             update.owner = d.owner
             words.append(f"owner {now.owner_name} → {self.planner.rep_name(d.owner)}")
         if self.compare_probability and kind_after == OPEN:
@@ -161,8 +163,8 @@ class DealUpdates:
             if "imported" in data or data.get("via") == VIA:
                 kept.append(update)
             else:
-                held.append((update.row, "changed in Legwork since it was imported: left as it is "
-                                         "(--overwrite-edits takes the file's)"))
+                held.append((update.row, "changed in Legwork since it was imported (or made there): left as it "
+                                         "is (--overwrite-edits takes the file's)"))
         self.planned = kept
         return held
 

@@ -366,6 +366,7 @@ def test_a_deal_changed_in_legwork_since_the_import_is_left_alone(session, db, m
     report = run(session, newer, me, stages=PIPEDRIVE_STAGES)
     held = [p for p in report.skipped if p.reason.startswith("changed in Legwork")]
     assert [p.row for p in held] == [2] and stored(db)["ACME renewal"]["value"] == 1_300_000
+    assert "--overwrite-edits" in held[0].reason
     forced = run(session, newer, me, stages=PIPEDRIVE_STAGES, overwrite_edits=True)
     assert forced.updated == ("ACME renewal: Qualified → Won, $13,000 → $14,500",)
     assert stored(db)["ACME renewal"]["stage"] == "Won"
@@ -384,3 +385,15 @@ def test_the_timeline_says_what_the_import_did(session, db, me, team):
     unknown = stored(db)["GTX Plus Pro"]["id"]
     assert [e.headline for e in deal_timeline(session, unknown)] == [
         "Created as an opportunity in Qualified (date unknown: imported without one)"]
+
+
+def test_an_empty_owner_cell_does_not_take_the_deal(session, db, me, team, tmp_path):
+    path = tmp_path / "sheet.csv"
+    path.write_text("Id,Title,Owner,Value\n1,A,Sam Lee,10\n")
+    assert run(session, path, me).committed
+    path.write_text("Id,Title,Owner,Value\n1,A,,20\n")
+    report = run(session, path, me)
+    assert report.updated == ("A: $10 → $20",)
+    with db.engine.connect() as connection:
+        owner = connection.execute(select(reps_table.c.handle).join(Deal, Deal.owner_id == reps_table.c.id)).scalar()
+    assert owner == "sam"
