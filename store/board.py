@@ -30,15 +30,15 @@ import pendulum
 from sqlalchemy import and_, case, false, or_, true
 from sqlmodel import Session, func, select
 
-from store import clock
+from store import clock, weighing
 from store.errors import NotFound
 from store.money import capped
 from store.models import (
     LEAD,
     LOST,
     OPEN,
-    UNKNOWN_SINCE,
     OPPORTUNITY,
+    UNKNOWN_SINCE,
     WON,
     Account,
     Activity,
@@ -241,26 +241,20 @@ def board_columns(session: Session, pipeline: str, flt: BoardFilter) -> list[Col
     stages = list_stages(session, pipeline, open_only=True)
     if not stages:
         return []
-    rows = session.exec(
-        select(Deal.stage_id, Deal.probability, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
-        .where(Deal.pipeline == pipeline, Deal.stage_id.in_([s.id for s in stages]), *_conditions(flt))
-        .group_by(Deal.stage_id, Deal.probability)
-    ).all()
-    by_id = {s.id: s for s in stages}
-    totals: dict[int, tuple[int, int, int]] = {}
-    for stage_id, own, count, value in rows:
-        probability = by_id[stage_id].probability if own is None else own
-        was = totals.get(stage_id, (0, 0, 0))
-        totals[stage_id] = (was[0] + int(count), was[1] + int(value), was[2] + int(value) * probability)
-    return _columns(stages, totals)
+    where = [Deal.pipeline == pipeline, Deal.stage_id.in_([s.id for s in stages]), *_conditions(flt)]
+    # One statement: the sums per stage, and those of deals weighed by their own probability.
+    rows, fixes = weighing.stage_totals(session, [func.coalesce(func.sum(capped(Deal.value)), 0)], where,
+                                        {s.id: s.probability for s in stages})
+    return _columns(stages, {stage_id: (int(count), int(value)) for stage_id, count, value in rows},
+                    {stage_id: fix[0] for stage_id, fix in fixes.items()})
 
 
-def _columns(open_stages, totals: dict[int, tuple[int, ...]]) -> list[ColumnSummary]:
-    """The columns of ``open_stages`` (in position order) from (count, value) by stage id,
-    or (count, value, sum(value * probability)) where deals may carry their own probability."""
+def _columns(open_stages, totals: dict[int, tuple[int, int]], fixes: dict[int, int]) -> list[ColumnSummary]:
+    """The columns of ``open_stages`` (in position order) from (count, value) by stage id, and
+    what deals weighed by their own probability add to a stage's raw weighted sum."""
     columns = []
     for stage in open_stages:
-        count, value, *raw = totals.get(stage.id, (0, 0))
+        count, value = totals.get(stage.id, (0, 0))
         columns.append(
             ColumnSummary(
                 stage_id=stage.id,
@@ -270,7 +264,7 @@ def _columns(open_stages, totals: dict[int, tuple[int, ...]]) -> list[ColumnSumm
                 rot_days=stage.rot_days,
                 count=count,
                 value=value,
-                weighted=(raw[0] if raw else value * stage.probability) // 100,
+                weighted=(value * stage.probability + fixes.get(stage.id, 0)) // 100,
             )
         )
     return columns
@@ -494,26 +488,24 @@ def _opportunity_totals(
 
     open_value = open_count = 0
     month_raw = quarter_raw = next_value = next_raw = 0  # raw = sum(value * probability)
-    totals: dict[int, tuple[int, int, int]] = {}  # stage -> count, value, raw weighted
+    totals: dict[int, tuple[int, int]] = {}
     if open_stages:
         close = Deal.expected_close
-        rows = session.exec(
-            select(
-                Deal.stage_id,
-                Deal.probability,  # a deal's own (imported) probability weighs it; None: the stage's
-                func.count(),
-                func.coalesce(func.sum(capped(Deal.value)), 0),
-                _sum_if(_between(close, month_start, month_end)),
-                _sum_if(_between(close, quarter_start, quarter_end)),
-                _sum_if(_between(close, quarter_end, next_quarter_end)),
-            )
-            .where(Deal.pipeline == OPPORTUNITY, Deal.stage_id.in_(list(open_stages)), *terms)
-            .group_by(Deal.stage_id, Deal.probability)
-        ).all()
-        for stage_id, own, count, value, in_month, in_quarter, in_next in rows:
-            probability = open_stages[stage_id].probability if own is None else own
-            was_count, was_value, was_raw = totals.get(stage_id, (0, 0, 0))
-            totals[stage_id] = (was_count + int(count), was_value + int(value), was_raw + int(value) * probability)
+        sums = [
+            func.coalesce(func.sum(capped(Deal.value)), 0),
+            _sum_if(_between(close, month_start, month_end)),
+            _sum_if(_between(close, quarter_start, quarter_end)),
+            _sum_if(_between(close, quarter_end, next_quarter_end)),
+        ]
+        where = [Deal.pipeline == OPPORTUNITY, Deal.stage_id.in_(list(open_stages)), *terms]
+        # One statement: the sums per stage, and those of deals that carry their own (imported)
+        # probability, which weighs them instead of their stage's.
+        rows, fixes = weighing.stage_totals(session, sums, where, {i: s.probability for i, s in open_stages.items()})
+        for fix in fixes.values():
+            month_raw, quarter_raw, next_raw = month_raw + fix[1], quarter_raw + fix[2], next_raw + fix[3]
+        for stage_id, count, value, in_month, in_quarter, in_next in rows:
+            probability = open_stages[stage_id].probability
+            totals[stage_id] = (int(count), int(value))
             open_count += int(count)
             open_value += int(value)
             month_raw += int(in_month) * probability
@@ -532,7 +524,8 @@ def _opportunity_totals(
                 *terms,
             )
         ).one()
-    return _columns(open_stages.values(), totals), OpportunitySummary(
+    column_fixes = {stage_id: fix[0] for stage_id, fix in fixes.items()} if open_stages else {}
+    return _columns(open_stages.values(), totals, column_fixes), OpportunitySummary(
         open_value=open_value,
         open_count=open_count,
         weighted_this_month=month_raw // 100,

@@ -29,7 +29,7 @@ import pendulum
 from sqlalchemy import or_, true
 from sqlmodel import Session, func, select
 
-from store import clock, events
+from store import clock, events, weighing
 from store.goals import WON_VALUE, goal_targets
 from store.models import OPEN, OPPORTUNITY, WON, Deal, DealEvent, Rep, Stage
 from store.money import DEFAULT_CURRENCY, capped, database_currency
@@ -93,22 +93,20 @@ def period_forecast(
 
     open_count = open_value = weighted_raw = 0
     if open_ids:
-        # Grouped by the deal's own probability too: a deal that carries one (imported
-        # from another CRM) is weighed by it, the rest by their stage's.
-        for stage_id, own, n, value in session.exec(
-            select(Deal.stage_id, Deal.probability, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
-            .where(
-                Deal.pipeline == OPPORTUNITY,
-                Deal.stage_id.in_(open_ids),
-                Deal.expected_close >= period.start,
-                Deal.expected_close < period.end,
-                *owner,
-            )
-            .group_by(Deal.stage_id, Deal.probability)
-        ):
+        where = [
+            Deal.pipeline == OPPORTUNITY,
+            Deal.stage_id.in_(open_ids),
+            Deal.expected_close >= period.start,
+            Deal.expected_close < period.end,
+            *owner,
+        ]
+        rows, fixes = weighing.stage_totals(session, [func.coalesce(func.sum(capped(Deal.value)), 0)], where,
+                                            {i: s.probability for i, s in stages.items()})
+        for stage_id, n, value in rows:
             open_count += n
             open_value += int(value)
-            weighted_raw += int(value) * (stages[stage_id].probability if own is None else own)
+            weighted_raw += int(value) * stages[stage_id].probability
+        weighted_raw += sum(fix[0] for fix in fixes.values())  # deals weighed by their own probability
 
     won_count = won_value = 0
     if won_ids:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, event
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 from store.names import name_key
@@ -107,6 +107,12 @@ class Deal(SQLModel, table=True):
         Index("ix_deal_created", "created_at"),
         # Covers a board column's urgency order (overdue, stale, close date), the
         # team board's column totals and the open deals by milestone.
+        # Only the deals that carry their own win probability (imported): boards and the
+        # forecast weigh those from here (store/weighing.py), the rest from the indexes above.
+        Index(
+            "ix_deal_own_probability", "pipeline", "stage_id", "probability", "value", "expected_close", "owner_id",
+            sqlite_where=text("probability IS NOT NULL"), postgresql_where=text("probability IS NOT NULL"),
+        ),
         Index(
             "ix_deal_column",
             "pipeline", "stage_id", "next_task_due", "expected_close", "last_activity_at", "created_at", "owner_id",
