@@ -397,3 +397,17 @@ def test_an_empty_owner_cell_does_not_take_the_deal(session, db, me, team, tmp_p
     with db.engine.connect() as connection:
         owner = connection.execute(select(reps_table.c.handle).join(Deal, Deal.owner_id == reps_table.c.id)).scalar()
     assert owner == "sam"
+
+
+def test_a_card_without_a_known_stage_date_shows_no_days(session, db, me):
+    from store.board import column_cards
+
+    run(session, FIXTURES / "maven" / "sales_pipeline.csv", me, stages=MAVEN_STAGES)
+    qualified = session.execute(select(Stage.id).where(Stage.pipeline == OPPORTUNITY,
+                                                       Stage.name == "Qualified")).scalar_one()
+    engaging = session.execute(select(Stage.id).where(Stage.pipeline == OPPORTUNITY,
+                                                      Stage.name == "Needs analysis")).scalar_one()
+    unknown = {c.title: c.days_in_stage for c in column_cards(session, qualified, BoardFilter())}
+    assert unknown == {"GTX Plus Pro": None, "Ron-tech — MG Advanced": None}
+    dated = {c.title: c.days_in_stage for c in column_cards(session, engaging, BoardFilter())}
+    assert dated == {"Cancity — MG Special": 24, "Codehow — GTX Basic": 31}  # engaged 25 and 18 Oct
