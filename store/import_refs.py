@@ -21,7 +21,8 @@ from pathlib import Path
 
 from store.errors import InvalidInput
 from store.import_files import Table, read_table
-from store.import_values import normalise
+from store.import_values import derive_handle, fold, name_from_email, normalise
+from store.reps import _HANDLE
 from store.validate import strip_controls
 
 _USER_COLUMNS = {
@@ -136,3 +137,116 @@ def parse_owner_map(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
             raise InvalidInput(f"--map-owner {pair!r}: write it as ID=HANDLE, e.g. --map-owner \"0058d00000Usr009AAA=dana\"")
         out[owner_id.strip()] = handle.strip().lower()
     return out
+
+
+def user_handle(reps, user: User) -> str:
+    """The handle of the rep a user of another CRM's user export is, among the import's reps
+    (``store.importer._Reps``): by handle (alias, username's local part), e-mail, then name;
+    a new rep (planned in ``reps.new``) when nobody matches."""
+    handles = [h.strip().lower() for h in (user.alias, (user.username or "").partition("@")[0]) if h]
+    for handle in handles:
+        if handle in reps.ids or handle in reps.new:
+            return handle
+    for said in (user.email, user.username, user.name):
+        if said:
+            key = fold(said)
+            found = reps.by_email.get(key) or reps.by_name.get(key) or reps.new_by_text.get(key)
+            if found:
+                return found
+    display = user.name or (name_from_email(user.email) if user.email else None) or handles[0]
+    base = next((h for h in handles if _HANDLE.match(h)), None) or derive_handle(display)
+    handle, n = base, 2
+    while handle in reps.ids or handle in reps.new:
+        handle, n = f"{base}{n}", n + 1
+    reps.new[handle] = (display[:MAX_NAME], user.email)
+    for said in (user.email, user.name):
+        if said:
+            reps.new_by_text[fold(said)] = handle
+    return handle
+
+
+class OwnersAndAccountsById:
+    """The deal import's side of ids: its owner and account for a row (``store.importer._DealImport``
+    mixes this in; it has ``options``, ``mapping``, ``reps`` and ``text``)."""
+
+    def load_refs(self) -> None:
+        """Companion files and --map-owner: owners and accounts the file names by id."""
+        options = self.options
+        self.users = read_users(options.owners, options.encoding) if options.owners else {}
+        self.account_refs = read_accounts(options.accounts, options.encoding) if options.accounts else {}
+        self.owner_map = parse_owner_map(options.owner_map)
+        for owner_id, handle in self.owner_map.items():
+            if handle not in self.reps.ids:
+                raise InvalidInput(f"--map-owner {owner_id}={handle}: no rep has the handle {handle!r} "
+                                   f"(reps: {', '.join(sorted(self.reps.ids)[:12])})")
+        self.owner_of_user: dict[str, str] = {}
+        self.unmatched_owners: dict[str, list[int]] = {}
+        self.ownerless_rows: list[int] = []
+        self.unlinked_accounts = 0
+        self.new_account_domains: dict[str, str] = {}
+        fields = self.mapping.fields
+        self.has_owner_column = any(f in fields for f in ("owner", "owner_handle", "owner_id"))
+
+    def owner(self, number: int, values: dict[str, str], reasons: list[str]) -> str | None:
+        """The handle of the deal's owner: --map-owner, then the users file for an owner id, then
+        the owner's name or handle; the importing rep only for a row that names no owner at all."""
+        owner_id = " ".join(values.get("owner_id", "").split())
+        if owner_id:
+            if owner_id in self.owner_map:
+                return self.owner_map[owner_id]
+            user = self.users.get(owner_id)
+            if user is not None:
+                if owner_id not in self.owner_of_user:
+                    self.owner_of_user[owner_id] = user_handle(self.reps, user)
+                return self.owner_of_user[owner_id]
+        if values.get("owner") or values.get("owner_handle"):
+            return self.rep_handle(values, "owner", "owner_handle", reasons)
+        if owner_id:
+            where = f"in {Path(self.options.owners).name}" if self.options.owners else "known (no --owners file given)"
+            reasons.append(f"owner {owner_id!r} is not {where}: map it with --map-owner \"{owner_id}=HANDLE\"")
+            self.unmatched_owners.setdefault(owner_id, []).append(number)
+            return None
+        if self.has_owner_column:
+            self.ownerless_rows.append(number)
+        return self.reps.importer.handle
+
+    def account(self, values: dict[str, str], reasons: list[str]) -> tuple[str | None, str | None]:
+        """(account name, domain) from the account column, else the AccountId through --accounts."""
+        account = self.text(values, "account", reasons)
+        account_id = " ".join(values.get("account_id", "").split())
+        if not account_id:
+            return account, None
+        ref = self.account_refs.get(account_id)
+        if ref is not None:
+            return account or ref.name, ref.domain
+        if self.options.accounts:
+            if not account:
+                reasons.append(f"account {account_id!r} is not in {Path(self.options.accounts).name}")
+        elif not account:
+            self.unlinked_accounts += 1
+        return account, None
+
+    def owner_notes(self) -> list[str]:
+        notes = []
+        if self.unmatched_owners:
+            ids = list(self.unmatched_owners)
+            rows = sum(len(r) for r in self.unmatched_owners.values())
+            source = (f"in {Path(self.options.owners).name}" if self.options.owners
+                      else "known: no --owners file (a User export: Id, Alias, Email, Name) was given")
+            notes.append(
+                f"Owners not {source}: {', '.join(ids[:6])}{f' and {len(ids) - 6} more' if len(ids) > 6 else ''} "
+                f"({rows:,} row{'s' if rows != 1 else ''}). Map each to a rep: "
+                + " ".join(f'--map-owner "{i}=HANDLE"' for i in ids[:3]) + (" …" if len(ids) > 3 else "")
+            )
+        me = self.reps.importer.handle
+        if not self.has_owner_column:
+            notes.append(f"The file has no owner column: every deal is owned by you ({me}).")
+        elif self.ownerless_rows:
+            n = len(self.ownerless_rows)
+            notes.append(f"{n:,} row{'s' if n != 1 else ''} name{'s' if n == 1 else ''} no owner: owned by you "
+                         f"({me}): {', '.join(str(r) for r in self.ownerless_rows[:8])}"
+                         + (" …" if n > 8 else ""))
+        if self.unlinked_accounts:
+            notes.append(f"{self.unlinked_accounts:,} deals name their account by id only: pass --accounts "
+                         "Account.csv (Id, Name, Website) to link them.")
+        return notes

@@ -6,11 +6,14 @@ screen, not in 2,000 lines.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import TYPE_CHECKING, Iterable
 
 from store import import_meaning as meaning
 from store.import_fields import ACCOUNTS, CONTACTS, DEALS, TASKS
+from store.import_values import normalise
+from store.terms import LEAD, OPPORTUNITY
 
 if TYPE_CHECKING:
     from store.importer import ImportReport
@@ -78,6 +81,28 @@ def summary(report: ImportReport) -> str:
         more = f" and {len(report.new_reps) - 8} more" if len(report.new_reps) > 8 else ""
         parts.append(f"{_n(len(report.new_reps), 'reps')}: {shown}{more}")
     return ", ".join(parts)
+
+
+def stage_help(unmatched: dict[str, list[int]], pipeline_of: dict[str, str | None], stages: dict[str, list],
+               open_stages: dict[str, list]) -> list[str]:
+    """Our stages for each pipeline an unmatched stage came from, and a ready --stage line
+    (a guess per stage, by the nearest name, else the pipeline's first open stage)."""
+    lines, flags = [], []
+    pipelines: list[str] = []
+    for theirs in unmatched:
+        pipeline = pipeline_of.get(theirs) or OPPORTUNITY
+        if pipeline not in pipelines:
+            pipelines.append(pipeline)
+        names = {normalise(s.name): s.name for s in stages[pipeline]}
+        close = difflib.get_close_matches(normalise(theirs), list(names), n=1, cutoff=0.5)
+        guess = names[close[0]] if close else open_stages[pipeline][0].name
+        flags.append(f'--stage "{theirs}={guess}"')
+    for pipeline in pipelines:
+        word = "lead" if pipeline == LEAD else "opportunity"
+        lines.append(f"  Our {word} stages: {', '.join(s.name for s in stages[pipeline])}")
+    lines.append("  Copy, check each guess, and run again with:")
+    lines.append("    " + " ".join(flags))
+    return lines
 
 
 def _reason_key(reason: str) -> str:

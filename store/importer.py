@@ -64,6 +64,7 @@ from store.import_fields import (
     parse_overrides,
 )
 from store.import_files import Table, UnreadableFile, read_table
+from store.import_refs import OwnersAndAccountsById
 from store.import_values import (
     DAY_FIRST,
     MONTH_FIRST,
@@ -552,30 +553,6 @@ class _Reps:
         self.new_by_text[key] = handle
         return handle
 
-    def resolve_user(self, user) -> str:
-        """The rep a user of another CRM's user export is (``store.import_refs.User``): by handle
-        (alias, username's local part), e-mail, then name; a new rep when nobody matches."""
-        handles = [h.strip().lower() for h in (user.alias, (user.username or "").partition("@")[0]) if h]
-        for handle in handles:
-            if handle in self.ids or handle in self.new:
-                return handle
-        for said in (user.email, user.username, user.name):
-            if said:
-                key = fold(said)
-                found = self.by_email.get(key) or self.by_name.get(key) or self.new_by_text.get(key)
-                if found:
-                    return found
-        display = user.name or (name_from_email(user.email) if user.email else None) or handles[0]
-        base = next((h for h in handles if _HANDLE.match(h)), None) or derive_handle(display)
-        handle, n = base, 2
-        while handle in self.ids or handle in self.new:
-            handle, n = f"{base}{n}", n + 1
-        self.new[handle] = (display[:LIMITS["rep"]], user.email)
-        for said in (user.email, user.name):
-            if said:
-                self.new_by_text[fold(said)] = handle
-        return handle
-
     def keep(self, used: set[str]) -> None:
         """Forget planned reps that only refused rows named."""
         self.new = {handle: spec for handle, spec in self.new.items() if handle in used}
@@ -899,7 +876,7 @@ class _PlannedDeal:
     created_from: str = meaning.CREATED_GIVEN
 
 
-class _DealImport(_Import):
+class _DealImport(OwnersAndAccountsById, _Import):
     kind = DEALS
 
     def __init__(self, *args) -> None:
@@ -937,7 +914,7 @@ class _DealImport(_Import):
         self.created_from: dict[str, int] = {}
         self.unmatched_pipeline: dict[str, str | None] = {}
         self.notes: list[str] = []
-        self._load_refs()
+        self.load_refs()
         from store.import_update import DealUpdates  # here: it builds on the store's deal writes
 
         self.updates = DealUpdates(session, self)
@@ -974,110 +951,10 @@ class _DealImport(_Import):
             out[normalise(theirs)] = found[0]
         return out
 
-    def _load_refs(self) -> None:
-        """Companion files and --map-owner: owners and accounts the file names by id."""
-        from store import import_refs
-
-        options = self.options
-        self.users = import_refs.read_users(options.owners, options.encoding) if options.owners else {}
-        self.account_refs = import_refs.read_accounts(options.accounts, options.encoding) if options.accounts else {}
-        self.owner_map = import_refs.parse_owner_map(options.owner_map)
-        for owner_id, handle in self.owner_map.items():
-            if handle not in self.reps.ids:
-                raise InvalidInput(f"--map-owner {owner_id}={handle}: no rep has the handle {handle!r} "
-                                   f"(reps: {', '.join(sorted(self.reps.ids)[:12])})")
-        self.owner_of_user: dict[str, str] = {}
-        self.unmatched_owners: dict[str, list[int]] = {}
-        self.ownerless_rows: list[int] = []
-        self.unlinked_accounts = 0
-        self.new_account_domains: dict[str, str] = {}
-        fields = self.mapping.fields
-        self.has_owner_column = any(f in fields for f in ("owner", "owner_handle", "owner_id"))
-
-    def _owner(self, number: int, values: dict[str, str], reasons: list[str]) -> str | None:
-        """The handle of the deal's owner: --map-owner, then the users file for an owner id, then
-        the owner's name or handle; the importing rep only for a row that names no owner at all."""
-        owner_id = " ".join(values.get("owner_id", "").split())
-        if owner_id:
-            if owner_id in self.owner_map:
-                return self.owner_map[owner_id]
-            user = self.users.get(owner_id)
-            if user is not None:
-                if owner_id not in self.owner_of_user:
-                    self.owner_of_user[owner_id] = self.reps.resolve_user(user)
-                return self.owner_of_user[owner_id]
-        if values.get("owner") or values.get("owner_handle"):
-            return self.rep_handle(values, "owner", "owner_handle", reasons)
-        if owner_id:
-            where = f"in {Path(self.options.owners).name}" if self.options.owners else "known (no --owners file given)"
-            reasons.append(f"owner {owner_id!r} is not {where}: map it with --map-owner \"{owner_id}=HANDLE\"")
-            self.unmatched_owners.setdefault(owner_id, []).append(number)
-            return None
-        if self.has_owner_column:
-            self.ownerless_rows.append(number)
-        return self.reps.importer.handle
-
-    def _account(self, values: dict[str, str], reasons: list[str]) -> tuple[str | None, str | None]:
-        """(account name, domain) from the account column, else the AccountId through --accounts."""
-        account = self.text(values, "account", reasons)
-        account_id = " ".join(values.get("account_id", "").split())
-        if not account_id:
-            return account, None
-        ref = self.account_refs.get(account_id)
-        if ref is not None:
-            return account or ref.name, ref.domain
-        if self.options.accounts:
-            if not account:
-                reasons.append(f"account {account_id!r} is not in {Path(self.options.accounts).name}")
-        elif not account:
-            self.unlinked_accounts += 1
-        return account, None
-
-    def owner_notes(self) -> list[str]:
-        notes = []
-        if self.unmatched_owners:
-            ids = list(self.unmatched_owners)
-            rows = sum(len(r) for r in self.unmatched_owners.values())
-            source = (f"in {Path(self.options.owners).name}" if self.options.owners
-                      else "known: no --owners file (a User export: Id, Alias, Email, Name) was given")
-            notes.append(
-                f"Owners not {source}: {', '.join(ids[:6])}{f' and {len(ids) - 6} more' if len(ids) > 6 else ''} "
-                f"({rows:,} row{'s' if rows != 1 else ''}). Map each to a rep: "
-                + " ".join(f'--map-owner "{i}=HANDLE"' for i in ids[:3]) + (" …" if len(ids) > 3 else "")
-            )
-        me = self.reps.importer.handle
-        if not self.has_owner_column:
-            notes.append(f"The file has no owner column: every deal is owned by you ({me}).")
-        elif self.ownerless_rows:
-            n = len(self.ownerless_rows)
-            notes.append(f"{n:,} row{'s' if n != 1 else ''} name{'s' if n == 1 else ''} no owner: owned by you "
-                         f"({me}): {', '.join(str(r) for r in self.ownerless_rows[:8])}"
-                         + (" …" if n > 8 else ""))
-        if self.unlinked_accounts:
-            notes.append(f"{self.unlinked_accounts:,} deals name their account by id only: pass --accounts "
-                         "Account.csv (Id, Name, Website) to link them.")
-        return notes
-
     def stage_help(self) -> list[str]:
-        """Our stages for each pipeline an unmatched stage came from, and a ready --stage line."""
-        import difflib
+        from store.import_report import stage_help
 
-        lines, flags = [], []
-        pipelines: list[str] = []
-        for theirs in self.unmatched:
-            pipeline = self.unmatched_pipeline.get(theirs) or OPPORTUNITY
-            if pipeline not in pipelines:
-                pipelines.append(pipeline)
-            names = {normalise(s.name): s.name for s in self.stages[pipeline]}
-            close = difflib.get_close_matches(normalise(theirs), list(names), n=1, cutoff=0.5)
-            guess = names[close[0]] if close else self.open[pipeline][0].name
-            flags.append(f'--stage "{theirs}={guess}"')
-        for pipeline in pipelines:
-            word = "lead" if pipeline == LEAD else "opportunity"
-            lines.append(f"  Our {word} stages: {', '.join(s.name for s in self.stages[pipeline])}")
-        lines.append("  Copy, check each guess, and run again with:")
-        lines.append("    " + " ".join(flags))
-        return lines
+        return stage_help(self.unmatched, self.unmatched_pipeline, self.stages, self.open)
 
     def _stage_list(self) -> str:
         return "; ".join(
@@ -1163,8 +1040,8 @@ class _DealImport(_Import):
             reasons.append("no title: the row has no account or product to title it from"
                            if self.mapping.titled_from_account else "no title")
         external_id = self.text(values, "external_id", reasons, what="external id")
-        owner = self._owner(number, values, reasons)
-        account, domain = self._account(values, reasons)
+        owner = self.owner(number, values, reasons)
+        account, domain = self.account(values, reasons)
         contact = self.text(values, "contact", reasons)
         email = self.text(values, "contact_email", reasons, what="contact email")
         phone = self.text(values, "contact_phone", reasons, what="contact phone")
