@@ -30,7 +30,7 @@ import pendulum
 from sqlalchemy import and_, case, false, or_, true
 from sqlmodel import Session, func, select
 
-from store import clock
+from store import clock, weighing
 from store.errors import NotFound
 from store.money import capped
 from store.models import (
@@ -38,6 +38,7 @@ from store.models import (
     LOST,
     OPEN,
     OPPORTUNITY,
+    UNKNOWN_SINCE,
     WON,
     Account,
     Activity,
@@ -155,7 +156,7 @@ class DealCard:
     owner_id: int
     owner_initials: str
     stage_id: int
-    days_in_stage: int
+    days_in_stage: int | None  # None: not known (imported without a date)
     expected_close: date | None
     milestone: str | None
     next_task_title: str | None
@@ -207,16 +208,17 @@ def board_columns(session: Session, pipeline: str, flt: BoardFilter) -> list[Col
     stages = list_stages(session, pipeline, open_only=True)
     if not stages:
         return []
-    rows = session.exec(
-        select(Deal.stage_id, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
-        .where(Deal.pipeline == pipeline, Deal.stage_id.in_([s.id for s in stages]), *_conditions(flt))
-        .group_by(Deal.stage_id)
-    ).all()
-    return _columns(stages, {stage_id: (int(count), int(value)) for stage_id, count, value in rows})
+    where = [Deal.pipeline == pipeline, Deal.stage_id.in_([s.id for s in stages]), *_conditions(flt)]
+    # One statement: the sums per stage, and those of deals weighed by their own probability.
+    rows, fixes = weighing.stage_totals(session, [func.coalesce(func.sum(capped(Deal.value)), 0)], where,
+                                        {s.id: s.probability for s in stages})
+    return _columns(stages, {stage_id: (int(count), int(value)) for stage_id, count, value in rows},
+                    {stage_id: fix[0] for stage_id, fix in fixes.items()})
 
 
-def _columns(open_stages, totals: dict[int, tuple[int, int]]) -> list[ColumnSummary]:
-    """The columns of ``open_stages`` (in position order) from (count, value) by stage id."""
+def _columns(open_stages, totals: dict[int, tuple[int, int]], fixes: dict[int, int]) -> list[ColumnSummary]:
+    """The columns of ``open_stages`` (in position order) from (count, value) by stage id, and
+    what deals weighed by their own probability add to a stage's raw weighted sum."""
     columns = []
     for stage in open_stages:
         count, value = totals.get(stage.id, (0, 0))
@@ -229,8 +231,7 @@ def _columns(open_stages, totals: dict[int, tuple[int, int]]) -> list[ColumnSumm
                 rot_days=stage.rot_days,
                 count=count,
                 value=value,
-                # Every deal in the column has the stage's probability.
-                weighted=value * stage.probability // 100,
+                weighted=(value * stage.probability + fixes.get(stage.id, 0)) // 100,
             )
         )
     return columns
@@ -367,7 +368,8 @@ def column_cards(
                 owner_id=owner_id,
                 owner_initials=initials(owner_name),
                 stage_id=stage.id,
-                days_in_stage=max((stamp - entered).days, 0),
+                # None: imported without a date, so not known ("?" on the card).
+                days_in_stage=None if entered.year <= UNKNOWN_SINCE.year else max((stamp - entered).days, 0),
                 expected_close=expected_close,
                 milestone=milestone,
                 next_task_title=task_title,
@@ -456,18 +458,18 @@ def _opportunity_totals(
     totals: dict[int, tuple[int, int]] = {}
     if open_stages:
         close = Deal.expected_close
-        rows = session.exec(
-            select(
-                Deal.stage_id,
-                func.count(),
-                func.coalesce(func.sum(capped(Deal.value)), 0),
-                _sum_if(_between(close, month_start, month_end)),
-                _sum_if(_between(close, quarter_start, quarter_end)),
-                _sum_if(_between(close, quarter_end, next_quarter_end)),
-            )
-            .where(Deal.pipeline == OPPORTUNITY, Deal.stage_id.in_(list(open_stages)), *terms)
-            .group_by(Deal.stage_id)
-        ).all()
+        sums = [
+            func.coalesce(func.sum(capped(Deal.value)), 0),
+            _sum_if(_between(close, month_start, month_end)),
+            _sum_if(_between(close, quarter_start, quarter_end)),
+            _sum_if(_between(close, quarter_end, next_quarter_end)),
+        ]
+        where = [Deal.pipeline == OPPORTUNITY, Deal.stage_id.in_(list(open_stages)), *terms]
+        # One statement: the sums per stage, and those of deals that carry their own (imported)
+        # probability, which weighs them instead of their stage's.
+        rows, fixes = weighing.stage_totals(session, sums, where, {i: s.probability for i, s in open_stages.items()})
+        for fix in fixes.values():
+            month_raw, quarter_raw, next_raw = month_raw + fix[1], quarter_raw + fix[2], next_raw + fix[3]
         for stage_id, count, value, in_month, in_quarter, in_next in rows:
             probability = open_stages[stage_id].probability
             totals[stage_id] = (int(count), int(value))
@@ -489,7 +491,8 @@ def _opportunity_totals(
                 *terms,
             )
         ).one()
-    return _columns(open_stages.values(), totals), OpportunitySummary(
+    column_fixes = {stage_id: fix[0] for stage_id, fix in fixes.items()} if open_stages else {}
+    return _columns(open_stages.values(), totals, column_fixes), OpportunitySummary(
         open_value=open_value,
         open_count=open_count,
         weighted_this_month=month_raw // 100,

@@ -45,6 +45,22 @@ def resolve_url(db: str | None) -> str:
     return value
 
 
+def missing_sqlite_file(db: str | None) -> Path | None:
+    """The file a SQLite ``db`` (as ``resolve_url`` reads it) would create, when it does not
+    exist yet; None for one that exists, an in-memory database or a server's URL. A command
+    that can do its work without a database checks this before opening (which creates it)."""
+    try:
+        parsed = make_url(resolve_url(db))
+    except (ArgumentError, ValueError):
+        return None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:"):
+        return None
+    path = Path(database).expanduser()
+    return None if path.exists() else path
+
+
 def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import BigInteger, and_, case, true
+from sqlalchemy import BigInteger, and_, case
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, func, select
@@ -159,10 +159,9 @@ def _epoch_postgresql(element, compiler, **kw):
 
 
 def _created_known():
-    """Deals whose created date is real (an import without one leaves it unknown).
-    Until ``Deal.created_known`` exists every created date counts; then this is
-    ``Deal.created_known == True`` — the one line to change."""
-    return true()
+    """Deals whose created date is real: an import without one leaves it unknown
+    (store.import_meaning), and such a deal has no sales cycle to count."""
+    return Deal.created_known == True  # noqa: E712  (SQL, not Python)
 
 
 def find_team(session: Session, name: str) -> Team:

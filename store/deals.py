@@ -22,6 +22,7 @@ from store.models import (
     OPEN,
     OPPORTUNITY,
     PIPELINES,
+    UNKNOWN_SINCE,
     WON,
     Account,
     Contact,
@@ -62,7 +63,7 @@ class DealDetail:
     stage_id: int
     stage_name: str
     stage_kind: str
-    probability: int
+    probability: int  # the deal's own when it carries one (imported), else its stage's
     rot_days: int
     title: str
     account_id: int | None
@@ -88,16 +89,26 @@ class DealDetail:
     milestone: str | None
     updated_at: pendulum.DateTime
     external_id: str | None = None
+    own_probability: int | None = None  # brought from another CRM; a stage change clears it
+    created_known: bool = True  # False: the import had no date for its creation
 
     @property
     def is_open(self) -> bool:
         return self.stage_kind == OPEN
 
     @property
+    def probability_note(self) -> str:
+        """``60% (imported)`` while the deal carries its own probability, else ``""``."""
+        return f"{self.own_probability}% (imported)" if self.own_probability is not None else ""
+
+    @property
     def weighted_value(self) -> int:
         return self.value * self.probability // 100
 
-    def days_in_stage(self, at: datetime | None = None) -> int:
+    def days_in_stage(self, at: datetime | None = None) -> int | None:
+        """Whole days in its stage; None when not known (imported without a date)."""
+        if self.stage_entered_at.year <= UNKNOWN_SINCE.year:
+            return None
         return ((at or clock.now()) - self.stage_entered_at).days
 
     def is_stale(self, has_open_task: bool, at: datetime | None = None) -> bool:
@@ -148,7 +159,7 @@ def _to_detail(deal: Deal, stage: Stage, owner: Rep, account: Account | None, co
         stage_id=stage.id,
         stage_name=stage.name,
         stage_kind=stage.kind,
-        probability=stage.probability,
+        probability=stage.probability if deal.probability is None else deal.probability,
         rot_days=stage.rot_days,
         title=deal.title,
         account_id=deal.account_id,
@@ -174,6 +185,8 @@ def _to_detail(deal: Deal, stage: Stage, owner: Rep, account: Account | None, co
         milestone=deal.milestone,
         updated_at=clock.aware(deal.updated_at),
         external_id=deal.external_id,
+        own_probability=deal.probability,
+        created_known=deal.created_known,
     )
 
 
@@ -292,6 +305,11 @@ def _commit(session: Session, deal: Deal, version: int, by: int, changes: list[C
     session.flush()
     session.expire(deal)
     return new_version
+
+
+def apply_changes(session: Session, deal: Deal, version: int, by: int, changes: list[Change]) -> int:
+    """``_commit`` for other store modules (an import's updates): the same UPDATE and events."""
+    return _commit(session, deal, version, by, changes)
 
 
 def _require_rep(session: Session, rep_id: int) -> Rep:
@@ -520,6 +538,9 @@ def _stage_change(
 ) -> None:
     now = clock.now()
     after = {"stage_id": target.id, "stage_entered_at": now, **more.pop("columns", {})}
+    if deal.probability is not None:
+        # The deal's own probability (imported) was for the stage it leaves: the new stage's applies.
+        after["probability"] = None
     extra = {"from_stage": stage.name, "to_stage": target.name, **more}
     _commit(session, deal, version, by, [(kind, after, extra)])
 

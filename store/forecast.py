@@ -4,8 +4,9 @@ For a period (calendar days in the team's timezone, see periods.py):
 
 * **open pipeline** — open opportunities whose expected close date falls in
   the period: how many, and their value;
-* **weighted** — the same deals' value × their stage's win probability,
-  summed per stage and rounded down to whole minor units (as on the board);
+* **weighted** — the same deals' value × their win probability (the deal's
+  own when it carries one, imported from another CRM; else its stage's),
+  summed and rounded down to whole minor units (as on the board);
 * **won so far** — opportunities in a won stage closed in the period;
 * **revenue goal** — the sum of the "won value" goals set for that kind of
   period (one rep's, or every rep's for the team); None when nobody has one;
@@ -28,7 +29,7 @@ import pendulum
 from sqlalchemy import or_, true
 from sqlmodel import Session, func, select
 
-from store import clock, events
+from store import clock, events, weighing
 from store.goals import WON_VALUE, goal_targets
 from store.models import OPEN, OPPORTUNITY, WON, Deal, DealEvent, Rep, Stage
 from store.money import DEFAULT_CURRENCY, capped, database_currency
@@ -92,20 +93,20 @@ def period_forecast(
 
     open_count = open_value = weighted_raw = 0
     if open_ids:
-        for stage_id, n, value in session.exec(
-            select(Deal.stage_id, func.count(), func.coalesce(func.sum(capped(Deal.value)), 0))
-            .where(
-                Deal.pipeline == OPPORTUNITY,
-                Deal.stage_id.in_(open_ids),
-                Deal.expected_close >= period.start,
-                Deal.expected_close < period.end,
-                *owner,
-            )
-            .group_by(Deal.stage_id)
-        ):
+        where = [
+            Deal.pipeline == OPPORTUNITY,
+            Deal.stage_id.in_(open_ids),
+            Deal.expected_close >= period.start,
+            Deal.expected_close < period.end,
+            *owner,
+        ]
+        rows, fixes = weighing.stage_totals(session, [func.coalesce(func.sum(capped(Deal.value)), 0)], where,
+                                            {i: s.probability for i, s in stages.items()})
+        for stage_id, n, value in rows:
             open_count += n
             open_value += int(value)
             weighted_raw += int(value) * stages[stage_id].probability
+        weighted_raw += sum(fix[0] for fix in fixes.values())  # deals weighed by their own probability
 
     won_count = won_value = 0
     if won_ids:

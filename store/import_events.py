@@ -36,13 +36,13 @@ from sqlalchemy import bindparam, delete, select
 from store import events
 from store.import_fields import EVENTS
 from store.import_values import fold
+from store.import_report import rows_text
 from store.importer import (
     RowProblem,
     _chunks,
     _insert_plain,
     _moment_key,
     _reserve_ids,
-    _rows,
     _WorkImport,
 )
 from store.models import LEAD, OPPORTUNITY, Activity, Deal, DealEvent, Rep, Stage, Task
@@ -372,11 +372,11 @@ class EventImport(_WorkImport):
         for handle, rows in sorted(self.unknown_actors.items()):
             out.append(f"No rep {handle!r} here: {len(rows):,} event{'s' if len(rows) != 1 else ''} by them "
                        f"{'are' if len(rows) != 1 else 'is'} recorded as yours, with their handle noted "
-                       f"({_rows(rows)}). Add the rep and import again to keep them as theirs.")
+                       f"({rows_text(rows)}). Add the rep and import again to keep them as theirs.")
         if self.cleaned_rows:
             out.append(f"Stripped control characters (ESC, DEL and the like) from the data of "
                        f"{len(self.cleaned_rows):,} event{'s' if len(self.cleaned_rows) != 1 else ''}: "
-                       f"{_rows(self.cleaned_rows)}")
+                       f"{rows_text(self.cleaned_rows)}")
         return out
 
     def write(self) -> None:

@@ -14,7 +14,8 @@ from store.errors import InvalidInput
 from store.import_values import normalise
 
 DEALS, ACTIVITIES, TASKS, NOTES, EVENTS = "deals", "activities", "tasks", "notes", "events"
-KINDS = (DEALS, ACTIVITIES, TASKS, NOTES, EVENTS)
+ACCOUNTS, CONTACTS = "accounts", "contacts"
+KINDS = (DEALS, ACTIVITIES, TASKS, NOTES, EVENTS, ACCOUNTS, CONTACTS)
 IGNORE = "-"
 
 _ACCOUNT = ("account", "accountname", "organization", "organisation", "org", "orgname", "organizationname",
@@ -49,8 +50,13 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "closed_at": ("closedat", "closedon", "dealclosedon", "closeddate", "dateclosed", "wontime", "losttime",
                       "closetime", "actualclosedate", "wondate", "lostdate", "wonat", "lostat", "wonon", "loston"),
         "created_at": ("createdat", "created", "createdate", "createddate", "dealcreated", "dealcreatedon",
-                       "adddate", "addtime", "engagedate", "datecreated", "creationdate", "opendate", "openedat",
+                       "adddate", "addtime", "datecreated", "creationdate", "opendate", "openedat",
                        "openeddate"),
+        # Dates that stand in for a missing created date, in this order (with the close date).
+        "engaged_at": ("engagedate", "engagedat", "engaged", "dateengaged", "engagementdate", "firstengaged"),
+        "last_activity": ("lastactivitydate", "lastactivityat", "lastactivity"),
+        "probability": ("probability", "dealprobability", "probabilitypercent", "winprobability",
+                        "hsdealstageprobability", "dealstageprobability", "stageprobability"),
         "stage_entered_at": ("stageenteredat", "stageentered", "laststagechange", "stagechangedate",
                              "enteredstage", "enteredstageat", "instagesince"),
         "converted_at": ("convertedat", "converteddate", "conversiondate", "convertedon"),
@@ -59,6 +65,9 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "owner": ("owner", "dealowner", "opportunityowner", "ownername", "salesagent", "salesrep", "rep",
                   "assignedto", "accountexecutive", "ae", "user", "owneremail", "hubspotowner", "leadowner"),
         "owner_handle": ("ownerhandle", "rephandle"),
+        # Salesforce ids, resolved through --owners / --accounts files or --map-owner.
+        "owner_id": ("ownerid", "userid", "hubspotownerid", "owneruserid"),
+        "account_id": ("accountid", "companyid", "organizationid", "orgid", "associatedcompanyid"),
         "account": _ACCOUNT,
         "contact": ("contact", "contactname", "contactperson", "dealcontactperson", "person", "personname",
                     "primarycontact", "associatedcontact", "associatedcontacts", "fullname"),
@@ -119,6 +128,21 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "rep": _REP,
         "rep_handle": ("rephandle", "ownerhandle", "authorhandle"),
     },
+    ACCOUNTS: {
+        "name": ("name", "accountname", "companyname", "organizationname", "organisationname", "organization",
+                 "organisation", "company"),
+        "domain": ("domain", "website", "companydomainname", "url", "web", "site", "domainname"),
+    },
+    CONTACTS: {
+        "name": ("name", "fullname", "contactname", "personname", "contact", "person"),
+        "first_name": ("firstname", "givenname"),
+        "last_name": ("lastname", "surname", "familyname"),
+        "email": ("email", "emailaddress", "workemail", "personemail", "contactemail", "emailwork"),
+        "phone": ("phone", "phonenumber", "workphone", "mobile", "mobilephone", "personphone", "phonework"),
+        "job_title": ("jobtitle", "title", "position", "role"),
+        "account": _ACCOUNT,
+        "account_id": ("accountid", "companyid", "organizationid", "orgid", "associatedcompanyid"),
+    },
 }
 
 FIELDS[EVENTS] = {
@@ -139,12 +163,10 @@ FIELDS[EVENTS] = {
 _DERIVED = "Legwork works it out itself"
 IGNORED: dict[str, dict[str, str]] = {
     DEALS: {
-        **dict.fromkeys(("probability", "dealprobability", "probabilitypercent", "winprobability"),
-                        "the stage sets the win probability"),
         **dict.fromkeys(("weightedvalue", "weightedamount", "expectedrevenue", "forecastamount"),
-                        "Legwork weighs the value by the stage's probability"),
+                        "Legwork weighs the value by the deal's probability"),
         "amountincompanycurrency": "a converted copy of the amount",
-        **dict.fromkeys(("milestone", "lastactivitydate", "lastactivityat", "nextactivitydate", "lastactivity",
+        **dict.fromkeys(("milestone", "nextactivitydate",
                          "updatetime", "updatedat", "lastmodifieddate", "lastmodified", "lastupdated",
                          "age", "daysinstage", "stageduration", "creator", "version"), _DERIVED),
     },
@@ -160,6 +182,10 @@ IGNORED: dict[str, dict[str, str]] = {
     TASKS: {**dict.fromkeys(("id", "taskid", "externalid", "recordid", "updatetime", "updatedat"), _DERIVED)},
     NOTES: {**dict.fromkeys(("id", "noteid", "externalid", "recordid", "updatetime", "updatedat"), _DERIVED)},
     EVENTS: {},
+    ACCOUNTS: {**dict.fromkeys(("id", "accountid", "recordid", "ownerid", "createddate", "lastmodifieddate"),
+                               "accounts are known by name")},
+    CONTACTS: {**dict.fromkeys(("id", "contactid", "recordid", "ownerid", "createddate", "lastmodifieddate"),
+                               "contacts are known by name and account")},
 }
 # Prefixes exports put before a field's name ("Deal - Value", "Activity - Type").
 _PREFIXES = {
@@ -168,15 +194,19 @@ _PREFIXES = {
     TASKS: ("task", "activity", "todo"),
     NOTES: ("note",),
     EVENTS: (),
+    ACCOUNTS: ("account", "company", "organization", "organisation", "org"),
+    CONTACTS: ("contact", "person"),
 }
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     # Each inner tuple: at least one of these fields must have a column.
     # Without a title column, a deal is titled from its account (and product).
-    DEALS: (("title", "account"),),
+    DEALS: (("title", "account", "account_id"),),
     ACTIVITIES: (("deal_external_id", "deal_title"), ("type",), ("occurred_at",)),
     TASKS: (("deal_external_id", "deal_title"), ("title",), ("due",)),
     NOTES: (("deal_external_id", "deal_title"), ("body",)),
     EVENTS: (("deal_external_id", "deal_title"), ("at",), ("kind",)),
+    ACCOUNTS: (("name",),),
+    CONTACTS: (("name", "first_name", "last_name"),),
 }
 
 
@@ -215,7 +245,8 @@ class Mapping:
 
     @property
     def titled_from_account(self) -> bool:
-        return self.kind == DEALS and "title" not in self.fields and "account" in self.fields
+        return self.kind == DEALS and "title" not in self.fields and (
+            "account" in self.fields or "account_id" in self.fields)
 
 
 def field_names(kind: str) -> tuple[str, ...]:

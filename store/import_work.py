@@ -24,6 +24,7 @@ from store.activities import refresh_deals_activity
 from store.errors import InvalidInput
 from store.import_fields import ACTIVITIES
 from store.import_values import fold, normalise, parse_duration, parse_flag
+from store.import_report import rows_text
 from store.importer import (
     _ACTIVITY_WORDS,
     _MILESTONE_WORDS,
@@ -35,7 +36,6 @@ from store.importer import (
     _insert,
     _insert_plain,
     _moment_key,
-    _rows,
     _WorkImport,
     _write_tasks,
 )
@@ -296,16 +296,16 @@ class ActivityImport(_WorkImport):
         return {"activities": len(self.planned) - tasks, "tasks": tasks, "reps": len(self.reps.new)}
 
     def remarks(self) -> list[str]:
-        out = self.elsewhere.remarks("activities", _rows)
+        out = self.elsewhere.remarks("activities", rows_text)
         tasks = [item["row"] for item in self.planned if item.get("task")]
         if tasks:
-            undated = (f"; {_rows(self.undated)} had no date and {'is' if len(self.undated) == 1 else 'are'} "
+            undated = (f"; {rows_text(self.undated)} had no date and {'is' if len(self.undated) == 1 else 'are'} "
                        "due today") if self.undated else ""
             out.append(
                 f"{len(tasks):,} row{'s' if len(tasks) != 1 else ''} not done yet (Not Started, In Progress, "
                 f"Deferred…) {'are' if len(tasks) != 1 else 'is'} imported as open "
                 f"task{'s' if len(tasks) != 1 else ''} due on {'their' if len(tasks) != 1 else 'its'} date, "
-                f"not as activities: {_rows(tasks)}{undated}."
+                f"not as activities: {rows_text(tasks)}{undated}."
             )
         return out
 

@@ -47,9 +47,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from store import clock, csv_cells, events
+from store import import_meaning as meaning
 from store.errors import InvalidInput, StoreError
 from store.import_fields import (
+    ACCOUNTS,
     ACTIVITIES,
+    CONTACTS,
     DEALS,
     EVENTS,
     KINDS,
@@ -61,6 +64,7 @@ from store.import_fields import (
     parse_overrides,
 )
 from store.import_files import Table, UnreadableFile, read_table
+from store.import_refs import OwnersAndAccountsById
 from store.import_values import (
     DAY_FIRST,
     MONTH_FIRST,
@@ -112,6 +116,8 @@ __all__ = [
 ]
 
 UTC = timezone.utc
+_UNKNOWN = meaning.UNKNOWN_SINCE.replace(tzinfo=UTC)
+_CLOSED_BEFORE_CREATED = ": pass --created-from close or --created-unknown-when-after-close"
 BATCH = 2000
 PROGRESS_MIN = 2000  # files with fewer rows than this report no progress
 FUTURE_SLACK = timedelta(minutes=5)
@@ -159,11 +165,14 @@ _MILESTONE_WORDS = {
     **dict.fromkeys(("4thmeeting", "fourthmeeting", "meeting4"), "proposal"),
 }
 _DATE_FIELDS = {
-    DEALS: ("expected_close", "close_date", "closed_at", "created_at", "stage_entered_at", "converted_at"),
+    DEALS: ("expected_close", "close_date", "closed_at", "created_at", "stage_entered_at", "converted_at",
+            "engaged_at", "last_activity"),
     ACTIVITIES: ("occurred_at",),
     TASKS: ("due", "done_at", "created_at"),
     NOTES: ("created_at",),
     EVENTS: (),  # ISO times only: the events export writes them
+    ACCOUNTS: (),
+    CONTACTS: (),
 }
 
 
@@ -180,12 +189,20 @@ class ImportOptions:
     timezone: str | None = None  # of times without an offset (default: the importing rep's)
     skip_invalid: bool = False  # import the valid rows even when some are refused
     encoding: str = "utf-8"
+    # A deal closed before its created date (a CreatedDate that is the day of a data load):
+    created_from: str | None = None  # "close": created on its close day (--created-from close)
+    unknown_when_after_close: bool = False  # its creation is unknown (--created-unknown-when-after-close)
+    owners: str | None = None  # --owners users.csv: OwnerId -> rep (Salesforce User export)
+    accounts: str | None = None  # --accounts Account.csv: AccountId -> account name and domain
+    owner_map: tuple[str, ...] = ()  # --map-owner "ID=handle"
+    overwrite_edits: bool = False  # update deals changed in Legwork since they were imported, too
 
 
 @dataclass(frozen=True)
 class RowProblem:
     row: int
     reason: str
+    reasons: tuple[str, ...] = ()  # each reason on its own, as the report groups them
 
 
 @dataclass(frozen=True)
@@ -210,6 +227,11 @@ class ImportReport:
     remarks: tuple[str, ...] = ()  # what the planner wants said about the file, in plain words
     seconds: float = 0.0
     skip_invalid: bool = False
+    created_from: tuple[tuple[str, int], ...] = ()  # where the deals' created dates came from, and how many
+    notes: tuple[str, ...] = ()  # what the reader should know (owners nobody matched, …)
+    stage_help: tuple[str, ...] = ()  # our stages and a ready --stage line, for unmatched stages
+    updated: tuple[str, ...] = ()  # one line per updated deal: "ACME renewal: Engaging → Won"
+    unchanged: int = 0  # rows of deals already here, identical
 
     def count(self, what: str) -> int:
         return dict(self.created).get(what, 0)
@@ -224,12 +246,22 @@ class ImportReport:
         return self.file_problem is not None or (bool(self.refused) and not self.skip_invalid)
 
     @property
+    def has_work(self) -> bool:
+        """Something was (or, dry, would be) created or changed."""
+        return any(n for what, n in self.created if what != "reps") or bool(self.updated)
+
+    @property
     def ok(self) -> bool:
-        """The import did (or, dry, would) go through: exit status 0."""
+        """The import did (or, dry, would) go through: exit status 0. With --skip-invalid,
+        refused rows and nothing else to import is a failure too: nothing went in."""
+        if self.skip_invalid and self.refused and not self.has_work:
+            return False
         return not self.blocked and self.error is None
 
     def lines(self) -> list[str]:
-        return _describe(self)
+        from store.import_report import describe
+
+        return describe(self)
 
 
 # --- keys --------------------------------------------------------------------------------------
@@ -322,11 +354,12 @@ def import_table(
     if problem:
         session.rollback()
         return ImportReport(**base, file_problem=problem, seconds=timer.perf_counter() - started)
-    from store.import_events import EventImport  # here: these build on this module
+    from store.import_directory import AccountImport, ContactImport  # here: these build on this module
+    from store.import_events import EventImport
     from store.import_work import ActivityImport
 
     planner_class = {DEALS: _DealImport, ACTIVITIES: ActivityImport, TASKS: _TaskImport, NOTES: _NoteImport,
-                     EVENTS: EventImport}
+                     EVENTS: EventImport, ACCOUNTS: AccountImport, CONTACTS: ContactImport}
     try:
         planner = planner_class[options.kind](session, rep, table, mapping, options, order, progress)
     except InvalidInput as exc:
@@ -336,8 +369,9 @@ def import_table(
         planner.refuse(row, f"column {header!r} holds a NUL character: no text a person typed has one")
     planner.plan()
     refused = tuple(
-        RowProblem(row, "; ".join(_shorten(reason) for reason in reasons))
-        for row, reasons in sorted(planner.problems.items())
+        RowProblem(row, "; ".join(short), tuple(short))
+        for row, short in ((row, [_shorten(reason) for reason in reasons])
+                           for row, reasons in sorted(planner.problems.items()))
     )
     result = dict(
         **base,
@@ -345,6 +379,12 @@ def import_table(
         skipped=tuple(planner.skipped),
         unmatched_stages=tuple((name, tuple(rows)) for name, rows in planner.unmatched.items()),
         created=tuple(planner.counts().items()),
+        stage_help=tuple(planner.stage_help()) if planner.unmatched else (),
+        updated=tuple(planner.updates.lines()) if options.kind == DEALS else (),
+        unchanged=planner.updates.unchanged if options.kind == DEALS else 0,
+        notes=tuple(getattr(planner, "notes", ())),
+        created_from=tuple(sorted(getattr(planner, "created_from", {}).items(),
+                                  key=lambda item: meaning.CREATED_ORDER.index(item[0]))),
         new_reps=tuple((handle, name) for handle, (name, _email) in planner.reps.new.items()),
         remarks=tuple(planner.remarks()),
     )
@@ -470,10 +510,12 @@ class _Reps:
     def __init__(self, session: Session, importer: RepInfo) -> None:
         self.importer = importer
         self.ids: dict[str, int] = {}
+        self.names: dict[str, str] = {}
         self.by_name: dict[str, str] = {}
         self.by_email: dict[str, str] = {}
         for rep_id, handle, name, email in session.execute(select(Rep.id, Rep.handle, Rep.name, Rep.email)):
             self.ids[handle] = rep_id
+            self.names[handle] = name
             self.by_name.setdefault(fold(name), handle)
             if email:
                 self.by_email.setdefault(fold(email), handle)
@@ -835,9 +877,12 @@ class _PlannedDeal:
     converted_at: datetime | None
     closed_at: datetime | None
     lost_reason: str | None
+    probability: int | None = None  # the deal's own win probability (open deals only)
+    created_known: bool = True
+    created_from: str = meaning.CREATED_GIVEN
 
 
-class _DealImport(_Import):
+class _DealImport(OwnersAndAccountsById, _Import):
     kind = DEALS
 
     def __init__(self, *args) -> None:
@@ -872,6 +917,23 @@ class _DealImport(_Import):
         self.new_contacts: dict[tuple[str, str], dict] = {}
         self.planned: list[_PlannedDeal] = []
         self.seen: dict[str, int] = {}
+        self.created_from: dict[str, int] = {}
+        self.unmatched_pipeline: dict[str, str | None] = {}
+        self.notes: list[str] = []
+        self.load_refs()
+        from store.import_update import DealUpdates  # here: it builds on the store's deal writes
+
+        self.updates = DealUpdates(session, self)
+        columns = self.mapping.fields.get("probability", ())
+        self.probability_scale = meaning.probability_scale(
+            cells[i] for _n, cells in self.table.rows for i in columns if i < len(cells)
+        ) if columns else meaning.PERCENT
+        if self.options.created_from not in (None, *meaning.CREATED_FROM_CHOICES):
+            raise InvalidInput(f"--created-from {self.options.created_from!r} must be one of "
+                               f"{', '.join(meaning.CREATED_FROM_CHOICES)}")
+
+    def rep_name(self, handle: str) -> str:
+        return self.reps.names.get(handle) or self.reps.new.get(handle, (handle,))[0]
 
     def _stage_map(self, pairs: tuple[str, ...]) -> dict[str, StageInfo]:
         out: dict[str, StageInfo] = {}
@@ -894,6 +956,11 @@ class _DealImport(_Import):
                 )
             out[normalise(theirs)] = found[0]
         return out
+
+    def stage_help(self) -> list[str]:
+        from store.import_report import stage_help
+
+        return stage_help(self.unmatched, self.unmatched_pipeline, self.stages, self.open)
 
     def _stage_list(self) -> str:
         return "; ".join(
@@ -967,15 +1034,20 @@ class _DealImport(_Import):
 
     def _plan_row(self, number: int, values: dict[str, str]) -> None:
         reasons: list[str] = []
-        if self.mapping.titled_from_account and values.get("account"):
-            product = values.get("product")
-            values = {**values, "title": f"{values['account']} — {product}" if product else values["account"]}
+        ref = self.account_refs.get(" ".join(values.get("account_id", "").split())) if self.account_refs else None
+        if ref is not None and not values.get("account"):
+            values = {**values, "account": ref.name}
+        if self.mapping.titled_from_account:
+            title_from = " — ".join(v for v in (values.get("account"), values.get("product")) if v)
+            if title_from:
+                values = {**values, "title": title_from}
         title = self.text(values, "title", reasons)
         if not title and not any("title" in r for r in reasons):
-            reasons.append("no title")
+            reasons.append("no title: the row has no account or product to title it from"
+                           if self.mapping.titled_from_account else "no title")
         external_id = self.text(values, "external_id", reasons, what="external id")
-        owner = self.rep_handle(values, "owner", "owner_handle", reasons)
-        account = self.text(values, "account", reasons)
+        owner = self.owner(number, values, reasons)
+        account, domain = self.account(values, reasons)
         contact = self.text(values, "contact", reasons)
         email = self.text(values, "contact_email", reasons, what="contact email")
         phone = self.text(values, "contact_phone", reasons, what="contact phone")
@@ -988,6 +1060,12 @@ class _DealImport(_Import):
         territory = self.text(values, "territory", reasons)
         product = self.text(values, "product", reasons)
         lost_reason = self.text(values, "lost_reason", reasons, what="lost reason")
+        probability = None
+        if values.get("probability"):
+            try:
+                probability = meaning.parse_probability(values["probability"], self.probability_scale)
+            except InvalidInput as exc:
+                reasons.append(str(exc))
         # value
         value = 0
         currency = values.get("currency")
@@ -1015,6 +1093,7 @@ class _DealImport(_Import):
             else:
                 if stage is None:
                     self.unmatched.setdefault(" ".join(stage_text.split()), []).append(number)
+                    self.unmatched_pipeline.setdefault(" ".join(stage_text.split()), hint)
                     where = f" {'lead' if hint == LEAD else 'opportunity'}" if hint else ""
                     reasons.append(
                         f"stage {stage_text!r} matches no{where} stage: map it with --stage \"{stage_text}=Our Stage\""
@@ -1048,10 +1127,18 @@ class _DealImport(_Import):
                 reasons.append("a converted lead is an opportunity: its pipeline must be opportunity")
             if lost_reason and now_stage.kind != LOST:
                 lost_reason = None  # Pipedrive and others keep an old reason on reopened deals
+        created_from = meaning.CREATED_GIVEN
         if created_at is None and created_m is None:
-            created_at = closed_at if closed_at is not None and closed_at < self.now else self.now
-            if converted_at is not None and converted_at < created_at:
-                created_at = converted_at
+            created_at, created_from = self._stand_in_created(values, closed_at, converted_at, reasons)
+        elif (created_at is not None and closed_at is not None and closed_at < created_at
+              and (self.options.created_from == "close" or self.options.unknown_when_after_close)):
+            # A CreatedDate that is the day the data was loaded: the close date, or unknown.
+            if self.options.created_from == "close":
+                created_at, created_from = closed_at, meaning.CREATED_FROM_CLOSE
+                if converted_at is not None and converted_at < created_at:
+                    created_at = converted_at
+            else:
+                created_at, created_from = _UNKNOWN, meaning.CREATED_UNKNOWN_AFTER_CLOSE
         if created_at is not None:
             # A bare date on the day it was created means "that day", not a moment before it.
             converted_at = self._not_before(converted_at, converted_m, created_at)
@@ -1059,7 +1146,8 @@ class _DealImport(_Import):
             entered_at = self._not_before(entered_at, entered_m, converted_at or created_at)
             for later, what in ((converted_at, "converted"), (closed_at, "closed"), (entered_at, "entered its stage")):
                 if later is not None and later < created_at:
-                    reasons.append(f"{what} {self._day(later)} before it was created {self._day(created_at)}")
+                    reasons.append(f"{what} {self._day(later)} before it was created {self._day(created_at)}"
+                                   + (_CLOSED_BEFORE_CREATED if what == "closed" else ""))
             if converted_at is not None and closed_at is not None and closed_at < converted_at:
                 reasons.append("closed before it was converted")
         if reasons or placed is None or title is None or owner is None or created_at is None:
@@ -1070,8 +1158,23 @@ class _DealImport(_Import):
         pipeline, now_stage, closed_from = placed
         key = external_id or stable_key(owner, title, account)
         if key in self.index.by_key:
-            how = f"external id {external_id!r}" if external_id else "the same owner, title and account"
-            self.skipped.append(RowProblem(number, f"already in the database ({how})"))
+            how = "same external id" if external_id else "same owner, title and account"
+            if key in self.seen:
+                self.refuse(number, f"a duplicate of row {self.seen[key]} ({how})")
+                return
+            self.seen[key] = number
+            as_filed = _PlannedDeal(
+                row=number, key=key, title=title, pipeline=pipeline, stage=now_stage, closed_from=closed_from,
+                owner=owner, account=None, contact=None, value=value, expected_close=expected_close, source=source,
+                territory=territory, product=product, created_at=created_at, stage_entered_at=created_at,
+                converted_at=converted_at, closed_at=closed_at,
+                lost_reason=lost_reason if now_stage.kind == LOST else None,
+                probability=probability if now_stage.kind == OPEN else None,
+            )
+            skipped = self.updates.consider(number, self.index.by_key[key], as_filed)
+            if skipped:
+                self.skipped.append(RowProblem(number, f"already in the database, unchanged ({how})"
+                                               if skipped.endswith("unchanged") else skipped))
             return
         if key in self.seen:
             how = f"external id {external_id!r}" if external_id else "owner, title and account"
@@ -1083,6 +1186,8 @@ class _DealImport(_Import):
             account_key = name_key(account)
             if account_key not in self.accounts:
                 self.new_accounts.setdefault(account_key, account)
+                if domain:
+                    self.new_account_domains.setdefault(account_key, domain)
         contact_key = None
         if contact:
             contact_key = (account_key or "", name_key(contact))
@@ -1092,13 +1197,33 @@ class _DealImport(_Import):
             entered = closed_at
         else:
             entered = entered_at or converted_at or created_at
+        self.created_from[created_from] = self.created_from.get(created_from, 0) + 1
         self.planned.append(_PlannedDeal(
             row=number, key=key, title=title, pipeline=pipeline, stage=now_stage, closed_from=closed_from,
             owner=owner, account=account_key, contact=contact_key, value=value, expected_close=expected_close,
             source=source, territory=territory, product=product, created_at=created_at, stage_entered_at=entered,
             converted_at=converted_at, closed_at=closed_at,
             lost_reason=lost_reason if now_stage.kind == LOST else None,
+            probability=probability if now_stage.kind == OPEN else None,
+            created_known=created_at != _UNKNOWN, created_from=created_from,
         ))
+
+    def _stand_in_created(self, values: dict[str, str], closed_at: datetime | None, converted_at: datetime | None,
+                          reasons: list[str]) -> tuple[datetime, str]:
+        """The created date of a row that gives none: its engage date, a closed deal's close date,
+        its last activity — the earliest of those and its conversion — else unknown."""
+        engaged = self.past(self.moment(values, "engaged_at", reasons), "engaged", reasons, start_of_day=True)
+        active = self.past(self.moment(values, "last_activity", reasons), "last activity", reasons,
+                           start_of_day=True)
+        for at, source in ((engaged, meaning.CREATED_ENGAGED), (closed_at, meaning.CREATED_CLOSED),
+                           (active, meaning.CREATED_LAST_ACTIVITY)):
+            if at is not None:
+                if converted_at is not None and converted_at < at:
+                    return converted_at, meaning.CREATED_CONVERTED
+                return at, source
+        if converted_at is not None:
+            return converted_at, meaning.CREATED_CONVERTED
+        return _UNKNOWN, meaning.CREATED_UNKNOWN
 
     def _place(self, stage: StageInfo | None, status: str | None, hint: str | None, unmatched: bool,
                reasons: list[str]) -> tuple[str, StageInfo, StageInfo | None] | None:
@@ -1136,7 +1261,11 @@ class _DealImport(_Import):
     def plan(self) -> None:
         for number, values in self.rows():
             self._plan_row(number, values)
-        self.reps.keep({d.owner for d in self.planned})
+        for row, reason in self.updates.hold_back_legwork_edits():
+            self.skipped.append(RowProblem(row, reason))
+        self.skipped.sort(key=lambda p: p.row)
+        self.reps.keep({d.owner for d in self.planned} | {u.owner for u in self.updates.planned if u.owner})
+        self.notes = self.owner_notes()
 
     def counts(self) -> dict[str, int]:
         planned = self.planned
@@ -1153,15 +1282,18 @@ class _DealImport(_Import):
         }
 
     def has_work(self) -> bool:
-        return bool(self.planned)
+        return bool(self.planned) or bool(self.updates.planned)
 
     def write(self) -> None:
         session, now, by = self.session, self.now, self.rep.id
         total = len(self.planned)
         self.reps.write(session, now)
+        self.updates.write(by, self.reps.ids, self.table.name)
+        if not self.planned:
+            return
         if self.new_accounts:
             rows = [
-                {"name": name, "name_key": key, "domain": None, "created_at": now}
+                {"name": name, "name_key": key, "domain": self.new_account_domains.get(key), "created_at": now}
                 for key, name in self.new_accounts.items()
             ]
             for key, account_id in zip(self.new_accounts, _insert(session, Account, rows)):
@@ -1197,6 +1329,8 @@ class _DealImport(_Import):
                 "converted_at": d.converted_at,
                 "closed_at": d.closed_at,
                 "lost_reason": d.lost_reason,
+                "probability": d.probability,
+                "created_known": d.created_known,
                 "external_id": d.key,
                 "last_activity_at": None,
                 "milestone": None,
@@ -1221,7 +1355,7 @@ class _DealImport(_Import):
         first_stage = lead_first if born_lead else working
         history = [(d.created_at, events.CREATED, {
             "pipeline": LEAD if born_lead else d.pipeline, "to_stage": first_stage.name, "value": d.value,
-            "version": 1, **source,
+            "version": 1, **source, **({} if d.created_known else {"created_unknown": True}),
         })]
         version = 1
         entered = d.created_at
@@ -1459,101 +1593,3 @@ class _NoteImport(_WorkImport):
                 "note_id": note_id, "summary": row["body"].splitlines()[0].strip(), "imported": self.table.name})
             for note_id, row in zip(ids, rows)
         ])
-
-
-# --- the report, in words ----------------------------------------------------------------------
-
-
-_NOUNS = {
-    "deals": ("deal", "deals"), "opportunities": ("opportunity", "opportunities"), "leads": ("lead", "leads"),
-    "won": ("won", "won"), "lost": ("lost", "lost"), "disqualified": ("disqualified", "disqualified"),
-    "accounts": ("account", "accounts"), "contacts": ("contact", "contacts"), "reps": ("rep", "reps"),
-    "activities": ("activity", "activities"), "tasks": ("task", "tasks"), "open": ("open", "open"),
-    "done": ("done", "done"), "notes": ("note", "notes"),
-}
-
-
-def _n(count: int, what: str) -> str:
-    one, many = _NOUNS.get(what, (what, what))
-    return f"{count:,} {one if count == 1 else many}"
-
-
-def _rows(numbers: Iterable[int], limit: int = 12) -> str:
-    numbers = list(numbers)
-    shown = ", ".join(str(n) for n in numbers[:limit])
-    more = f" and {len(numbers) - limit} more" if len(numbers) > limit else ""
-    return f"row{'s' if len(numbers) != 1 else ''} {shown}{more}"
-
-
-def _summary(report: ImportReport) -> str:
-    c = report.count
-    if report.kind == DEALS:
-        parts = [_n(c("deals"), "deals")]
-        detail = [_n(c(k), k) for k in ("opportunities", "leads") if c(k)]
-        closed = [_n(c(k), k) for k in ("won", "lost", "disqualified") if c(k)]
-        if detail:
-            parts[0] += f" ({', '.join(detail)}{'; ' + ', '.join(closed) if closed else ''})"
-        parts += [_n(c(k), k) for k in ("accounts", "contacts") if c(k)]
-    elif report.kind == TASKS:
-        parts = [_n(c("tasks"), "tasks") + (f" ({c('open'):,} open, {c('done'):,} done)" if c("tasks") else "")]
-    else:
-        parts = [_n(c(report.kind), report.kind)]
-    if report.new_reps:
-        shown = ", ".join(f"{handle} ({name})" for handle, name in report.new_reps[:8])
-        more = f" and {len(report.new_reps) - 8} more" if len(report.new_reps) > 8 else ""
-        parts.append(f"{_n(len(report.new_reps), 'reps')}: {shown}{more}")
-    return ", ".join(parts)
-
-
-def _describe(report: ImportReport) -> list[str]:
-    lines: list[str] = []
-    name, kind = report.file, report.kind
-    if report.file_problem:
-        lines.append(f"{name}: nothing was imported: {report.file_problem}")
-        return lines
-    lines.append(f"{name}: {report.rows:,} row{'s' if report.rows != 1 else ''} of {kind}"
-                 + (f"; {report.date_note}" if report.date_note else ""))
-    if report.stripped_cells:
-        lines.append(
-            f"Stripped control characters (ESC, DEL and the like) from {report.stripped_cells:,} "
-            f"cell{'s' if report.stripped_cells != 1 else ''}: {_rows(report.stripped_rows)}"
-        )
-    if report.skipped:
-        reasons = sorted({p.reason for p in report.skipped})
-        why = reasons[0] if len(reasons) == 1 else "already in the database, or deleted at the source"
-        lines.append(f"Skipped {len(report.skipped):,} ({why}): {_rows(p.row for p in report.skipped)}")
-    if report.refused:
-        lines.append(f"Refused {len(report.refused):,} row{'s' if len(report.refused) != 1 else ''}:")
-        lines += [f"  row {p.row}: {p.reason}" for p in report.refused]
-    if report.unmatched_stages:
-        lines.append("Stages that match none of ours (map each with --stage \"Theirs=Ours\"):")
-        for stage, rows in report.unmatched_stages:
-            lines.append(f"  {stage!r}: {_rows(rows, 6)}")
-    lines += report.remarks
-    summary = _summary(report)
-    valid = report.valid
-    if report.dry_run:
-        lines.append("Dry run: nothing was written.")
-        if report.blocked:
-            lines.append(
-                f"A real run would import nothing while rows are refused: fix them, or pass --skip-invalid "
-                f"to import the {valid:,} valid row{'s' if valid != 1 else ''} ({summary})."
-            )
-        else:
-            lines.append(f"A real run would create {summary}, in one transaction.")
-        return lines
-    if report.blocked:
-        lines.append(
-            f"Nothing was imported: {len(report.refused):,} row{'s' if len(report.refused) != 1 else ''} "
-            f"refused. Fix them, or pass --skip-invalid to import the {valid:,} valid "
-            f"row{'s' if valid != 1 else ''}."
-        )
-    elif report.error:
-        lines.append(f"Nothing was imported: the write failed and was rolled back: {report.error}")
-    elif report.committed:
-        left_out = f"; {len(report.refused):,} refused rows left out" if report.refused else ""
-        lines.append(f"Imported {summary} in one transaction ({report.seconds:.1f} s){left_out}.")
-    else:
-        left_out = f"; {len(report.refused):,} refused rows left out" if report.refused else ""
-        lines.append(f"Nothing new to import: the valid rows are already in the database{left_out}.")
-    return lines

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, event, text
 from sqlalchemy import false as sa_false
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from store.names import name_key
@@ -26,6 +26,10 @@ from store.terms import (  # noqa: F401  (re-exported for store modules)
     ROLES,
     WON,
 )
+
+# The created date of a deal whose creation is not known (an import without one):
+# it falls in no period, so period figures leave the deal out. Naive UTC, like every column.
+UNKNOWN_SINCE = datetime(1970, 1, 1)
 
 
 class Setting(SQLModel, table=True):
@@ -133,6 +137,12 @@ class Deal(SQLModel, table=True):
         Index("ix_deal_created", "created_at"),
         # Covers a board column's urgency order (overdue, stale, close date), the
         # team board's column totals and the open deals by milestone.
+        # Only the deals that carry their own win probability (imported): boards and the
+        # forecast weigh those from here (store/weighing.py), the rest from the indexes above.
+        Index(
+            "ix_deal_own_probability", "pipeline", "stage_id", "probability", "value", "expected_close", "owner_id",
+            sqlite_where=text("probability IS NOT NULL"), postgresql_where=text("probability IS NOT NULL"),
+        ),
         Index(
             "ix_deal_column",
             "pipeline", "stage_id", "next_task_due", "expected_close", "last_activity_at", "created_at", "owner_id",
@@ -169,6 +179,12 @@ class Deal(SQLModel, table=True):
     version: int = Field(default=1)
     updated_at: datetime
     updated_by_id: Optional[int] = Field(default=None, foreign_key="rep.id")
+    # The deal's own win probability (percent), brought from another CRM; None: its
+    # stage's. A stage change clears it: the new stage's probability applies.
+    probability: Optional[int] = None
+    # False when the import had no date for its creation: ``created_at`` then holds
+    # the epoch, and period figures (new deals, pipeline created) leave it out.
+    created_known: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
 
 
 class DealContact(SQLModel, table=True):

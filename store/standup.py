@@ -101,7 +101,7 @@ class RepRow:
 class AgendaItem:
     group: str
     deal: DealDetail
-    days_in_stage: int
+    days_in_stage: int | None  # None: not known (imported without a date)
     changes: tuple[str, ...]  # what changed since, oldest first, as plain text
     activities: tuple[ActivityInfo, ...]  # the last two, newest first
     next_task: TaskInfo | None

@@ -213,13 +213,21 @@ def _events(session: Session, deal_id: int, currency: str) -> list[TimelineEntry
 
 def event_headline(kind: str, data: dict[str, Any], currency: str = "USD") -> str:
     """One plain line saying what a history event changed."""
+    line = _headline(kind, data, currency)
+    if data.get("via") == "import":  # a re-import's update (store.import_update)
+        line += f" (import of {data.get('imported') or 'a file'})"
+    return line
+
+
+def _headline(kind: str, data: dict[str, Any], currency: str) -> str:
     money = lambda cents: format_money(cents, currency) if cents is not None else "none"  # noqa: E731
     before, after = data.get("before", {}), data.get("after", {})
     move = f"{data.get('from_stage', '?')} → {data.get('to_stage', '?')}"
     if kind == events.CREATED:
         what = "a lead" if data.get("pipeline") == LEAD else "an opportunity"
         value = f" · {money(data['value'])}" if data.get("value") else ""
-        return f"Created as {what} in {data.get('to_stage', '?')}{value}"
+        unknown = " (date unknown: imported without one)" if data.get("created_unknown") else ""
+        return f"Created as {what} in {data.get('to_stage', '?')}{value}{unknown}"
     if kind == events.STAGE_CHANGED:
         return move
     if kind == events.CONVERTED:
@@ -238,6 +246,9 @@ def event_headline(kind: str, data: dict[str, Any], currency: str = "USD") -> st
         return f"Value {money(before.get('value'))} → {money(after.get('value'))}"
     if kind == events.CLOSE_DATE_CHANGED:
         return f"Expected close {before.get('expected_close') or 'none'} → {after.get('expected_close') or 'none'}"
+    if kind == events.DETAILS_EDITED and list(after) == ["probability"]:
+        shown = lambda p: f"{p}%" if p is not None else "the stage's"  # noqa: E731
+        return f"Win probability {shown(before.get('probability'))} → {shown(after.get('probability'))}"
     if kind == events.DETAILS_EDITED:
         changed = [_COLUMN_WORDS.get(column, column.replace("_", " ")) for column in after]
         title = f" (now “{after['title']}”)" if "title" in after else ""

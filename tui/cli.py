@@ -136,13 +136,20 @@ def main(argv: list[str] | None = None) -> int:
             gc.disable()  # start-up makes no garbage worth collecting; LegworkApp turns it back on
         if args.db:
             _warn_password_in_argv(args.db)
+        module = _command_module(args.command) if args.command not in (None, "init") else None
+        if getattr(module, "DATABASE_WHEN_NEEDED", False):
+            # The command opens the database itself, if at all (opening one creates it).
+            from store.reps import signed_in_handle
+
+            status = module.run(args, DeferredDatabase(args.db or config.db), signed_in_handle(args.rep or config.rep))
+            sys.stdout.flush()
+            return status
         database = _open(args.db or config.db)
         if args.command == "init":
             return _init(database, args.grant)
-        if args.command:
+        if module is not None:
             from store.reps import signed_in_handle
 
-            module = _command_module(args.command)
             status = module.run(args, database, signed_in_handle(args.rep or config.rep))
             sys.stdout.flush()  # here, not at exit: a reader gone by now is a BrokenPipeError below
             return status
@@ -203,6 +210,22 @@ def _open(url: str | None):
     from store.db import open_database
 
     return _warned(open_database(url, announce=_announce))
+
+
+class DeferredDatabase:
+    """The database a command opens only when it needs one (``DATABASE_WHEN_NEEDED``)."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+
+    def missing_file(self):
+        """The SQLite file opening would create (a Path), or None when there is one."""
+        from store.db import missing_sqlite_file
+
+        return missing_sqlite_file(self.db)
+
+    def open(self):
+        return _open(self.db)
 
 
 def _warned(database):

@@ -13,7 +13,7 @@ from store import reps
 from store.importer import ImportOptions, import_file
 from store.models import Activity, Deal, DealEvent, Rep, Task
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import" / "salesforce"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import" / "salesforce_tasks"  # an Opportunity.csv its Task.csv points at
 
 
 def _import(session, name: str, kind: str, rep, **options):
@@ -41,7 +41,7 @@ OPP1, OPP2, OPP3, OPP4 = (f"0065g00000Opp0{n}AAA" for n in (1, 2, 3, 4))
 
 def test_task_csv_keeps_kinds_open_work_and_what_it_is_about(session, db, frozen):
     me = reps.create_rep(session, "ivy", "Ivy Porter")
-    deals = _import(session, "Opportunity.csv", "deals", me)
+    deals = _import(session, "Opportunity.csv", "deals", me, owner_map=(f"0055g00000Usr01AAA={me.handle}",))
     assert deals.ok and deals.committed, deals.lines()
 
     report = _import(session, "Task.csv", "activities", me)
@@ -76,7 +76,7 @@ def test_task_csv_keeps_kinds_open_work_and_what_it_is_about(session, db, frozen
 
 def test_an_unknown_status_is_refused_in_words(session, db, frozen, tmp_path):
     me = reps.create_rep(session, "ivy", "Ivy Porter")
-    assert _import(session, "Opportunity.csv", "deals", me).ok
+    assert _import(session, "Opportunity.csv", "deals", me, owner_map=(f"0055g00000Usr01AAA={me.handle}",)).ok
     path = tmp_path / "Task.csv"
     path.write_text("WhatId,Subject,ActivityDate,Status,Type\n"
                     f"{OPP1},Call Jo,2026-11-02,Maybe later,Call\n", encoding="utf-8")
@@ -96,7 +96,7 @@ def test_status_words_as_other_crms_write_them():
 def test_a_salesforce_report_export_names_deals_and_accounts_by_name(session, db, frozen, tmp_path):
     # The "Tasks and Events" report: names, not ids.
     me = reps.create_rep(session, "ivy", "Ivy Porter")
-    assert _import(session, "Opportunity.csv", "deals", me).ok
+    assert _import(session, "Opportunity.csv", "deals", me, owner_map=(f"0055g00000Usr01AAA={me.handle}",)).ok
     path = tmp_path / "report.csv"
     path.write_text(
         "Assigned,Subject,Date,Status,Activity Type,Company / Account,Opportunity\n"

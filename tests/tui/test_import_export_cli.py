@@ -60,7 +60,8 @@ def test_import_dry_run_then_real(cli, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Imported 2 deals (2 opportunities; 1 won), 2 accounts, 1 rep: ana.reyes (Ana Reyes)" in out
     assert deal_titles(cli.db) == ["Acme fleet rollout", "Globex renewal", "Umbrella"]
-    assert cli("import", str(path), "--skip-invalid") == 0
+    # Imported nothing (the valid rows are in, the refused one is still refused): status 1.
+    assert cli("import", str(path), "--skip-invalid") == 1
     assert "Nothing new to import" in capsys.readouterr().out
     assert deal_titles(cli.db) == ["Acme fleet rollout", "Globex renewal", "Umbrella"]
 
@@ -92,9 +93,9 @@ def test_import_errors(cli, tmp_path, capsys):
     assert cli("import", str(latin)) == 2
     assert "is not UTF-8 text" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_:
-        cli("import", str(latin), "--kind", "contacts")
+        cli("import", str(latin), "--kind", "people")
     assert exit_.value.code == 2
-    assert "invalid choice: 'contacts'" in capsys.readouterr().err
+    assert "invalid choice: 'people'" in capsys.readouterr().err
     good = tmp_path / "good.csv"
     good.write_text("title\nNew one\n", encoding="utf-8")
     assert cli("import", str(good), rep="nobody") == 1

@@ -29,7 +29,7 @@ SUMMARIES = {
     "today": "print your task queue for today (overdue, today, coming up), one line per task",
     "numbers": "print the activity numbers per rep and team, with the forecast",
     "standup": "print the stand-up agenda (numbers, then the deals that need a decision) as text or Markdown",
-    "import": "import deals (or --kind activities, tasks, notes, events) from a CSV or JSON file",
+    "import": "import deals (or --kind activities, tasks, notes, events, accounts, contacts) from a CSV or JSON file",
     "export": "export deals, activities, tasks, notes or the deals' history (events) as CSV or JSON, or your open tasks as a calendar (.ics)",
     "keys": "add, remove or list the SSH keys that sign reps in on a team server",
     "rep": "add, change, deactivate and list reps (managers; a rep edits their own details)",

@@ -17,7 +17,10 @@ from tui.commands.output import say, visible, write_lines
 
 # store.import_fields.KINDS, spelled out: building the parser must not import the importer
 # (``legwork`` with no command builds it too, on the way to the TUI).
-KINDS = ("deals", "activities", "tasks", "notes", "events")
+KINDS = ("deals", "activities", "tasks", "notes", "events", "accounts", "contacts")
+# --show-mapping needs no database, and an import into a database that does not exist yet
+# must not create one on the way to saying so: tui.cli hands over a DeferredDatabase.
+DATABASE_WHEN_NEEDED = True
 EXIT_REFUSED = 1
 EXIT_UNREADABLE = 2
 
@@ -26,7 +29,8 @@ def add_arguments(parser) -> None:
     parser.epilog = (
         'Example: legwork import pipedrive.csv --stage "Prospecting=Attempting" --dayfirst --dry-run. '
         "Columns are recognised by name (Pipedrive, HubSpot, Salesforce and plain spreadsheets); "
-        "--show-mapping shows how, --map overrides. A real run is one transaction: all or nothing."
+        "--show-mapping shows how, --map overrides. A real run is one transaction: all or nothing. "
+        "Importing a newer export of the same deals updates the ones that changed."
     )
     parser.add_argument("file", metavar="FILE", help="a CSV (UTF-8, any of , ; tab |) or JSON file")
     parser.add_argument("--kind", choices=KINDS, default="deals", help="what the file holds (default: deals)")
@@ -42,6 +46,22 @@ def add_arguments(parser) -> None:
                         help="the pipeline of deals whose row does not say (default: opportunity)")
     parser.add_argument("--timezone", metavar="ZONE", help="of times without an offset (default: yours)")
     parser.add_argument("--encoding", default="utf-8", help="of a CSV that is not UTF-8, e.g. cp1252")
+    parser.add_argument("--owners", metavar="USERS.CSV",
+                        help="a user export (Id, Alias, Email, Name) for deals that name their owner by id "
+                             "(Salesforce OwnerId)")
+    parser.add_argument("--accounts", metavar="ACCOUNTS.CSV",
+                        help="an account export (Id, Name, Website) for rows that name their account by id "
+                             "(Salesforce AccountId)")
+    parser.add_argument("--map-owner", action="append", default=[], metavar="ID=HANDLE",
+                        help="the rep an owner id stands for; repeatable")
+    parser.add_argument("--created-from", choices=("close",),
+                        help="a deal closed before its created date (a CreatedDate that is the day the data was "
+                             "loaded) is dated created on its close day")
+    parser.add_argument("--created-unknown-when-after-close", action="store_true",
+                        help="a deal closed before its created date has its creation marked unknown "
+                             "(left out of period figures)")
+    parser.add_argument("--overwrite-edits", action="store_true",
+                        help="re-importing: update deals changed in Legwork since they were imported, too")
     parser.add_argument("--dry-run", action="store_true",
                         help="report what would be created and every refused row; write nothing")
     parser.add_argument("--skip-invalid", action="store_true",
@@ -63,6 +83,12 @@ def _options(args):
         timezone=args.timezone,
         skip_invalid=args.skip_invalid,
         encoding=args.encoding,
+        created_from=args.created_from,
+        unknown_when_after_close=args.created_unknown_when_after_close,
+        owners=args.owners,
+        accounts=args.accounts,
+        owner_map=tuple(args.map_owner),
+        overwrite_edits=args.overwrite_edits,
     )
 
 
@@ -94,7 +120,29 @@ def _show_mapping(args, options) -> int:
     return 0
 
 
-def run(args, database, handle: str) -> int:
+def _no_database(args, options, missing) -> int:
+    """No database yet: check the file as far as it can be without one, then say so. Nothing is created."""
+    from store.errors import InvalidInput
+    from store.import_fields import missing_message
+    from store.importer import UnreadableFile, read_mapping
+
+    try:
+        mapping = read_mapping(args.file, options)
+    except UnreadableFile as exc:
+        _say(str(exc))
+        return EXIT_UNREADABLE
+    except InvalidInput as exc:
+        _say(str(exc))
+        return EXIT_REFUSED
+    if mapping.missing:
+        _print([f"{args.file}: nothing was imported: {missing_message(mapping, args.kind)}"])
+        return EXIT_REFUSED
+    _say(f"there is no database at {missing} yet, so nothing was {'checked against it' if args.dry_run else 'imported'}"
+         ": open legwork once to create it and set yourself up (or pass --db)")
+    return EXIT_REFUSED
+
+
+def run(args, deferred, handle: str) -> int:
     from store.errors import InvalidInput, StoreError
     from store.importer import UnreadableFile, import_file
     from store.reps import find_rep
@@ -103,6 +151,10 @@ def run(args, database, handle: str) -> int:
     options = _options(args)
     if args.show_mapping:
         return _show_mapping(args, options)
+    missing = deferred.missing_file()
+    if missing is not None:
+        return _no_database(args, options, missing)
+    database = deferred.open()
     with database.session() as session:
         rep = find_rep(session, handle)
         if rep is None:

@@ -67,7 +67,7 @@ def _item_lines(item: AgendaItem, currency: str, tz: str) -> list[str]:
     deal = item.deal
     facts = (
         f"{deal.account_name or 'No account'} · {deal.owner_name} · {deal.stage_name} · "
-        f"{format_money(deal.value, currency)} · {item.days_in_stage} days in stage"
+        f"{format_money(deal.value, currency)} · {'?' if item.days_in_stage is None else item.days_in_stage} days in stage"
     )
     lines = [facts]
     lines += [f"Changed: {line}" for line in item.changes]

@@ -312,7 +312,8 @@ class StandupScreen(DealActions, Screen):
         text = Text()
         text.append(visible(f"{deal.account_name or 'No account'} · {deal.owner_name}") + "\n")
         value = format_money(deal.value, self.agenda.currency)
-        days = f"{item.days_in_stage} day{'s' if item.days_in_stage != 1 else ''} in stage"
+        days = ("? days in stage" if item.days_in_stage is None
+                else f"{item.days_in_stage} day{'s' if item.days_in_stage != 1 else ''} in stage")
         text.append(f"{visible(deal.stage_name)} · {value} · {days}")
         if deal.expected_close:
             text.append(f" · closes {show_day(deal.expected_close)}")

@@ -84,7 +84,11 @@ class DealFacts(Widget):
             stage.stylize(self._style("facts--reached"))
         elif deal.stage_kind == LOST:
             stage.stylize(self._style("facts--warning"))
-        return Text.assemble((f"{pipeline} · ", self._style("facts--muted")), stage)
+        where = Text.assemble((f"{pipeline} · ", self._style("facts--muted")), stage)
+        if deal.is_open and deal.probability_note:
+            # Its own probability, from the CRM it came from, until its stage changes.
+            where.append(f" · {deal.probability_note}", style=self._style("facts--muted"))
+        return where
 
     def _who(self, deal: DealDetail) -> Text:
         muted = self._style("facts--muted")
@@ -134,7 +138,7 @@ class DealFacts(Widget):
         if not deal.is_open:
             return Text("")
         days = deal.days_in_stage(self.moment.now)
-        text = Text(f"{days}d in stage", style=self._style("facts--muted"))
+        text = Text(f"{'?' if days is None else days}d in stage", style=self._style("facts--muted"))
         if deal.is_stale(self.next_task is not None, self.moment.now):
             text = Text.assemble(("stale ", self._style("facts--warning")), text)
         return text

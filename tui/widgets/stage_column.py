@@ -244,7 +244,7 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         if row == 0:
             return plain(card.title, style("card--title"), no_wrap=True)
         if row == 1:
-            parts = [format_money(card.value, self.currency, short=True), card.owner_initials, f"{card.days_in_stage}d in stage"]
+            parts = [format_money(card.value, self.currency, short=True), card.owner_initials, f"{'?' if card.days_in_stage is None else card.days_in_stage}d in stage"]
             if card.milestone:
                 parts.append(card.milestone)
             # Titles often start with the account ("Acme — rollout"); don't say it twice.

@@ -6,7 +6,7 @@ them. Existing primaries are copied in, so each deal starts with the contact it 
 Contacts get an index on their name key: the contacts list pages in that order.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04 04:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
