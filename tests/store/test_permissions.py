@@ -312,3 +312,20 @@ def test_undo_of_ones_own_change_on_ones_own_deal(session, world):
     last = session.exec(select(DealEvent.kind, DealEvent.rep_id).where(DealEvent.deal_id == world.deal)
                         .order_by(DealEvent.id.desc())).first()
     assert tuple(last) == (events.UNDONE, world.mara)
+
+
+# --- signing up ---------------------------------------------------------------------------------
+
+
+def test_only_the_first_rep_of_an_empty_database_signs_up_as_manager(session, db, frozen):
+    from store import onboarding
+
+    assert onboarding.first_rep(session)
+    first = onboarding.sign_up(session, "mara", "Mara Lind", manager=True)
+    assert first.is_manager and not onboarding.first_rep(session)
+    before = snapshot(db)
+    with pytest.raises(Forbidden, match="only the first rep of a new database can sign up as its manager"):
+        onboarding.sign_up(session, "sly", "Sly Fox", manager=True)
+    assert snapshot(db) == before
+    second = onboarding.sign_up(session, "ana", "Ana Reyes")
+    assert not second.is_manager and reps.get_rep(session, second.id).role == "rep"
