@@ -106,18 +106,29 @@ def undo_last(session: Session, deal_id: int, *, version: int, by: int) -> Undon
             raise NotFound(f"no deal with id {deal_id}")
         if session.get(Rep, by) is None:
             raise NotFound(f"no rep with id {by}")
-        permissions.require_deal_change(session, by, deal, "undo a change to")
         check_version(session, deal, version)
         change = _last_change(session, deal_id, by)
         if not change:
             raise RuleViolation(f"nothing of yours to undo on “{deal.title}”")
         head = change[0]
+        _require_undo(session, by, deal, head)
         if head.kind in events.DEAL_ROW_KINDS:
             _undo_row_change(session, deal, change, by)
         else:
             _undo_work(session, deal, head, by)
         description = "undid the " + "; ".join(_describe(e) for e in reversed(change))
     return Undone(description, get_deal(session, deal_id))
+
+
+def _require_undo(session: Session, by: int, deal: Deal, head: DealEvent) -> None:
+    """Undo is a new change: the rep must still be allowed to make it now (the deal may
+    have gone to another team since). A task's change is the task's owner's to undo too."""
+    task_id = head.data.get("task_id") if head.kind in TASK_KINDS else None
+    task = session.get(Task, task_id) if task_id is not None else None
+    if task is not None:
+        permissions.require_task_change(session, by, task, "undo a change to")
+    else:
+        permissions.require_deal_change(session, by, deal, "undo a change to")
 
 
 def _undo_row_change(session: Session, deal: Deal, change: list[DealEvent], by: int) -> None:
@@ -267,9 +278,7 @@ def undo_latest(session: Session, *, by: int, since: int) -> Undone:
         if head is None:
             raise RuleViolation("Nothing of yours to undo: undo reaches only changes made since you opened Legwork")
         deal = session.get(Deal, head.deal_id, populate_existing=True)
-        # Undo is a new change: the rep must still be allowed to change the deal now
-        # (it may have been reassigned to someone else's team since).
-        permissions.require_deal_change(session, by, deal, "undo a change to")
+        _require_undo(session, by, deal, head)
         now = clock.now()
         if now - clock.aware(head.at) > UNDO_WINDOW:
             raise RuleViolation(

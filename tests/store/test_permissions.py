@@ -329,3 +329,16 @@ def test_only_the_first_rep_of_an_empty_database_signs_up_as_manager(session, db
     assert snapshot(db) == before
     second = onboarding.sign_up(session, "ana", "Ana Reyes")
     assert not second.is_manager and reps.get_rep(session, second.id).role == "rep"
+
+
+def test_a_task_owner_undoes_their_own_task_change_on_someone_elses_deal(session, db, world):
+    # Mara gives Bob a task on Ana's deal; Bob completes it, then takes that back.
+    task = tasks.add_task(session, world.deal, "Bob's call", THU, by=world.mara, owner_id=world.bob)
+    tasks.complete_task(session, task.id, by=world.bob)
+    undone = undo.undo_latest(session, by=world.bob, since=world.since)
+    assert undone.deal.id == world.deal
+    assert tasks.get_task(session, task.id).is_open
+    assert session.get(Task, task.id, populate_existing=True).updated_by_id == world.bob
+    # But Bob's undo cannot reach Ana's deal itself.
+    with pytest.raises(Forbidden):
+        notes.add_note(session, world.deal, "Nope", by=world.bob)
