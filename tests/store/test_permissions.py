@@ -339,6 +339,6 @@ def test_a_task_owner_undoes_their_own_task_change_on_someone_elses_deal(session
     assert undone.deal.id == world.deal
     assert tasks.get_task(session, task.id).is_open
     assert session.get(Task, task.id, populate_existing=True).updated_by_id == world.bob
-    # But Bob's undo cannot reach Ana's deal itself.
+    # The task was his to change; Ana's deal itself still is not.
     with pytest.raises(Forbidden):
         notes.add_note(session, world.deal, "Nope", by=world.bob)
