@@ -72,7 +72,7 @@ def build_hostile_team(db) -> HostileTeam:
         notes.add_note(s, acme.id, f"{named('Note')}\nsecond line {PLACEHOLDER}\n\tthird {hc.MARKUP_BOLD}", by=alex.id)
         tasks.add_task(s, acme.id, named("Call"), WEDNESDAY.date(), by=alex.id)
         tasks.add_task(s, lead.id, named("Email"), WEDNESDAY.date(), by=alex.id)
-        tasks.add_task(s, acme.id, named("Chase"), TUESDAY.date(), by=morgan.id)  # overdue: the manager's own task on Alex's deal
+        tasks.add_task(s, acme.id, named("Chase"), TUESDAY.date(), by=alex.id, owner_id=morgan.id)  # overdue
         globex = deals.mark_lost(s, globex.id, f"Budget {PLACEHOLDER}: {named('gone')}", version=globex.version,
                                  by=morgan.id)
     plant(db, PLACEHOLDER, ATTACK)
