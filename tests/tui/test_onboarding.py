@@ -40,7 +40,12 @@ async def test_the_first_rep_may_be_the_manager_and_the_next_may_not_choose(sqli
         shown = "\n".join(strip.text for strip in screen._compositor.render_strips())
         assert "You are the first rep: you can be the team's manager" in shown
         assert "Tasks a day" in shown  # the role row still fits 80×24
-        await pilot.press(*"Mara Lind", "ctrl+s")
+        await pilot.press(*"Mara Lind", "enter")  # on to the role
+        assert app.focused is screen.query_one("#role")
+        await pilot.press("enter", "down", "enter")  # open the choices, take Manager
+        await pilot.pause()
+        assert screen.query_one("#role").value == "manager"
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert not isinstance(app.screen, OnboardingScreen)
     with sqlite_db.session() as s:

@@ -60,7 +60,7 @@ class OnboardingScreen(Screen[RepInfo | None]):
         as a rep (a manager makes managers), and the store refuses otherwise."""
         if not self.first:
             return []
-        return [("Role", Select([("Rep", "rep"), ("Manager", "manager")], value="manager", allow_blank=False,
+        return [("Role", Select([("Rep", "rep"), ("Manager", "manager")], value="rep", allow_blank=False,
                                 id="role"))]
 
     def compose(self) -> ComposeResult:
