@@ -8,6 +8,6 @@ from store.models import Setting
 from store.settings import OPEN_EDITING
 
 
-def allow_open_editing(session) -> None:
-    session.merge(Setting(key=OPEN_EDITING, value="true"))
+def allow_open_editing(session, on: bool = True) -> None:
+    session.merge(Setting(key=OPEN_EDITING, value="true" if on else "false"))
     session.commit()
