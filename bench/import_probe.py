@@ -92,7 +92,7 @@ def main() -> None:
         print(f"{'PostgreSQL' if pg else 'SQLite'}: {path.stat().st_size / 1e6:.1f} MB")
         database = open_database(fresh(pg, tmp, made))
         with database.session() as session:
-            me = reps.create_rep(session, "importer", "Imo Porter")
+            me = reps.create_rep(session, "importer", "Imo Porter", role="manager")  # imports the team's deals
             options = ImportOptions(date_order="day-first")
             dry = timed("dry run", lambda: import_file(session, path, by=me.id, options=options, dry_run=True))
             real = timed("real run (one transaction)", lambda: import_file(session, path, by=me.id, options=options))
@@ -109,7 +109,7 @@ def main() -> None:
         database.dispose()
         second = open_database(fresh(pg, tmp, made))
         with second.session() as session:
-            me = reps.create_rep(session, "importer", "Imo Porter")
+            me = reps.create_rep(session, "importer", "Imo Porter", role="manager")  # imports the team's deals
             back = timed("import the export into a new database", lambda: import_file(session, out, by=me.id))
             print("   ", back.lines()[-1])
         second.dispose()

@@ -17,9 +17,9 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from store import clock, validate
+from store import clock, permissions, validate
 from store.dates import show_day
-from store.errors import NotFound, RuleViolation, TaskConflict
+from store.errors import Forbidden, NotFound, RuleViolation, TaskConflict
 from store.models import Deal, Task
 from store.reps import RepInfo, get_rep
 from store.tasks import (
@@ -73,6 +73,7 @@ def move_task(
     due = as_date(validate.day(due, "due day"))
     with write(session):
         task = _locked_task(session, task_id)
+        permissions.require_task_change(session, by, task, "move")
         check_task_version(session, task, version, by)
         if task.done_at is not None:
             raise RuleViolation(f"“{task.title}” is done: there is nothing to move")
@@ -257,6 +258,15 @@ def plan_balance(
     )
 
 
+def _require_balance(session: Session, by: int, rep_id: int) -> None:
+    """A rep balances their own days; a manager those of the reps they manage."""
+    validate.ident(by, "rep")
+    if permissions.may_change_for(session, by, rep_id):
+        return
+    actor, owner = permissions.rep_row(session, by), permissions.rep_row(session, rep_id)
+    raise Forbidden(f"{actor.handle} cannot balance {owner.handle}'s days: only they and their manager can")
+
+
 def apply_balance(session: Session, plan: BalancePlan, *, by: int) -> int:
     """Apply a plan in one transaction; returns how many tasks moved.
 
@@ -267,6 +277,7 @@ def apply_balance(session: Session, plan: BalancePlan, *, by: int) -> int:
     if not plan.moves:
         return 0
     with write(session):
+        _require_balance(session, by, plan.rep_id)
         wanted = [m.task_id for m in plan.moves]
         found = {
             t.id: t

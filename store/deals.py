@@ -14,7 +14,7 @@ import pendulum
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from store import clock, events, money, validate
+from store import clock, events, money, permissions, validate
 from store.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from store.models import (
     LEAD,
@@ -214,9 +214,11 @@ def list_deals(
 # --- helpers for writes --------------------------------------------------------------------
 
 
-def load_for_write(session: Session, deal_id: int) -> tuple[Deal, Stage]:
-    """The deal row and its stage as they are now, for a write that will change them."""
+def load_for_write(session: Session, deal_id: int, *, by: int, what: str = "change") -> tuple[Deal, Stage]:
+    """The deal row and its stage as they are now, for a write by rep ``by`` that will
+    change them: refused (``Forbidden``) unless ``by`` may change the deal (store.permissions)."""
     validate.ident(deal_id, "deal")
+    validate.ident(by, "rep")
     row = session.exec(
         select(Deal, Stage)
         .join(Stage, Stage.id == Deal.stage_id)
@@ -225,6 +227,7 @@ def load_for_write(session: Session, deal_id: int) -> tuple[Deal, Stage]:
     ).first()
     if row is None:
         raise NotFound(f"no deal with id {deal_id}")
+    permissions.require_deal_change(session, by, row[0], what)
     return row
 
 
@@ -416,6 +419,7 @@ def create_deal(
         _require_rep(session, by)
         owner_id = details.owner_id or by
         _require_rep(session, owner_id)
+        permissions.require_assign(session, by, owner_id, "create a deal for")
         open_stages = list_stages(session, pipeline, open_only=True)
         if stage_id is None:
             stage = open_stages[0]
@@ -479,15 +483,16 @@ def edit_deal(session: Session, deal_id: int, details: DealFields, *, version: i
     each get their own history entry, the rest one "details edited" entry."""
     _validate(session, details)
     with write(session):
-        deal, _stage = load_for_write(session, deal_id)
-        check_version(session, deal, version)
         _require_rep(session, by)
+        deal, _stage = load_for_write(session, deal_id, by=by, what="edit")
+        check_version(session, deal, version)
         owner_change: dict[str, Any] = {}
         value_change: dict[str, Any] = {}
         close_change: dict[str, Any] = {}
         other: dict[str, Any] = {}
         if details.owner_id is not None and details.owner_id != deal.owner_id:
             new_owner = _require_rep(session, details.owner_id)
+            permissions.require_assign(session, by, new_owner.id, "give a deal to")
             old_owner = session.get(Rep, deal.owner_id)
             owner_change = {"owner_id": new_owner.id}
             owner_extra = {"from": old_owner.name, "to": new_owner.name}
@@ -555,7 +560,7 @@ def move_deal(session: Session, deal_id: int, step: int, *, version: int, by: in
     if step not in (-1, 1):
         raise InvalidInput("a deal moves one stage at a time")
     with write(session):
-        deal, stage = load_for_write(session, deal_id)
+        deal, stage = load_for_write(session, deal_id, by=by, what="move")
         check_version(session, deal, version)
         if stage.kind != OPEN:
             raise RuleViolation(_closed_message(deal, stage))
@@ -573,7 +578,7 @@ def move_deal(session: Session, deal_id: int, step: int, *, version: int, by: in
 def move_to_stage(session: Session, deal_id: int, stage_id: int, *, version: int, by: int) -> DealDetail:
     """Move a deal to a named open stage of its own pipeline."""
     with write(session):
-        deal, stage = load_for_write(session, deal_id)
+        deal, stage = load_for_write(session, deal_id, by=by, what="move")
         check_version(session, deal, version)
         if stage.kind != OPEN:
             raise RuleViolation(_closed_message(deal, stage))
@@ -592,7 +597,7 @@ def move_to_stage(session: Session, deal_id: int, stage_id: int, *, version: int
 def convert_lead(session: Session, deal_id: int, *, version: int, by: int) -> DealDetail:
     """The same record becomes an opportunity, in the first opportunity stage."""
     with write(session):
-        deal, stage = load_for_write(session, deal_id)
+        deal, stage = load_for_write(session, deal_id, by=by, what="convert")
         check_version(session, deal, version)
         if deal.pipeline != LEAD:
             raise RuleViolation(f"“{deal.title}” is already an opportunity")
@@ -608,7 +613,7 @@ def convert_lead(session: Session, deal_id: int, *, version: int, by: int) -> De
 
 def mark_won(session: Session, deal_id: int, *, version: int, by: int) -> DealDetail:
     with write(session):
-        deal, stage = load_for_write(session, deal_id)
+        deal, stage = load_for_write(session, deal_id, by=by, what="close")
         check_version(session, deal, version)
         if deal.pipeline == LEAD:
             raise RuleViolation(f"“{deal.title}” is a lead: convert it to an opportunity to win it")
@@ -626,7 +631,7 @@ def mark_lost(session: Session, deal_id: int, reason: str, *, version: int, by: 
     """Lose an opportunity, or disqualify a lead; a reason is required."""
     reason = _clean(validate.text(reason, "the reason")) or ""
     with write(session):
-        deal, stage = load_for_write(session, deal_id)
+        deal, stage = load_for_write(session, deal_id, by=by, what="close")
         check_version(session, deal, version)
         if not reason:
             raise InvalidInput(f"say why “{deal.title}” was lost")
@@ -647,7 +652,7 @@ def reopen(session: Session, deal_id: int, *, version: int, by: int, stage_id: i
     or by default the one it was closed from (the last open stage when its history
     does not say)."""
     with write(session):
-        deal, stage = load_for_write(session, deal_id)
+        deal, stage = load_for_write(session, deal_id, by=by, what="reopen")
         check_version(session, deal, version)
         if stage.kind == OPEN:
             raise RuleViolation(f"“{deal.title}” is already open")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from store import clock, validate
-from store.errors import InvalidInput, NotFound, RuleViolation
+from store import clock, permissions, validate
+from store.errors import InvalidInput, NotFound
 from store.money import MAX_VALUE, check_amount, database_currency, format_money
 from store.models import ACTIVITY_TYPES, MILESTONES, Goal, Rep
 from store.periods import PERIOD_KINDS
@@ -155,13 +155,9 @@ def set_goals(
                 check_amount(target, database_currency(session), what=what)
             raise InvalidInput(f"{what} is too large: the most is {MAX_TARGET:,}")
     with write(session):
-        setter = session.get(Rep, by)
-        if setter is None:
-            raise NotFound(f"no rep with id {by}")
-        if setter.role != "manager":
-            raise RuleViolation("only a manager sets goals")
         if session.get(Rep, rep_id) is None:
             raise NotFound(f"no rep with id {rep_id}")
+        permissions.require_manager(session, by, "set goals", of_rep=rep_id)
         existing = {
             goal.metric: goal
             for goal in session.exec(select(Goal).where(Goal.rep_id == rep_id, Goal.period_kind == period_kind))

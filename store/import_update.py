@@ -175,7 +175,7 @@ class DealUpdates:
         session = self.session
         source = {"via": VIA, "imported": file_name}
         for update in self.planned:
-            deal, stage = load_for_write(session, update.deal_id)
+            deal, stage = load_for_write(session, update.deal_id, by=by, what="update")
             if deal.version != update.version:
                 raise Conflict(f"“{deal.title}” was changed while the file was being imported; run it again",
                                deal.id, deal.version)

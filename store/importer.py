@@ -46,7 +46,7 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from store import clock, csv_cells, events
+from store import clock, csv_cells, events, permissions
 from store import import_meaning as meaning
 from store.errors import InvalidInput, StoreError
 from store.import_fields import (
@@ -395,6 +395,8 @@ def import_table(
     try:
         with write(session):
             _lock(session)
+            planner.reps.require_permission(session, {item["deal_id"] for item in getattr(planner, "planned", [])
+                                                      if isinstance(item, dict) and item.get("deal_id")})
             planner.write()
     except (SQLAlchemyError, StoreError, ValueError, OverflowError) as exc:
         return ImportReport(**result, error=_first_line(exc), seconds=timer.perf_counter() - started)
@@ -558,6 +560,22 @@ class _Reps:
     def keep(self, used: set[str]) -> None:
         """Forget planned reps that only refused rows named."""
         self.new = {handle: spec for handle, spec in self.new.items() if handle in used}
+        self.used = {handle for handle in used if handle}
+
+    def require_permission(self, session: Session, deal_ids: set[int] = frozenset()) -> None:
+        """Refuse (``Forbidden``) an import that gives work to reps the importer does not
+        manage, adds reps, or adds work to their deals: once per rep, before writing."""
+        by = self.importer.id
+        if self.new:
+            permissions.require_manager(session, by, "add the reps an import names")
+        for handle in sorted(getattr(self, "used", set()) - set(self.new)):
+            permissions.require_assign(session, by, self.ids[handle], "import work for")
+        owners: set[int] = set()
+        for chunk in _chunks(sorted(deal_ids)):
+            owners.update(session.execute(select(Deal.owner_id).where(Deal.id.in_(chunk)).distinct()).scalars())
+        for owner_id in sorted(owners - {by}):
+            if not permissions.may_change_for(session, by, owner_id):
+                permissions.require_assign(session, by, owner_id, "import work onto the deals of")
 
     def write(self, session: Session, now: datetime) -> None:
         if not self.new:

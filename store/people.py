@@ -537,7 +537,7 @@ def edit_contact(
 
 def _bump(session: Session, deal_id: int, by: int, kind: str, after: dict, extra: dict) -> None:
     """One versioned write of a deal row (its version as read now, in this transaction), with its event."""
-    deal, _stage = deals.load_for_write(session, deal_id)
+    deal, _stage = deals.load_for_write(session, deal_id, by=by, what="merge into")
     deals._commit(session, deal, deal.version, by, [(kind, after, extra)])
 
 
@@ -635,10 +635,10 @@ def _link(session: Session, deal_id: int, contact_id: int) -> bool:
     return True
 
 
-def _deal_and_contact(session: Session, deal_id: int, contact_id: int, version: int):
+def _deal_and_contact(session: Session, deal_id: int, contact_id: int, version: int, by: int):
     validate.ident(contact_id, "contact")
     validate.whole(version, "version", low=1)
-    deal, _stage = deals.load_for_write(session, deal_id)
+    deal, _stage = deals.load_for_write(session, deal_id, by=by, what="change the contacts of")
     deals.check_version(session, deal, version)
     contact = session.get(Contact, contact_id)
     if contact is None:
@@ -652,7 +652,7 @@ def add_deal_contact(
     """Put a contact on a deal; it becomes the primary when asked, or when the deal has none."""
     with write(session):
         _require_rep(session, by)
-        deal, contact = _deal_and_contact(session, deal_id, contact_id, version)
+        deal, contact = _deal_and_contact(session, deal_id, contact_id, version, by)
         if deal.contact_id is not None:
             _link(session, deal_id, deal.contact_id)  # the primary is a linked contact too
         added = _link(session, deal_id, contact_id)
@@ -669,7 +669,7 @@ def remove_deal_contact(session: Session, deal_id: int, contact_id: int, *, vers
     """Take a contact off a deal; when it was the primary, the contact added longest ago takes its place."""
     with write(session):
         _require_rep(session, by)
-        deal, contact = _deal_and_contact(session, deal_id, contact_id, version)
+        deal, contact = _deal_and_contact(session, deal_id, contact_id, version, by)
         removed = session.execute(
             delete(DealContact).where(DealContact.deal_id == deal_id, DealContact.contact_id == contact_id)
         ).rowcount
@@ -690,7 +690,7 @@ def set_primary_contact(session: Session, deal_id: int, contact_id: int, *, vers
     """Make a contact the deal's primary (putting it on the deal if it was not)."""
     with write(session):
         _require_rep(session, by)
-        deal, contact = _deal_and_contact(session, deal_id, contact_id, version)
+        deal, contact = _deal_and_contact(session, deal_id, contact_id, version, by)
         if deal.contact_id == contact_id:
             raise RuleViolation(f"{contact.name} is the primary contact of “{deal.title}” already")
         if deal.contact_id is not None:

@@ -14,7 +14,7 @@ import pendulum
 from sqlalchemy import update
 from sqlmodel import Session, func, or_, select
 
-from store import clock, events, validate
+from store import clock, events, permissions, validate
 from store.errors import InvalidInput, NotFound, RuleViolation, TaskConflict
 from store.deals import load_for_write
 from store.models import OPEN, Deal, Rep, Task
@@ -190,6 +190,8 @@ def insert_task(
     for rep_id in {by, owner}:
         if session.get(Rep, rep_id) is None:
             raise NotFound(f"no rep with id {rep_id}")
+    permissions.require_deal_change(session, by, deal, "add a task to")
+    permissions.require_assign(session, by, owner, "give a task to")
     task = Task(deal_id=deal_id, owner_id=owner, title=title, due=due, created_at=clock.now(), created_by_id=by)
     session.add(task)
     session.flush()
@@ -256,13 +258,16 @@ def check_task_version(session: Session, task: Task, version: int | None, by: in
         raise task_conflict(session, task.id, version, by)
 
 
-def write_task(session: Session, task: Task, by: int, **values) -> int:
+def write_task(session: Session, task: Task, by: int, *, what: str = "change", **values) -> int:
     """Set ``values`` on the task in one conditional UPDATE of the version just read.
 
     Another writer that committed since ``task`` was read makes it match nothing
     and the write is refused with ``TaskConflict``: reading and checking alone
-    would let two reps both complete one task. Returns the new version.
+    would let two reps both complete one task. Refused (``Forbidden``) unless ``by``
+    may change the task (store.permissions): every task write comes through here.
+    Returns the new version.
     """
+    permissions.require_task_change(session, by, task, what)
     read = task.version
     result = session.execute(
         update(Task)
@@ -288,11 +293,12 @@ def complete_task(session: Session, task_id: int, *, by: int, version: int | Non
     """Mark a task done; ``version`` is the one the caller read (refused if it changed)."""
     with write(session):
         task, deal_title = _load_task(session, task_id)
+        permissions.require_task_change(session, by, task, "complete")
         check_task_version(session, task, version, by)
         if task.done_at is not None:
             raise _already_done(session, task, by)
         now = clock.now()
-        write_task(session, task, by, done_at=now)
+        write_task(session, task, by, what="complete", done_at=now)
         events.record(session, task.deal_id, by, events.TASK_DONE, {"task_id": task.id, "title": task.title}, at=now)
         session.flush()
         refresh_next_due(session, [task.deal_id])
@@ -303,11 +309,12 @@ def complete_task(session: Session, task_id: int, *, by: int, version: int | Non
 def reopen_task(session: Session, task_id: int, *, by: int, version: int | None = None) -> TaskInfo:
     with write(session):
         task, deal_title = _load_task(session, task_id)
+        permissions.require_task_change(session, by, task, "reopen")
         check_task_version(session, task, version, by)
         if task.done_at is None:
             raise RuleViolation(f"“{task.title}” is not done")
         done_at = clock.aware(task.done_at)
-        write_task(session, task, by, done_at=None)
+        write_task(session, task, by, what="reopen", done_at=None)
         events.record(
             session,
             task.deal_id,
@@ -326,6 +333,7 @@ def reschedule_task(session: Session, task_id: int, due: date, *, by: int, versi
     validate.day(due, "due day")
     with write(session):
         task, deal_title = _load_task(session, task_id)
+        permissions.require_task_change(session, by, task, "reschedule")
         check_task_version(session, task, version, by)
         if task.done_at is not None:
             raise RuleViolation(f"“{task.title}” is done: there is nothing to reschedule")
@@ -341,7 +349,7 @@ def record_reschedule(session: Session, task: Task, due: date, by: int) -> None:
     if task.due == due:
         return
     from_due = task.due
-    write_task(session, task, by, due=due)
+    write_task(session, task, by, what="reschedule", due=due)
     events.record(
         session,
         task.deal_id,
@@ -363,17 +371,17 @@ def close_open_tasks(session: Session, deal_id: int, *, by: int) -> list[TaskInf
     went with the deal. Refused while the deal is open: its tasks are its next steps."""
     with write(session):
         lock_rows(session, Deal.id, [deal_id])  # a reopening waits, and so do we
-        deal, stage = load_for_write(session, deal_id)
-        if stage.kind == OPEN:
-            raise RuleViolation(f"“{deal.title}” is open: its tasks are its next steps")
         if session.get(Rep, by) is None:
             raise NotFound(f"no rep with id {by}")
+        deal, stage = load_for_write(session, deal_id, by=by, what="close the tasks of")
+        if stage.kind == OPEN:
+            raise RuleViolation(f"“{deal.title}” is open: its tasks are its next steps")
         open_tasks = session.exec(
             select(Task).where(Task.deal_id == deal_id, Task.done_at.is_(None)).order_by(Task.due, Task.id)
         ).all()
         now = clock.now()
         for task in open_tasks:
-            write_task(session, task, by, done_at=now)  # versioned like every task write
+            write_task(session, task, by, what="close", done_at=now)  # versioned like every task write
             events.record(
                 session, deal_id, by, events.TASK_DONE,
                 {"task_id": task.id, "title": task.title, "with_deal": True}, at=now,

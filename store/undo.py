@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from store import clock, events, rollups
+from store import clock, events, permissions, rollups
 from store.activities import refresh_deal_activity
 from store.deals import DealDetail, check_version, deserialise, get_deal
 from store.errors import NotFound, RuleViolation
@@ -104,19 +104,31 @@ def undo_last(session: Session, deal_id: int, *, version: int, by: int) -> Undon
         deal = session.get(Deal, deal_id, populate_existing=True)
         if deal is None:
             raise NotFound(f"no deal with id {deal_id}")
-        check_version(session, deal, version)
         if session.get(Rep, by) is None:
             raise NotFound(f"no rep with id {by}")
+        check_version(session, deal, version)
         change = _last_change(session, deal_id, by)
         if not change:
             raise RuleViolation(f"nothing of yours to undo on “{deal.title}”")
         head = change[0]
+        _require_undo(session, by, deal, head)
         if head.kind in events.DEAL_ROW_KINDS:
             _undo_row_change(session, deal, change, by)
         else:
             _undo_work(session, deal, head, by)
         description = "undid the " + "; ".join(_describe(e) for e in reversed(change))
     return Undone(description, get_deal(session, deal_id))
+
+
+def _require_undo(session: Session, by: int, deal: Deal, head: DealEvent) -> None:
+    """Undo is a new change: the rep must still be allowed to make it now (the deal may
+    have gone to another team since). A task's change is the task's owner's to undo too."""
+    task_id = head.data.get("task_id") if head.kind in TASK_KINDS else None
+    task = session.get(Task, task_id) if task_id is not None else None
+    if task is not None:
+        permissions.require_task_change(session, by, task, "undo a change to")
+    else:
+        permissions.require_deal_change(session, by, deal, "undo a change to")
 
 
 def _undo_row_change(session: Session, deal: Deal, change: list[DealEvent], by: int) -> None:
@@ -221,13 +233,13 @@ def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
                 raise task_conflict(session, task.id, task.version, by)
             session.expunge(task)
         elif event.kind == events.TASK_DONE:
-            write_task(session, task, by, done_at=None)
+            write_task(session, task, by, what="undo a change to", done_at=None)
         elif event.kind == events.TASK_REOPENED:
             # When it was done before the reopening (older events lack it).
             done_at = data.get("done_at")
-            write_task(session, task, by, done_at=deserialise("done_at", done_at) if done_at else event.at)
+            write_task(session, task, by, what="undo a change to", done_at=deserialise("done_at", done_at) if done_at else event.at)
         elif event.kind == events.TASK_RESCHEDULED:
-            write_task(session, task, by, due=deserialise("expected_close", data["from"]))
+            write_task(session, task, by, what="undo a change to", due=deserialise("expected_close", data["from"]))
     record = {"kind": event.kind, "summary": _describe(event), **{k: v for k, v in kept.items() if v}}
     events.record(session, deal.id, by, events.UNDONE, record, undoes_id=event.id)
     session.flush()
@@ -268,6 +280,7 @@ def undo_latest(session: Session, *, by: int, since: int) -> Undone:
         if head is None:
             raise RuleViolation("Nothing of yours to undo: undo reaches only changes made since you opened Legwork")
         deal = session.get(Deal, head.deal_id, populate_existing=True)
+        _require_undo(session, by, deal, head)
         now = clock.now()
         if now - clock.aware(head.at) > UNDO_WINDOW:
             raise RuleViolation(

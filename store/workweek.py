@@ -7,8 +7,9 @@ import re
 
 from sqlmodel import Session
 
-from store.errors import InvalidInput, RuleViolation
-from store.reps import RepInfo, get_rep, update_rep
+from store import permissions, validate
+from store.errors import InvalidInput
+from store.reps import RepInfo, update_rep
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_WORD = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$")
@@ -72,8 +73,17 @@ def describe_working_days(days: tuple[int, ...]) -> str:
 
 def set_workweek(session: Session, rep_id: int, *, working_days: tuple[int, ...], capacity: int, by: int) -> RepInfo:
     """Change a rep's working days and daily capacity. Reps change their own;
-    managers anyone's."""
-    editor = get_rep(session, by)
-    if editor.id != rep_id and not editor.is_manager:
-        raise RuleViolation("only a manager can change another rep's working days and capacity")
+    a manager those of the reps they manage (``Forbidden`` otherwise, nothing written)."""
+    validate.ident(by, "rep")
+    validate.ident(rep_id, "rep")
+    try:
+        permissions.rep_row(session, by)
+        if by != rep_id:
+            permissions.require_manager(
+                session, by, "change another rep's working days and capacity", of_rep=rep_id
+            )
+    except Exception:
+        session.rollback()  # only read so far: end the transaction the checks began
+        raise
+    # update_rep writes in the transaction the checks began (the session's), and commits it.
     return update_rep(session, rep_id, capacity=capacity, working_days=tuple(working_days), by=by)

@@ -17,7 +17,7 @@ from textual import work
 from textual.message import Message
 
 from store import board, deals
-from store.errors import Conflict, StoreError
+from store.errors import Conflict, Forbidden, StoreError
 from store.money import database_currency, format_money
 from store.stages import lost_reasons
 from store.terms import LEAD
@@ -106,7 +106,7 @@ class DealActions(ReportsFailedWorkers):
         try:
             with self.app.database.session() as session:
                 result = operation(session)
-        except Conflict as exc:
+        except (Conflict, Forbidden) as exc:  # not the rep's to change: one error line, nothing written
             self.post_message(DealWritten(deal.id, str(exc), "error", deal.stage_id))
             return
         except StoreError as exc:
@@ -275,6 +275,9 @@ class DealActions(ReportsFailedWorkers):
         try:
             with self.app.database.session() as session:
                 undone = undo.undo_latest(session, by=rep_id, since=since)
+        except Forbidden as exc:
+            self.post_message(UndoRefused(str(exc), "error"))
+            return
         except StoreError as exc:
             self.post_message(UndoRefused(str(exc), "warning"))
             return

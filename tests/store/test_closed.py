@@ -48,7 +48,7 @@ def ana(session, frozen):
 
 @pytest.fixture
 def bob(session, frozen):
-    return reps.create_rep(session, "bob", "Bob Stone")
+    return reps.create_rep(session, "bob", "Bob Stone", role="manager")  # may change ana's deals
 
 
 def opportunity(session, rep, title: str, value: int = 100_000, **more) -> deals.DealDetail:

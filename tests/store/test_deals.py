@@ -58,7 +58,8 @@ def ana(session, frozen):
 
 @pytest.fixture
 def bob(session, frozen):
-    return reps.create_rep(session, "bob", "Bob Stone")
+    """Ana's manager: the other rep who may change her deals (store.permissions)."""
+    return reps.create_rep(session, "bob", "Bob Stone", role="manager")
 
 
 @pytest.fixture
@@ -218,10 +219,10 @@ def test_an_unknown_creator_or_owner_is_refused(session, db, ana):
 
 
 def test_a_deal_can_be_created_for_another_owner(session, db, ana, bob):
-    lead = deals.create_lead(session, F(title="Acme", owner_id=bob.id), by=ana.id)
+    lead = deals.create_lead(session, F(title="Acme", owner_id=ana.id), by=bob.id)
     row = stored(db, lead.id)
-    assert row["owner_id"] == bob.id and row["updated_by_id"] == ana.id
-    assert lead.owner_handle == "bob"
+    assert row["owner_id"] == ana.id and row["updated_by_id"] == bob.id
+    assert lead.owner_handle == "ana"
 
 
 def test_accounts_are_found_case_insensitively_or_created(session, db, ana):
@@ -548,7 +549,7 @@ def test_editing_records_one_event_per_kind_of_change_in_one_version(session, db
         opp.id,
         F(owner_id=bob.id, value=1_500_000, expected_close=date(2026, 12, 31), title="Globex renewal 2027", source="Referral"),
         version=opp.version,
-        by=ana.id,
+        by=bob.id,
     )
     row = stored(db, opp.id)
     assert row["owner_id"] == bob.id
@@ -572,7 +573,7 @@ def test_editing_records_one_event_per_kind_of_change_in_one_version(session, db
     assert close.data["after"] == {"expected_close": "2026-12-31"}
     assert details.data["after"] == {"title": "Globex renewal 2027", "source": "Referral"}
     assert {e.data["version"] for e in history[1:]} == {2}
-    assert all(e.rep_id == ana.id for e in history)
+    assert history[0].rep_id == ana.id and all(e.rep_id == bob.id for e in history[1:])
 
 
 @pytest.mark.parametrize(
@@ -695,7 +696,7 @@ def test_two_processes_moving_the_same_deal(db_url, frozen):
     try:
         with one.session() as s1, two.session() as s2:
             ana = reps.create_rep(s1, "ana", "Ana Reyes")
-            bob = reps.create_rep(s1, "bob", "Bob Stone")
+            bob = reps.create_rep(s1, "bob", "Bob Stone", role="manager")
             lead = deals.create_lead(s1, F(title="Acme rollout"), by=ana.id)
             names = open_stage_names(s1, LEAD)
 
@@ -737,7 +738,7 @@ def test_the_conditional_update_refuses_a_write_that_raced_past_the_version_chec
     try:
         with one.session() as s1, two.session() as s2:
             ana = reps.create_rep(s1, "ana", "Ana Reyes")
-            bob = reps.create_rep(s1, "bob", "Bob Stone")
+            bob = reps.create_rep(s1, "bob", "Bob Stone", role="manager")
             lead = deals.create_lead(s1, F(title="Acme rollout"), by=ana.id)
             deals.move_deal(s1, lead.id, +1, version=1, by=ana.id)
             monkeypatch.setattr(deals, "check_version", lambda *args: None)

@@ -121,7 +121,7 @@ class TestRoundTrip:
         assert len(original["tasks"]) == seeded.tasks and len(original["notes"]) == seeded.notes
         paths = export_all(session, tmp_path, fmt)
         with empty_copy.session() as target:
-            importer = reps.create_rep(target, "importer", "Ivy Porter")
+            importer = reps.create_rep(target, "importer", "Ivy Porter", role="manager")
             for what in exporter.WHAT:
                 report = import_file(target, paths[what], by=importer.id, options=ImportOptions(kind=what))
                 assert report.ok and report.committed and not report.refused and not report.skipped, report.lines()
@@ -171,7 +171,7 @@ def team(session, frozen):
     acme = deals.create_opportunity(session, F(title="Acme", account="Acme", value=1_250_050), by=ana.id)
     won = deals.create_opportunity(session, F(title="Globex", value=500_000), by=ana.id)
     won = deals.mark_won(session, won.id, version=won.version, by=ana.id)
-    lead = deals.create_lead(session, F(title="Initech", owner_id=bob.id), by=ana.id)
+    lead = deals.create_lead(session, F(title="Initech"), by=bob.id)
     tasks.add_task(session, acme.id, "Send proposal", date(2026, 11, 20), by=ana.id)
     tasks.add_task(session, lead.id, "Call back", date(2026, 11, 21), by=bob.id)
     return ana, bob, acme, won, lead
@@ -215,7 +215,7 @@ class TestFilters:
 class TestCalendar:
     def test_open_tasks_and_meetings(self, session, frozen):
         me = reps.create_rep(session, "alex", "Alex Kim", timezone="Europe/Berlin")
-        other = reps.create_rep(session, "sam", "Sam Okafor")
+        other = reps.create_rep(session, "sam", "Sam Okafor", role="manager")  # may work on alex's deal
         deal = deals.create_opportunity(session, deals.DealFields(title="Acme rollout", account="Acme"), by=me.id)
         plain = tasks.add_task(session, deal.id, "Send proposal to Jo", date(2026, 11, 20), by=me.id)
         meeting = tasks.add_task(session, deal.id, "Discovery meeting with Jo 14:00", date(2026, 11, 24), by=me.id)
@@ -330,7 +330,7 @@ class TestFormulaCells:
         (tmp_path / "first").mkdir()
         first = export_all(session, tmp_path / "first")
         with empty_copy.session() as target:
-            importer = reps.create_rep(target, "importer", "Ivy Porter")
+            importer = reps.create_rep(target, "importer", "Ivy Porter", role="manager")
             for what in exporter.WHAT:
                 report = import_file(target, first[what], by=importer.id, options=ImportOptions(kind=what))
                 assert report.ok and report.committed, report.lines()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from store import goals
-from store.errors import InvalidInput, NotFound, RuleViolation
+from store.errors import Forbidden, InvalidInput, NotFound
 from store.periods import MONTH, QUARTER, WEEK
 from tests.store.numbers_fixture import make_reps
 
@@ -34,9 +34,9 @@ def test_a_manager_sets_and_changes_goals(session, people):
 
 def test_only_a_manager_sets_goals(session, people):
     ana, ben = people["ana"], people["ben"]
-    with pytest.raises(RuleViolation, match="manager"):
+    with pytest.raises(Forbidden, match="manager"):
         goals.set_goals(session, ben.id, WEEK, {"activity:call": 5}, by=ana.id)
-    with pytest.raises(RuleViolation):
+    with pytest.raises(Forbidden):
         goals.set_goals(session, ana.id, WEEK, {"activity:call": 50}, by=ana.id)  # not even their own
     assert goals.goal_targets(session, WEEK) == {}
 

@@ -84,7 +84,7 @@ def aware(value: datetime | None) -> datetime | None:
 
 @pytest.fixture
 def me(session, frozen):
-    return reps.create_rep(session, "alex", "Alex Kim")
+    return reps.create_rep(session, "alex", "Alex Kim", role="manager")  # brings the team's deals in
 
 
 PIPEDRIVE = """

@@ -27,6 +27,7 @@ import pytest
 
 from store import activities, deals, goals, reps, standup, tasks
 from store.deals import DealFields
+from tests.store.open_editing import allow_open_editing
 from store.standup import (
     CLOSING,
     MOVED,
@@ -72,7 +73,9 @@ class History:
             self.fine = fine.id
         with pendulum.travel_to(at(19, 16), freeze=True):
             deals.mark_won(s, won_thu.id, version=won_thu.version, by=self.ana.id)
+            allow_open_editing(s)  # Ben helps on Ana's deal, as the team then allowed
             activities.log_activity(s, moved.id, "call", by=self.ben.id)  # Thursday: not "yesterday"
+            allow_open_editing(s, False)
         with pendulum.travel_to(at(20, 8), freeze=True):
             moved = deals.move_deal(s, moved.id, 1, version=moved.version, by=self.ana.id)
             activities.log_activity(s, moved.id, "call", by=self.ana.id, outcome="Spoke to the CFO")

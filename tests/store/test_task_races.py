@@ -39,7 +39,7 @@ def next_due(db, deal_id: int):
 @pytest.fixture
 def team(session, frozen):
     ana = reps.create_rep(session, "ana", "Ana Reyes")
-    bob = reps.create_rep(session, "bob", "Bob Stone")
+    bob = reps.create_rep(session, "bob", "Bob Stone", role="manager")  # may change ana's tasks
     deal = deals.create_lead(session, deals.DealFields(title="Acme rollout"), by=ana.id)
     return ana, bob, deal
 

@@ -17,6 +17,7 @@ from store.errors import InvalidInput
 from store.models import Activity, DealEvent, Note, Task
 from store.timeline import deal_timeline, format_when
 from tests.conftest import FIXED_NOW
+from tests.store.open_editing import allow_open_editing
 
 F = deals.DealFields
 
@@ -60,7 +61,7 @@ def ana(session, frozen):
 
 @pytest.fixture
 def bob(session, frozen):
-    return reps.create_rep(session, "bob", "Bob Stone")
+    return reps.create_rep(session, "bob", "Bob Stone", role="manager")  # may change ana's deals
 
 
 def ago(**kw) -> pendulum.DateTime:
@@ -142,7 +143,7 @@ def test_events_that_repeat_a_row_are_left_out(session, ana, deal):
 def test_open_tasks_on_top_soonest_first_overdue_flagged(session, ana, bob, deal, frozen):
     today = frozen.date()
     later = tasks.add_task(session, deal.id, "Later", today.add(days=9), by=ana.id)
-    late = tasks.add_task(session, deal.id, "Late", today.subtract(days=2), by=ana.id, owner_id=bob.id)
+    late = tasks.add_task(session, deal.id, "Late", today.subtract(days=2), by=bob.id, owner_id=bob.id)
     due_today = tasks.add_task(session, deal.id, "Today", today, by=ana.id)
     activities.log_activity(session, deal.id, "call", by=ana.id, occurred_at=ago(minutes=5))
 
@@ -181,6 +182,7 @@ def test_an_empty_deal_has_only_its_creation(session, ana, deal):
 
 
 def test_headline_of_each_history_event(session, ana, bob, frozen):
+    allow_open_editing(session)  # ana gives her deal to bob
     lead = deals.create_lead(session, F(title="Umbrella", account="Umbrella"), by=ana.id)
     lead = deals.move_deal(session, lead.id, 1, version=lead.version, by=ana.id)
     opp = deals.convert_lead(session, lead.id, version=lead.version, by=ana.id)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from store import activities, balance, deals, events, reps, tasks, today, workweek
-from store.errors import InvalidInput, NotFound, RuleViolation
+from store.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from store.models import DealEvent, Task
 from store.tasks import DayLoad
 
@@ -89,8 +89,9 @@ def test_three_sections_on_the_reps_day(session, ana, deal):
 def test_boundaries_ahead_of_utc(session, deal):
     # Wednesday 14:30 UTC is Thursday 03:30 in Auckland: Wednesday's task is a day late.
     kiri = reps.create_rep(session, "kiri", "Kiri Ngata", timezone="Pacific/Auckland")
+    own = deals.create_opportunity(session, deals.DealFields(title="Kiri's deal"), by=kiri.id)
     for day in (WED, THU, FRI):
-        tasks.add_task(session, deal.id, f"due {day:%a}", day, by=kiri.id)
+        tasks.add_task(session, own.id, f"due {day:%a}", day, by=kiri.id)
     queue = today.today_queue(session, kiri)
     assert queue.today == THU
     assert [(t.title, t.days_late) for t in queue.overdue] == [("due Wed", 1)]
@@ -102,8 +103,9 @@ def test_boundaries_behind_utc(session, deal):
     with pendulum.travel_to(pendulum.datetime(2026, 11, 18, 2, 0, tz="UTC"), freeze=True):
         # 02:00 UTC Wednesday is 18:00 Tuesday in Los Angeles: Tuesday's task is today's.
         lou = reps.create_rep(session, "lou", "Lou Park", timezone="America/Los_Angeles")
+        own = deals.create_opportunity(session, deals.DealFields(title="Lou's deal"), by=lou.id)
         for day in (MON0, TUE0, WED):
-            tasks.add_task(session, deal.id, f"due {day:%a}", day, by=lou.id)
+            tasks.add_task(session, own.id, f"due {day:%a}", day, by=lou.id)
         queue = today.today_queue(session, lou)
     assert queue.today == TUE0
     assert [(t.title, t.days_late) for t in queue.overdue] == [("due Mon", 1)]
@@ -139,9 +141,9 @@ def test_two_activities_at_the_same_moment_the_last_logged_wins(session, ana, de
 
 
 def test_the_queue_is_the_reps_own(session, ana, deal):
-    bob = reps.create_rep(session, "bob", "Bob Stone")
+    bob = reps.create_rep(session, "bob", "Bob Stone", role="manager")  # may work on ana's deal
     tasks.add_task(session, deal.id, "Mine", WED, by=ana.id)
-    tasks.add_task(session, deal.id, "Bob's", WED, by=ana.id, owner_id=bob.id)
+    tasks.add_task(session, deal.id, "Bob's", WED, by=bob.id)
     assert [t.title for t in today.today_queue(session, ana).due_today] == ["Mine"]
     assert [t.title for t in today.today_queue(session, bob).due_today] == ["Bob's"]
 
@@ -253,8 +255,10 @@ def test_snooze_a_future_task_starts_after_its_day(session, ana, deal):
 def test_snooze_is_for_the_owners_capacity_and_days(session, ana, deal):
     pat = reps.create_rep(session, "pat", "Pat Lee", capacity=1, working_days=(2, 4))  # Tue, Thu
     fill(session, pat, deal.id, THU, 1)
-    task = tasks.add_task(session, deal.id, "Pat's", WED, by=ana.id, owner_id=pat.id)
-    moved = balance.snooze(session, task.id, by=ana.id)  # Ana snoozes Pat's task: Pat's days count
+    boss = reps.create_rep(session, "boss", "Ada Boss", role="manager")  # gives Pat the task
+    task = tasks.add_task(session, deal.id, "Pat's", WED, by=boss.id, owner_id=pat.id)
+    # Ana, the deal's owner, snoozes Pat's task on it: Pat's days count.
+    moved = balance.snooze(session, task.id, by=ana.id)
     assert moved.task.due == TUE and moved.load == DayLoad(TUE, 1, 1)
 
 
@@ -534,7 +538,7 @@ def test_set_workweek(session, ana, deal):
     assert (changed.working_days, changed.capacity) == ((1, 2, 3, 4), 8)
     assert reps.get_rep(session, ana.id) == changed
     assert workweek.set_workweek(session, ana.id, working_days=(1,), capacity=3, by=boss.id).capacity == 3
-    with pytest.raises(RuleViolation, match="manager"):
+    with pytest.raises(Forbidden, match="manager"):
         workweek.set_workweek(session, ana.id, working_days=(1,), capacity=5, by=bob.id)
     with pytest.raises(InvalidInput, match="capacity"):
         workweek.set_workweek(session, ana.id, working_days=(1,), capacity=0, by=ana.id)

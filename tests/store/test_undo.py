@@ -16,6 +16,7 @@ from store import activities, deals, events, notes, reps, tasks, undo
 from store.errors import Conflict, RuleViolation
 from store.models import LEAD, OPPORTUNITY, Activity, Deal, DealEvent, Note, Task
 from store.stages import find_stage, list_stages
+from tests.store.open_editing import allow_open_editing
 
 F = deals.DealFields
 
@@ -62,7 +63,7 @@ def ana(session, frozen):
 
 @pytest.fixture
 def bob(session, frozen):
-    return reps.create_rep(session, "bob", "Bob Stone")
+    return reps.create_rep(session, "bob", "Bob Stone", role="manager")  # may change ana's deals
 
 
 @pytest.fixture
@@ -109,6 +110,7 @@ ROW_CHANGES = {
 
 @pytest.mark.parametrize("change", list(ROW_CHANGES))
 def test_undoing_a_row_change_restores_the_row_exactly(session, db, ana, bob, opp, change):
+    allow_open_editing(session)  # ana gives her deal to bob, which is otherwise a manager's
     before = stored(db, opp.id)
     tick(30)
     ROW_CHANGES[change](session, opp, ana.id)

@@ -27,7 +27,8 @@ PIPEDRIVE = (
 def cli(sqlite_db, tmp_path, monkeypatch, frozen):
     monkeypatch.setenv("LEGWORK_CONFIG", str(tmp_path / "no-config.toml"))
     with sqlite_db.session() as session:
-        alex = reps.create_rep(session, "alex", "Alex Kim")
+        # A manager: importing the team's deals gives reps work and adds the reps a file names.
+        alex = reps.create_rep(session, "alex", "Alex Kim", role="manager")
         deal = deals.create_opportunity(session, deals.DealFields(title="Umbrella", account="Umbrella"), by=alex.id)
         tasks.add_task(session, deal.id, "Demo for Umbrella 15:00", date(2026, 11, 20), by=alex.id)
         tasks.add_task(session, deal.id, "Send pricing", date(2026, 11, 19), by=alex.id)

@@ -114,7 +114,8 @@ async def test_r_narrows_the_agenda_to_one_rep_and_back(team):
 
 
 async def test_record_decisions_on_the_deal_in_view(team):
-    app = LegworkApp(team.db, "alex")
+    # The manager runs the stand-up: every rep's deal is theirs to change (store.permissions).
+    app = LegworkApp(team.db, "morgan")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_standup(app, pilot)
         await pilot.press("j", "j")

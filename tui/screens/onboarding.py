@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
 from store.errors import StoreError
-from store.reps import DEFAULT_CAPACITY, RepInfo, create_rep
+from store.onboarding import first_rep, sign_up
+from store.reps import DEFAULT_CAPACITY, RepInfo
 from tui.plain_text import visible
 from tui.widgets.key_footer import KeyFooter
 
@@ -47,11 +48,24 @@ class OnboardingScreen(Screen[RepInfo | None]):
         Binding("escape", "cancel", "Quit", id="onboarding-cancel"),
     ]
 
+    FIRST_REP = "You are the first rep: you can be the team's manager"
+
     def __init__(self, handle: str) -> None:
         super().__init__()
         self.handle = handle
+        self.first = False  # the database has no rep yet: the role can be chosen
+
+    def _role_row(self) -> list[tuple[str, Input | Select]]:
+        """Only the first rep of an empty database chooses a role; everyone else signs up
+        as a rep (a manager makes managers), and the store refuses otherwise."""
+        if not self.first:
+            return []
+        return [("Role", Select([("Rep", "rep"), ("Manager", "manager")], value="rep", allow_blank=False,
+                                id="role"))]
 
     def compose(self) -> ComposeResult:
+        with self.app.database.session() as session:
+            self.first = first_rep(session)
         # One row a field and the error above them, so the whole screen and any error
         # fit an 80×24 terminal without scrolling.
         with Vertical():
@@ -61,11 +75,13 @@ class OnboardingScreen(Screen[RepInfo | None]):
                 classes="intro",
                 markup=False,
             )
+            if self.first:
+                yield Static(self.FIRST_REP, id="first-rep", classes="intro", markup=False)
             yield Static("", id="error", classes="-empty", markup=False)
             for label, field in (
                 ("Handle (sign-in)", Input(visible(self.handle), id="handle")),
                 ("Your name", Input(placeholder="Alex Kim", id="name")),
-                ("Role", Select([("Rep", "rep"), ("Manager", "manager")], value="rep", allow_blank=False, id="role")),
+                *self._role_row(),
                 ("Timezone", Input(local_timezone(), id="timezone")),
                 ("Tasks a day", Input(str(DEFAULT_CAPACITY), id="capacity", type="integer")),
             ):
@@ -96,11 +112,11 @@ class OnboardingScreen(Screen[RepInfo | None]):
             return
         try:
             with self.app.database.session() as session:
-                rep = create_rep(
+                rep = sign_up(
                     session,
                     self.query_one("#handle", Input).value,
                     self.query_one("#name", Input).value,
-                    role=self.query_one("#role", Select).value,
+                    manager=self.first and self.query_one("#role", Select).value == "manager",
                     timezone=self.query_one("#timezone", Input).value.strip(),
                     capacity=int(capacity_text),
                 )

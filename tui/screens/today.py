@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 
 from store import activities, board, clock, tasks
 from store.balance import BalancePlan, apply_balance, balance_plan, move_task, snooze
-from store.errors import Conflict, StoreError
+from store.errors import Conflict, Forbidden, StoreError
 from store.reps import RepInfo, get_rep
 from store.today import (
     QueueTask,
@@ -217,8 +217,9 @@ class TodayScreen(ReportsFailedWorkers, Screen):
         try:
             with self.app.database.session() as session:
                 result = operation(session)
-        except Conflict as exc:
-            # Someone else changed the task since the queue was read: say who, and reload.
+        except (Conflict, Forbidden) as exc:
+            # Someone else changed the task since the queue was read (say who, and reload),
+            # or it is not the rep's to change (store.permissions): nothing was written.
             self.post_message(self.WriteDone(str(exc), "error", focus_task))
             return
         except StoreError as exc:

@@ -18,7 +18,7 @@ from textual.widgets import Label, Static
 from tui.plain_text import visible
 
 from store.deals import DealDetail, get_deal
-from store.errors import StoreError
+from store.errors import Forbidden, StoreError
 from tui.failures import ReportsFailedWorkers, reason
 
 FORM_CSS = """
@@ -76,6 +76,7 @@ class FormRefused(Message):
     """A store rule refused the write: nothing was saved; the form stays open."""
 
     message: str
+    forbidden: bool = False  # not the rep's to change (store.permissions): also one error line
 
 
 class FormWorkers(ReportsFailedWorkers):
@@ -123,7 +124,7 @@ class FormWorkers(ReportsFailedWorkers):
             with self.app.database.session() as session:
                 result = operation(session)
         except StoreError as exc:
-            self.post_message(FormRefused(str(exc)))
+            self.post_message(FormRefused(str(exc), isinstance(exc, Forbidden)))
             return
         self.post_message(FormSaved(result, outcome))
 
@@ -137,6 +138,8 @@ class FormWorkers(ReportsFailedWorkers):
     def on_form_refused(self, message: FormRefused) -> None:
         message.stop()
         self._saving = False
+        if message.forbidden:
+            self.notify(visible(message.message), severity="error", markup=False)
         self.save_refused(message.message)
 
     def save_refused(self, message: str) -> None:
