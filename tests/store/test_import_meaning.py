@@ -50,13 +50,13 @@ def aware(value: datetime) -> datetime:
 
 @pytest.fixture
 def me(session, frozen):
-    return reps.create_rep(session, "alex", "Alex Kim")
+    return reps.create_rep(session, "alex", "Alex Kim", role="manager")  # an import may add the reps it names
 
 
 @pytest.fixture
 def team(session, me):
-    dana = reps.create_rep(session, "dana", "Dana Ortiz", email="dana.ortiz@example.test")
-    sam = reps.create_rep(session, "sam", "Sam Lee")
+    dana = reps.create_rep(session, "dana", "Dana Ortiz", email="dana.ortiz@example.test", by=me.id)
+    sam = reps.create_rep(session, "sam", "Sam Lee", by=me.id)
     return dana, sam
 
 

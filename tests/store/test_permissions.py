@@ -63,14 +63,18 @@ def _join(session, rep_id: int, team_id: int | None, *, active: bool = True) -> 
 
 @pytest.fixture
 def world(session, frozen) -> World:
-    people = {
-        handle: reps.create_rep(session, handle, name, role=role).id
-        for handle, name, role in (
-            ("mara", "Mara Lind", "manager"), ("meg", "Meg Ott", "manager"), ("ana", "Ana Reyes", "rep"),
-            ("bob", "Bob Stone", "rep"), ("ben", "Ben Cole", "manager"), ("cy", "Cy Park", "rep"),
-            ("old", "Old Boss", "manager"), ("nia", "Nia Kay", "rep"), ("zed", "Zed Ruiz", "manager"),
-        )
-    }
+    # Reps first, then managers: once a manager exists, adding anyone is a manager's
+    # (by=None is the set-up before there is one).
+    people: dict[str, int] = {}
+    first_manager = None
+    for handle, name, role in sorted((
+        ("mara", "Mara Lind", "manager"), ("meg", "Meg Ott", "manager"), ("ana", "Ana Reyes", "rep"),
+        ("bob", "Bob Stone", "rep"), ("ben", "Ben Cole", "manager"), ("cy", "Cy Park", "rep"),
+        ("old", "Old Boss", "manager"), ("nia", "Nia Kay", "rep"), ("zed", "Zed Ruiz", "manager"),
+    ), key=lambda spec: spec[2] == "manager"):
+        people[handle] = reps.create_rep(session, handle, name, role=role, by=first_manager).id
+        if role == "manager" and first_manager is None:
+            first_manager = people[handle]
     team_a = _team(session, "Team A", people["mara"])
     team_b = _team(session, "Team B", people["ben"])
     for handle in ("meg", "ana", "bob"):

@@ -29,9 +29,9 @@ PIPEDRIVE_STAGES = ["--stage", "Contact Made=Qualified", "--stage", "Demo Schedu
 def cli(sqlite_db, tmp_path, monkeypatch, frozen):
     monkeypatch.setenv("LEGWORK_CONFIG", str(tmp_path / "no-config.toml"))
     with sqlite_db.session() as session:
-        reps.create_rep(session, "alex", "Alex Kim")
-        reps.create_rep(session, "dana", "Dana Ortiz", email="dana.ortiz@example.test")
-        reps.create_rep(session, "sam", "Sam Lee")
+        alex = reps.create_rep(session, "alex", "Alex Kim", role="manager")  # an import may add the reps it names
+        reps.create_rep(session, "dana", "Dana Ortiz", email="dana.ortiz@example.test", by=alex.id)
+        reps.create_rep(session, "sam", "Sam Lee", by=alex.id)
 
     def legwork(*argv: str, rep: str = "alex", db: str | None = None) -> int:
         return main(["--db", db or sqlite_db.url, "--rep", rep, *argv])

@@ -13,7 +13,7 @@ from tui.screens.board import BoardScreen
 def _sams_deal(team):
     """Sam, a rep like Alex, owns the only deal in Needs analysis."""
     with team.db.session() as s:
-        sam = reps.create_rep(s, "sam", "Sam Okafor")
+        sam = reps.create_rep(s, "sam", "Sam Okafor", by=team.morgan.id)
         hooli = deals.create_opportunity(s, DealFields(title="Hooli", value=100), by=sam.id)
         return deals.move_deal(s, hooli.id, 1, version=hooli.version, by=sam.id)
 
