@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from store.errors import DatabaseUnavailable
 
-HEAD = "0005"
+HEAD = "0009"
 HERE = Path(__file__).parent
 
 
