@@ -28,6 +28,12 @@ def _screen(module: str, name: str, *args):
     return make
 
 
+def _palette():
+    import tui.palette
+
+    return tui.palette
+
+
 _heap_frozen = False
 
 
@@ -50,6 +56,8 @@ class LegworkApp(App[int]):
     TITLE = "Legwork"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    # ctrl+p: Textual's commands, the screen's actions (get_system_commands) and search.
+    COMMANDS = App.COMMANDS | {lambda: _palette().SearchProvider}
 
     MODES = {
         "leads": _screen("tui.screens.board", "BoardScreen", "lead"),
@@ -68,6 +76,9 @@ class LegworkApp(App[int]):
         Binding("4", "switch_mode('numbers')", "Numbers", show=False, id="mode-numbers"),
         Binding("5", "switch_mode('standup')", "Stand-up", show=False, id="mode-standup"),
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen", id="help"),
+        # Screens with a filter of their own (the boards, the closed list) keep `/` for it.
+        Binding("slash", "search", "Search", show=False, tooltip="Search deals, accounts, contacts, notes, activities",
+                id="search"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -168,9 +179,17 @@ class LegworkApp(App[int]):
         await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "switch_mode" and self.rep is None:
+        if action in ("switch_mode", "search") and self.rep is None:
             return False
         return True
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        if self.rep is not None:
+            yield from _palette().screen_commands(screen)
+
+    def action_search(self) -> None:
+        _palette().open_search(self)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
