@@ -57,7 +57,7 @@ class LegworkApp(App[int]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     # ctrl+p: Textual's commands, the screen's actions (get_system_commands) and search.
-    COMMANDS = App.COMMANDS | {lambda: _palette().SearchProvider}
+    COMMANDS = {lambda: _palette().CommandsProvider, lambda: _palette().SearchProvider}
 
     MODES = {
         "leads": _screen("tui.screens.board", "BoardScreen", "lead"),
@@ -190,6 +190,9 @@ class LegworkApp(App[int]):
 
     def action_search(self) -> None:
         _palette().open_search(self)
+
+    def action_command_palette(self) -> None:
+        _palette().open_palette(self)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -18,6 +18,7 @@ from textual.app import SystemCommand
 from textual.command import CommandPalette, Hit, Hits, Provider
 from textual.markup import escape
 from textual.screen import Screen
+from textual.system_commands import SystemCommandsProvider
 
 from store.search import ACCOUNT, ACTIVITY, CONTACT, DEAL, NOTE, SearchHit, search_in
 from tui.plain_text import plain, visible
@@ -26,6 +27,13 @@ TYPING_PAUSE = 0.12  # seconds after the last key before the store is asked
 PLACEHOLDER = "Search deals, accounts, contacts, notes, activities…"
 KIND_TAGS = {DEAL: "Deal", ACCOUNT: "Account", CONTACT: "Contact", NOTE: "Note", ACTIVITY: "Activity"}
 TAG_WIDTH = max(map(len, KIND_TAGS.values())) + 1
+
+
+def open_palette(app) -> None:
+    """`ctrl+p`: commands, the screen's actions, and search."""
+    if app.use_command_palette and not CommandPalette.is_open(app):
+        app.push_screen(CommandPalette(placeholder=f"A command, or {PLACEHOLDER[0].lower()}{PLACEHOLDER[1:]}",
+                                       id="--command-palette"))
 
 
 def open_search(app) -> None:
@@ -82,6 +90,23 @@ def open_hit(app, hit: SearchHit) -> None:
 
 
 # --- the screen's actions, by name ------------------------------------------------------------------
+
+
+class CommandsProvider(SystemCommandsProvider):
+    """Textual's commands and the screen's actions (``LegworkApp.get_system_commands``), found
+    as search finds records: every word typed starts a word of the name (``mo f`` finds
+    ``Move forward``). They come above the records found: a command named is the one meant.
+    Letters scattered through a name ("re" in "Screenshot") are no match."""
+
+    async def search(self, query: str) -> Hits:
+        terms = query.lower().split()
+        if not terms:
+            return
+        matcher = self.matcher(query)
+        for name, help_text, callback, *_ in self.app.get_system_commands(self.screen):
+            words = name.lower().split()
+            if all(any(word.startswith(term) for word in words) for term in terms):
+                yield Hit(2.0 - len(words) * 0.01, matcher.highlight(name), callback, help=help_text)
 
 # A screen's own binding ids start with its name; the action's name is the rest.
 _SCREEN_PREFIXES = ("deal-", "closed-", "today-", "standup-", "numbers-", "queue-", "timeline-", "drill-")
