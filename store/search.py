@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from store.models import Account, Activity, Contact, Deal, Note, Rep, Stage
+from store.models import Account, Activity, Contact, Deal, Note
 from store.search_index import KINDS, has_index, words
 from store.terms import LEAD, OPEN
 
@@ -89,47 +89,64 @@ def search(session: Session, query: str, *, per_group: int = PER_GROUP) -> Searc
     if not terms:
         return SearchResults(query, (), ())
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        find = _fts5 if has_index(connection) else _like
+    if connection.dialect.name != "sqlite":
+        found = _ranked(connection, _TSQUERY, {"query": " & ".join(f"'{t}':*" for t in terms)}, per_group + 1)
+    elif has_index(connection):
+        # Each term a quoted string with a prefix star: FTS5 reads nothing in it as an operator.
+        found = _ranked(connection, _FTS5, {"match": " ".join(f'"{t}"*' for t in terms)}, per_group + 1)
     else:
-        find = _tsquery
+        found = {kind: _like(connection, kind, terms, per_group + 1) for kind in KINDS}
+    shown = {kind: ids[:per_group] for kind, ids in found.items() if ids}
+    rows = {kind: _rows(connection, kind, ids) for kind, ids in shown.items() if kind != DEAL}
+    deal_ids = set(shown.get(DEAL, ()))
+    deal_ids |= {row[-1] for kind in (ACCOUNT, CONTACT) for row in rows.get(kind, ()) if row[-1] is not None}
+    deal_ids |= {row[1] for kind in (NOTE, ACTIVITY) for row in rows.get(kind, ())}
+    facts = _deal_facts(connection, deal_ids)
     groups = []
     for kind in KINDS:
-        ids = find(connection, kind, terms, per_group + 1)
-        if ids:
-            hits = _DESCRIBE[kind](session, ids[:per_group], terms)
-            groups.append(SearchGroup(kind, GROUP_TITLES[kind], tuple(hits), len(ids) > per_group))
+        if kind not in shown:
+            continue
+        if kind == DEAL:
+            hits = [_deal_hit(facts[i]) for i in shown[DEAL] if i in facts]  # (one deleted meanwhile: left out)
+        else:
+            hits = [_HIT[kind](row, facts, terms) for row in rows[kind]]
+        if hits:
+            groups.append(SearchGroup(kind, GROUP_TITLES[kind], tuple(hits), len(found[kind]) > per_group))
     return SearchResults(query, terms, tuple(groups))
 
 
-# --- finding ids, best first ------------------------------------------------------------------
+# --- finding ids, best first: one statement for the five kinds ------------------------------------
 
 # Deals by relevance (a word in the title counts most); accounts and contacts too;
 # notes and activities newest first (the latest conversation is the one looked for).
-_FTS5_ORDER = {
-    DEAL: "bm25(search_deal, 4.0, 2.0, 1.0), rowid DESC",
-    ACCOUNT: "bm25(search_account, 2.0, 1.0), rowid DESC",
-    CONTACT: "bm25(search_contact, 4.0, 1.0, 1.0, 1.0), rowid DESC",
-    NOTE: "rowid DESC",
-    ACTIVITY: "rowid DESC",
+# Each part gives (kind, id, score): lower scores first, then newer rows.
+_FTS5 = {
+    DEAL: "SELECT rowid AS id, bm25(search_deal, 4.0, 2.0, 1.0) AS score FROM search_deal "
+          "WHERE search_deal MATCH :match ORDER BY score, rowid DESC LIMIT :limit",
+    ACCOUNT: "SELECT rowid AS id, bm25(search_account, 2.0, 1.0) AS score FROM search_account "
+             "WHERE search_account MATCH :match ORDER BY score, rowid DESC LIMIT :limit",
+    CONTACT: "SELECT rowid AS id, bm25(search_contact, 4.0, 1.0, 1.0, 1.0) AS score FROM search_contact "
+             "WHERE search_contact MATCH :match ORDER BY score, rowid DESC LIMIT :limit",
+    NOTE: "SELECT rowid AS id, 0.0 AS score FROM search_note WHERE search_note MATCH :match "
+          "ORDER BY rowid DESC LIMIT :limit",
+    ACTIVITY: "SELECT rowid AS id, 0.0 AS score FROM search_activity WHERE search_activity MATCH :match "
+              "ORDER BY rowid DESC LIMIT :limit",
+}
+# The terms hold no quote or backslash: each is a quoted lexeme with a prefix mark.
+_TSQUERY = {
+    kind: f"SELECT id, {'-ts_rank(words, CAST(:query AS tsquery))' if kind in (DEAL, ACCOUNT, CONTACT) else '0.0'} "
+          f"AS score FROM search_{kind} WHERE words @@ CAST(:query AS tsquery) ORDER BY score, id DESC LIMIT :limit"
+    for kind in KINDS
 }
 
 
-def _fts5(connection: Connection, kind: str, terms: tuple[str, ...], limit: int) -> list[int]:
-    # Each term a quoted string with a prefix star: FTS5 reads nothing in it as an operator.
-    match = " ".join(f'"{term}"*' for term in terms)
-    table = f"search_{kind}"
-    sql = f"SELECT rowid FROM {table} WHERE {table} MATCH :match ORDER BY {_FTS5_ORDER[kind]} LIMIT :limit"
-    return list(connection.execute(text(sql), {"match": match, "limit": limit}).scalars())
-
-
-def _tsquery(connection: Connection, kind: str, terms: tuple[str, ...], limit: int) -> list[int]:
-    # Each term a quoted lexeme with a prefix mark; the terms hold no quote or backslash.
-    query = " & ".join(f"'{term}':*" for term in terms)
-    order = "ts_rank(words, q) DESC, id DESC" if kind in (DEAL, ACCOUNT, CONTACT) else "id DESC"
-    sql = (f"SELECT id FROM search_{kind}, CAST(:query AS tsquery) AS q WHERE words @@ q "
-           f"ORDER BY {order} LIMIT :limit")
-    return list(connection.execute(text(sql), {"query": query, "limit": limit}).scalars())
+def _ranked(connection: Connection, parts: dict[str, str], params: dict, limit: int) -> dict[str, list[int]]:
+    sql = " UNION ALL ".join(f"SELECT '{kind}' AS kind, id, score FROM ({part}) AS {kind}_found"
+                             for kind, part in parts.items())
+    found: dict[str, list[tuple[float, int]]] = {kind: [] for kind in KINDS}
+    for kind, row_id, score in connection.execute(text(sql), {**params, "limit": limit}):
+        found[kind].append((score, -row_id))
+    return {kind: [-negative for _score, negative in sorted(pairs)] for kind, pairs in found.items()}
 
 
 def _like_any(columns, term: str):
@@ -159,24 +176,47 @@ def _like(connection: Connection, kind: str, terms: tuple[str, ...], limit: int)
     return list(connection.execute(statement.order_by(key.desc()).limit(limit)).scalars())
 
 
-# --- describing hits ---------------------------------------------------------------------------
+# --- describing hits: one statement per kind found, and one for every deal involved -----------------
 
 
-def _ordered(rows, ids: list[int]) -> list:
-    by_id = {row[0]: row for row in rows}
+def _latest_deal(where: str) -> str:
+    """The most recent open deal matching ``where``, else the most recently closed one."""
+    return (f"(SELECT d.id FROM deal d WHERE {where} ORDER BY "
+            "CASE WHEN d.closed_at IS NULL THEN 0 ELSE 1 END, d.updated_at DESC, d.id DESC LIMIT 1)")
+
+
+_ROWS = {
+    # (id, …, the deal to open)
+    ACCOUNT: "SELECT a.id, a.name, a.domain, (SELECT count(*) FROM deal d WHERE d.account_id = a.id), "
+             f"{_latest_deal('d.account_id = a.id')} FROM account a WHERE a.id IN :ids",
+    # A contact's deal: the contact's own among its account's, else the account's (deal.contact_id has no index).
+    CONTACT: "SELECT c.id, c.name, c.job_title, c.email, c.phone, c.account_id, a.name, "
+             f"coalesce({_latest_deal('d.account_id = c.account_id AND d.contact_id = c.id')}, "
+             f"{_latest_deal('d.account_id = c.account_id')}) "
+             "FROM contact c LEFT JOIN account a ON a.id = c.account_id WHERE c.id IN :ids",
+    NOTE: "SELECT n.id, n.deal_id, n.body FROM note n WHERE n.id IN :ids",
+    ACTIVITY: "SELECT a.id, a.deal_id, a.outcome, a.type FROM activity a WHERE a.id IN :ids",
+}
+
+
+def _rows(connection: Connection, kind: str, ids: list[int]) -> list:
+    statement = text(_ROWS[kind]).bindparams(bindparam("ids", expanding=True))
+    by_id = {row[0]: tuple(row) for row in connection.execute(statement, {"ids": ids})}
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _deal_facts(session: Session, deal_ids) -> dict[int, tuple]:
-    """deal id → (title, pipeline, open?, stage name, account name, owner name)."""
-    rows = session.execute(
-        select(Deal.id, Deal.title, Deal.pipeline, Stage.kind, Stage.name, Account.name, Rep.name)
-        .join(Stage, Stage.id == Deal.stage_id)
-        .join(Rep, Rep.id == Deal.owner_id)
-        .outerjoin(Account, Account.id == Deal.account_id)
-        .where(Deal.id.in_(set(deal_ids)))
-    ).all()
-    return {r[0]: (r[1], r[2], r[3] == OPEN, r[4], r[5], r[6]) for r in rows}
+_DEAL_FACTS = text(
+    "SELECT d.id, d.title, d.pipeline, s.kind, s.name, a.name, r.name, d.account_id FROM deal d "
+    "JOIN stage s ON s.id = d.stage_id JOIN rep r ON r.id = d.owner_id LEFT JOIN account a ON a.id = d.account_id "
+    "WHERE d.id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+def _deal_facts(connection: Connection, deal_ids: set[int]) -> dict[int, tuple]:
+    """deal id → (id, title, pipeline, stage kind, stage name, account name, owner name, account id)."""
+    if not deal_ids:
+        return {}
+    return {row[0]: tuple(row) for row in connection.execute(_DEAL_FACTS, {"ids": sorted(deal_ids)})}
 
 
 def _where(pipeline: str, stage: str, is_open: bool) -> str:
@@ -184,101 +224,44 @@ def _where(pipeline: str, stage: str, is_open: bool) -> str:
     return f"{kind} · {stage}" if is_open else f"{kind} · closed {stage.lower()}"
 
 
-def _describe_deals(session: Session, ids: list[int], terms) -> list[SearchHit]:
-    facts = _deal_facts(session, ids)
-    accounts = dict(session.execute(select(Deal.id, Deal.account_id).where(Deal.id.in_(ids))).all())
-    hits = []
-    for deal_id in ids:
-        if deal_id not in facts:
-            continue  # removed since the index was read
-        title, pipeline, is_open, stage, account, owner = facts[deal_id]
-        context = " · ".join(part for part in (account, _where(pipeline, stage, is_open), owner) if part)
-        hits.append(SearchHit(DEAL, deal_id, deal_id, title, context, pipeline, is_open, accounts.get(deal_id)))
-    return hits
+def _deal_hit(fact: tuple) -> SearchHit:
+    deal_id, title, pipeline, stage_kind, stage, account, owner, account_id = fact
+    is_open = stage_kind == OPEN
+    context = " · ".join(part for part in (account, _where(pipeline, stage, is_open), owner) if part)
+    return SearchHit(DEAL, deal_id, deal_id, title, context, pipeline, is_open, account_id)
 
 
-def _latest_deal(session: Session, *conditions) -> int | None:
-    """The most recent open deal matching ``conditions``, else the most recently closed."""
-    return session.execute(
-        select(Deal.id).where(*conditions)
-        .order_by(Deal.closed_at.is_(None).desc(), Deal.updated_at.desc(), Deal.id.desc()).limit(1)
-    ).scalar()
-
-
-def _deal_hit(session: Session, kind: str, row_id: int, deal_id: int | None, label: str, context: str,
-              account_id: int | None) -> SearchHit:
-    if deal_id is None:
+def _opens(kind: str, row_id: int, deal_id: int | None, label: str, context: str, account_id: int | None,
+           facts: dict) -> SearchHit:
+    fact = facts.get(deal_id)
+    if fact is None:
         return SearchHit(kind, row_id, None, label, context, None, True, account_id)
-    facts = _deal_facts(session, [deal_id]).get(deal_id)
-    pipeline, is_open = (facts[1], facts[2]) if facts else (None, True)
-    return SearchHit(kind, row_id, deal_id, label, context, pipeline, is_open, account_id)
+    return SearchHit(kind, row_id, deal_id, label, context, fact[2], fact[3] == OPEN, account_id)
 
 
-def _describe_accounts(session: Session, ids: list[int], terms) -> list[SearchHit]:
-    rows = _ordered(session.execute(select(Account.id, Account.name, Account.domain).where(Account.id.in_(ids))).all(),
-                    ids)
-    counts = dict(session.execute(
-        select(Deal.account_id, func.count()).where(Deal.account_id.in_(ids)).group_by(Deal.account_id)
-    ).all())
-    hits = []
-    for account_id, name, domain in rows:
-        n = counts.get(account_id, 0)
-        context = " · ".join(p for p in (domain, f"{n} deal{'' if n == 1 else 's'}") if p)
-        deal_id = _latest_deal(session, Deal.account_id == account_id)
-        hits.append(_deal_hit(session, ACCOUNT, account_id, deal_id, name, context, account_id))
-    return hits
+def _account_hit(row: tuple, facts: dict, terms) -> SearchHit:
+    account_id, name, domain, n, deal_id = row
+    context = " · ".join(p for p in (domain, f"{n} deal{'' if n == 1 else 's'}") if p)
+    return _opens(ACCOUNT, account_id, deal_id, name, context, account_id, facts)
 
 
-def _describe_contacts(session: Session, ids: list[int], terms) -> list[SearchHit]:
-    rows = _ordered(session.execute(
-        select(Contact.id, Contact.name, Contact.job_title, Contact.email, Contact.phone, Contact.account_id,
-               Account.name)
-        .outerjoin(Account, Account.id == Contact.account_id)
-        .where(Contact.id.in_(ids))
-    ).all(), ids)
-    hits = []
-    for contact_id, name, job_title, email, phone, account_id, account in rows:
-        context = " · ".join(p for p in (job_title, account, email, phone) if p)
-        deal_id = _latest_deal(session, Deal.contact_id == contact_id)
-        if deal_id is None and account_id is not None:
-            deal_id = _latest_deal(session, Deal.account_id == account_id)
-        hits.append(_deal_hit(session, CONTACT, contact_id, deal_id, name, context, account_id))
-    return hits
+def _contact_hit(row: tuple, facts: dict, terms) -> SearchHit:
+    contact_id, name, job_title, email, phone, account_id, account, deal_id = row
+    context = " · ".join(p for p in (job_title, account, email, phone) if p)
+    return _opens(CONTACT, contact_id, deal_id, name, context, account_id, facts)
 
 
-def _describe_texts(session: Session, kind: str, rows, terms) -> list[SearchHit]:
-    """Notes and activities: (id, deal id, text, prefix) rows; the label is the deal's title."""
-    facts = _deal_facts(session, [row[1] for row in rows])
-    accounts = dict(session.execute(
-        select(Deal.id, Deal.account_id).where(Deal.id.in_({row[1] for row in rows}))
-    ).all())
-    hits = []
-    for row_id, deal_id, body, prefix in rows:
-        title, pipeline, is_open, _stage, _account, _owner = facts[deal_id]
-        hits.append(SearchHit(kind, row_id, deal_id, title, prefix + snippet(body, terms), pipeline, is_open,
-                              accounts.get(deal_id)))
-    return hits
+def _text_hit(kind: str, row_id: int, deal_id: int, body: str, prefix: str, facts: dict, terms) -> SearchHit:
+    fact = facts[deal_id]
+    return SearchHit(kind, row_id, deal_id, fact[1], prefix + snippet(body, terms), fact[2], fact[3] == OPEN, fact[7])
 
 
-def _describe_notes(session: Session, ids: list[int], terms) -> list[SearchHit]:
-    rows = _ordered(session.execute(select(Note.id, Note.deal_id, Note.body).where(Note.id.in_(ids))).all(), ids)
-    return _describe_texts(session, NOTE, [(i, d, body, "Note: ") for i, d, body in rows], terms)
-
-
-def _describe_activities(session: Session, ids: list[int], terms) -> list[SearchHit]:
-    rows = _ordered(session.execute(
-        select(Activity.id, Activity.deal_id, Activity.outcome, Activity.type).where(Activity.id.in_(ids))
-    ).all(), ids)
-    return _describe_texts(session, ACTIVITY, [(i, d, outcome, f"{kind.capitalize()}: ") for i, d, outcome, kind in rows],
-                           terms)
-
-
-_DESCRIBE = {
-    DEAL: _describe_deals,
-    ACCOUNT: _describe_accounts,
-    CONTACT: _describe_contacts,
-    NOTE: _describe_notes,
-    ACTIVITY: _describe_activities,
+_HIT = {
+    ACCOUNT: _account_hit,
+    CONTACT: _contact_hit,
+    NOTE: lambda row, facts, terms: _text_hit(NOTE, row[0], row[1], row[2], "Note: ", facts, terms),
+    ACTIVITY: lambda row, facts, terms: _text_hit(ACTIVITY, row[0], row[1], row[2], f"{row[3].capitalize()}: ",
+                                                  facts, terms),
 }
 
 
