@@ -9,6 +9,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
+from textual.screen import ModalScreen
 
 from store.db import Database
 from store.events import latest_id
@@ -181,6 +182,8 @@ class LegworkApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("switch_mode", "search") and self.rep is None:
             return False
+        if action == "search" and isinstance(self.screen, ModalScreen):
+            return False  # `/` in a form or a picker is not a search of everything
         return True
 
     def get_system_commands(self, screen):

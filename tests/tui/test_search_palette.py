@@ -12,6 +12,7 @@ from tests.tui.test_hostile_text import SHOWN, WEDNESDAY, assert_safe
 from tui.app import LegworkApp
 from tui.screens.board import BoardScreen
 from tui.screens.deal import DealScreen
+from tui.screens.help import HelpScreen
 from tui.screens.today import TodayScreen
 
 import pendulum
@@ -103,6 +104,11 @@ async def test_slash_searches_where_the_screen_has_no_filter_of_its_own(app, tea
         await pilot.press("3")
         await settle(app, pilot)
         assert isinstance(app.screen, TodayScreen)
+        await pilot.press("question_mark", "slash")  # over a modal (the keys of the screen): no search
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("slash")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
