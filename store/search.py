@@ -68,13 +68,13 @@ class SearchResults:
 
 def query_terms(query: str) -> tuple[str, ...]:
     """The words of ``query`` searched for: folded, each at most once, at most MAX_TERMS.
-    Empty when no word has two characters (one letter would match nearly everything)."""
+    A word of one letter is left out: as a prefix it matches nearly every row, which
+    costs more than everything else the search does (30 ms at 10,000 deals) and narrows
+    nothing a second letter would not."""
     seen: list[str] = []
     for word in words(query or ""):
-        if any(ch.isalnum() for ch in word) and word not in seen:
+        if len(word) >= 2 and any(ch.isalnum() for ch in word) and word not in seen:
             seen.append(word)
-    if not any(len(w) >= 2 for w in seen):
-        return ()
     return tuple(seen[:MAX_TERMS])
 
 
