@@ -147,10 +147,13 @@ _FTS5 = {
 
 def _tsquery_part(kind: str) -> str:
     # The terms hold no quote or backslash: each is a quoted lexeme with a prefix mark.
+    # "id + 0": ordered by the primary key, PostgreSQL would walk it newest first testing
+    # every row (the whole table when nothing matches) instead of asking the GIN index.
     table, query = f"search_{kind}", "CAST(:query AS tsquery)"
     if kind in (NOTE, ACTIVITY):
-        return f"SELECT id, 0.0 AS score FROM {table} WHERE words @@ {query} ORDER BY id DESC LIMIT :limit"
-    newest = f"SELECT min(id) FROM (SELECT id FROM {table} WHERE words @@ {query} ORDER BY id DESC LIMIT {RANKED}) AS n"
+        return f"SELECT id, 0.0 AS score FROM {table} WHERE words @@ {query} ORDER BY id + 0 DESC LIMIT :limit"
+    newest = (f"SELECT min(id) FROM (SELECT id FROM {table} WHERE words @@ {query} "
+              f"ORDER BY id + 0 DESC LIMIT {RANKED}) AS n")
     return (f"SELECT id, -ts_rank(words, {query}) AS score FROM {table} WHERE words @@ {query} "
             f"AND id >= ({newest}) ORDER BY score, id DESC LIMIT :limit")
 
