@@ -27,6 +27,9 @@ Each figure is timed with ``time.perf_counter`` around exactly what the app does
   reopenings, and the first open (which installs the screen) as ``first``.
 * ``today queue``: ``store.today.today_queue`` for the demo rep and for the rep
   with the most open tasks, if ``store.today`` imports.
+* ``search``: ``store.search.search`` as the command palette calls it, for the
+  queries of bench.search_probe (an account typed a letter at a time, common
+  words, junk); the worst query's median.
 * ``team numbers``: what the Numbers screen reads for the team's quarter: the
   table with the previous quarter and the sparklines, and the panel beside it
   (see ``_numbers``).
@@ -415,6 +418,12 @@ def main(argv: list[str]) -> None:
     result["timeline_load"] = timed(database, deal_screen_load, repeat)
     result["today"] = _today(database, repeat, rep)
     result["numbers"] = _numbers(database, max(5, repeat // 4))
+    try:  # the palette's search: every kind, as a rep types (bench.search_probe has the queries)
+        from bench.search_probe import measure as search_figures
+
+        result["search"] = search_figures(database, max(5, repeat // 2))
+    except Exception as exc:  # noqa: BLE001
+        result["search"] = {"status": f"failed: {exc!r}"}
     try:
         result["pilot"] = asyncio.run(_pilot(database, REP, max(6, repeat // 3), tl))
     except Exception as exc:  # noqa: BLE001

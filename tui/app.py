@@ -9,6 +9,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.screen import ModalScreen
 
 from store.db import Database
 from store.events import latest_id
@@ -26,6 +27,12 @@ def _screen(module: str, name: str, *args):
         return getattr(import_module(module), name)(*args)
 
     return make
+
+
+def _palette():
+    import tui.palette
+
+    return tui.palette
 
 
 _heap_frozen = False
@@ -50,6 +57,8 @@ class LegworkApp(App[int]):
     TITLE = "Legwork"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    # ctrl+p: Textual's commands, the screen's actions (get_system_commands) and search.
+    COMMANDS = {lambda: _palette().CommandsProvider, lambda: _palette().SearchProvider}
 
     MODES = {
         "leads": _screen("tui.screens.board", "BoardScreen", "lead"),
@@ -74,6 +83,9 @@ class LegworkApp(App[int]):
         Binding("7", "switch_mode('team')", "Team", show=False, tooltip="Team: reps, teams, stages, lost reasons, "
                 "settings", id="mode-team"),
         Binding("question_mark", "help", "Help", tooltip="Every key of this screen", id="help"),
+        # Screens with a filter of their own (the boards, the closed list) keep `/` for it.
+        Binding("slash", "search", "Search", show=False, tooltip="Search deals, accounts, contacts, notes, activities",
+                id="search"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -182,8 +194,10 @@ class LegworkApp(App[int]):
         await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "switch_mode" and self.rep is None:
+        if action in ("switch_mode", "search") and self.rep is None:
             return False
+        if action == "search" and isinstance(self.screen, ModalScreen):
+            return False  # `/` in a form or a picker is not a search of everything
         return True
 
     def get_system_commands(self, screen):
@@ -194,6 +208,13 @@ class LegworkApp(App[int]):
         if self.rep is not None:
             yield SystemCommand("Team", "Reps, teams, stages, lost reasons, currency and timezone (7)",
                                 lambda: self.switch_mode("team"))
+            yield from _palette().screen_commands(screen)
+
+    def action_search(self) -> None:
+        _palette().open_search(self)
+
+    def action_command_palette(self) -> None:
+        _palette().open_palette(self)
 
     # --- pages anyone can open (global search, a deal's contact) ----------------------------
 

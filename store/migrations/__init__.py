@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from store.errors import DatabaseUnavailable
 
-HEAD = "0011"
+HEAD = "0012"
 INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for "permission denied"
 HERE = Path(__file__).parent
 

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store.search_index import include_name
 
 config = context.config
 engine = config.attributes["engine"]
@@ -14,6 +15,7 @@ with engine.begin() as connection:
         target_metadata=SQLModel.metadata,
         render_as_batch=True,  # SQLite can only alter tables by copying them
         compare_type=True,
+        include_name=include_name,  # the search index's tables live outside the models
     )
     with context.begin_transaction():
         context.run_migrations()
