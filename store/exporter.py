@@ -54,6 +54,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "external_id", "title", "pipeline", "stage", "value", "currency", "account", "contact", "contact_email",
         "contact_phone", "contact_job_title", "owner", "owner_handle", "expected_close", "created_at",
         "stage_entered_at", "converted_at", "closed_at", "lost_reason", "source", "territory", "product",
+        "probability",
     ),
     "activities": (
         "deal_external_id", "deal_title", "account", "type", "milestone", "occurred_at", "duration_min", "outcome",
@@ -122,7 +123,7 @@ def _deals(session: Session, keys: dict[int, str], deal_filter: DealFilter) -> I
             Deal.id, Deal.title, Deal.pipeline, Stage.name, Deal.value, Account.name, Contact.name, Contact.email,
             Contact.phone, Contact.job_title, Rep.name, Rep.handle, Deal.expected_close, Deal.created_at,
             Deal.stage_entered_at, Deal.converted_at, Deal.closed_at, Deal.lost_reason, Deal.source,
-            Deal.territory, Deal.product,
+            Deal.territory, Deal.product, Deal.probability, Deal.created_known,
         )
         .join(Stage, Stage.id == Deal.stage_id)
         .join(Rep, Rep.id == Deal.owner_id)
@@ -132,7 +133,8 @@ def _deals(session: Session, keys: dict[int, str], deal_filter: DealFilter) -> I
         deal_filter,
     )
     for (deal_id, title, pipeline, stage, value, account, contact, email, phone, job, owner, handle, expected,
-         created, entered, converted, closed, reason, source, territory, product) in _stream(session, query):
+         created, entered, converted, closed, reason, source, territory, product, probability,
+         created_known) in _stream(session, query):
         yield {
             "external_id": keys[deal_id],
             "title": title,
@@ -148,7 +150,8 @@ def _deals(session: Session, keys: dict[int, str], deal_filter: DealFilter) -> I
             "owner": owner,
             "owner_handle": handle,
             "expected_close": _day(expected),
-            "created_at": _moment(created),
+            # Unknown (an import without one): left empty, so an import of this file marks it so again.
+            "created_at": _moment(created) if created_known else "",
             "stage_entered_at": _moment(entered),
             "converted_at": _moment(converted),
             "closed_at": _moment(closed),
@@ -156,6 +159,8 @@ def _deals(session: Session, keys: dict[int, str], deal_filter: DealFilter) -> I
             "source": source or "",
             "territory": territory or "",
             "product": product or "",
+            # The deal's own, as "60%" (never read as a 0-1 fraction); empty: its stage's.
+            "probability": f"{probability}%" if probability is not None else "",
         }
 
 

@@ -362,3 +362,21 @@ class TestFormulaCells:
                 assert report.ok and report.committed, report.lines()
             stored = {d.title: d.account_name for d in deals.list_deals(session)}
         assert stored == {"'=SUM(A1)": "'quoted", "=SUM(B1)": "'quoted", "'=SUM(C1)": "'+x"}
+
+
+def test_a_deals_own_probability_and_unknown_created_date_survive_a_move(session, frozen, tmp_path, empty_copy):
+    """A deal imported with its own probability and no created date keeps both through an
+    export and an import into another database (not 1970, not the stage's probability)."""
+    me = reps.create_rep(session, "ivy", "Ivy Porter", role="manager")
+    source = tmp_path / "crm.csv"
+    source.write_text("Deal,Stage,Value,Probability\nAcme renewal,Proposal,12000,60\n", encoding="utf-8")
+    assert import_file(session, source, by=me.id, options=ImportOptions(kind="deals")).committed
+    paths = export_all(session, tmp_path)
+    with paths["deals"].open(newline="", encoding="utf-8") as fh:
+        [row] = list(csv.DictReader(fh))
+    assert (row["probability"], row["created_at"]) == ("60%", "")
+    with empty_copy.session() as target:
+        other = reps.create_rep(target, "ivy", "Ivy Porter", role="manager")
+        assert import_file(target, paths["deals"], by=other.id, options=ImportOptions(kind="deals")).committed
+        deal = target.execute(select(Deal)).scalar_one()
+        assert (deal.probability, deal.created_known) == (60, False)
