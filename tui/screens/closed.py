@@ -27,7 +27,8 @@ from store.closed import ClosedDeal, ClosedTotals
 from store.money import database_currency, format_money
 from store.terms import LEAD
 from tui.deal_actions import DealActions, DealRef
-from tui.widgets.closed_list import PAGE_SIZE, ClosedList
+from tui.widgets.closed_list import ClosedList
+from tui.widgets.paged_rows import PAGE_SIZE
 from tui.widgets.key_footer import KeyFooter
 
 LIVE_CHECK_SECONDS = 3.0

@@ -24,7 +24,8 @@ from store.people import AccountRow
 from tui.people_actions import PeopleActions, PersonRef
 from tui.plain_text import visible
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.people_list import ACCOUNTS, CONTACTS, PAGE_SIZE, PeopleList
+from tui.widgets.paged_rows import PAGE_SIZE
+from tui.widgets.people_list import ACCOUNTS, CONTACTS, PeopleList
 
 FILTER_PAUSE = 0.15  # seconds of no typing before the filter runs
 

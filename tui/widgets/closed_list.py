@@ -1,8 +1,7 @@
 """The closed deals of a pipeline, two lines each, drawn line by line.
 
-Like a board column (``CardList``): ``render_line`` draws only what is on screen,
-and rows come in windows ("pages"); a page it lacks is asked for with
-``PageNeeded``, so 60,000 closed deals cost what 60 do.
+Paged like the accounts and contacts (``PagedRows``): 60,000 closed deals cost
+what 60 do.
 """
 
 from __future__ import annotations
@@ -13,21 +12,17 @@ from datetime import date
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.strip import Strip
 
 from store.closed import ClosedDeal
 from store.dates import show_day
 from store.money import DEFAULT_CURRENCY, format_money
 from tui.plain_text import plain, visible
-from tui.widgets.line_view import LineView
+from tui.widgets.paged_rows import ROW_HEIGHT, PagedRows
 
-ROW_HEIGHT = 2  # the outcome, title and value; then when, who and why
-PAGE_SIZE = 50
 BADGE_WIDTH = 8  # "WON", "LOST", "DISQUAL" and a space
 
 
@@ -41,8 +36,9 @@ def close_day(day: date | None, today: date) -> str:
     return show_day(day, today, weekday=False)  # the year only when it is not this one
 
 
-class ClosedList(LineView, can_focus=True, inherit_bindings=False):
-    """Won, lost and disqualified deals, newest close first."""
+class ClosedList(PagedRows, can_focus=True, inherit_bindings=False):
+    """Won, lost and disqualified deals, newest close first: two lines each, the
+    outcome, title and value, then when, who and why."""
 
     HELP_GROUP = "Closed deals"
     COMPONENT_CLASSES = {
@@ -53,6 +49,7 @@ class ClosedList(LineView, can_focus=True, inherit_bindings=False):
         "closed--cursor",
     }
     FOCUS_COMPONENTS = frozenset({"closed--cursor"})
+    EMPTY_STYLE = "closed--meta"
     DEFAULT_CSS = """
     ClosedList {
         height: 1fr;
@@ -76,8 +73,6 @@ class ClosedList(LineView, can_focus=True, inherit_bindings=False):
         Binding("end,G", "cursor_to(-1)", "Oldest", show=False, tooltip="The oldest close", id="closed-last"),
     ]
 
-    cursor: reactive[int] = reactive(0)
-
     @dataclass
     class PageNeeded(Message):
         page: int
@@ -88,11 +83,9 @@ class ClosedList(LineView, can_focus=True, inherit_bindings=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.total = 0
         self.today = date.today()
         self.currency = DEFAULT_CURRENCY
-        self._pages: dict[int, list[ClosedDeal]] = {}
-        self._asked: set[int] = set()
+        self.empty_text = "(no closed deals)"
 
     # --- data in ---------------------------------------------------------------------------
 
@@ -110,78 +103,13 @@ class ClosedList(LineView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def set_page(self, page: int, rows: list[ClosedDeal]) -> None:
-        self._pages[page] = rows
-        self.refresh()
-        if page == self.cursor // PAGE_SIZE:
-            self.post_message(self.CursorMoved(self.selected))
+        self._page_arrived(page, rows)
 
-    def deal_at(self, index: int) -> ClosedDeal | None:
-        if not 0 <= index < self.total:
-            return None
-        rows = self._pages.get(index // PAGE_SIZE)
-        if rows is None:
-            return None
-        offset = index % PAGE_SIZE
-        return rows[offset] if offset < len(rows) else None
+    def _draw_item(self, deal: ClosedDeal, row: int, width: int, selected: bool) -> Strip:
+        return self._render_row(deal, row, width, selected, self.has_focus, self.today)
 
-    @property
-    def selected(self) -> ClosedDeal | None:
-        return self.deal_at(self.cursor)
-
-    # --- cursor ----------------------------------------------------------------------------
-
-    def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, self.total - 1)) if self.total else 0
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        self._scroll_to_cursor()
-        self.refresh()
-        self.post_message(self.CursorMoved(self.selected))
-
-    def _scroll_to_cursor(self) -> None:
-        if not self.size.height:
-            return  # not laid out yet: on_resize scrolls
-        self.scroll_to_region(
-            Region(0, self.cursor * ROW_HEIGHT, 1, ROW_HEIGHT), animate=False, force=True, immediate=True
-        )
-
-    def on_resize(self) -> None:
-        self._scroll_to_cursor()
-
-    def action_cursor(self, step: int) -> None:
-        self.cursor += step
-
-    def action_cursor_page(self, step: int) -> None:
-        self.cursor += step * max(1, self.size.height // ROW_HEIGHT)
-
-    def action_cursor_to(self, index: int) -> None:
-        self.cursor = index if index >= 0 else self.total - 1
-
-    def on_click(self, event: events.Click) -> None:
-        self.focus()
-        self.cursor = (event.y + self.scroll_offset.y) // ROW_HEIGHT
-
-    # --- drawing ---------------------------------------------------------------------------
-
-    def render_line(self, y: int) -> Strip:
-        line = self.scroll_offset.y + y
-        index, row = divmod(line, ROW_HEIGHT)
-        width = self.scrollable_content_region.width
-        base = self._style("base")
-        if index >= self.total:
-            if self.total == 0 and line == 1:
-                return Strip([Segment(" (no closed deals)".ljust(width), base + self._style("closed--meta"))])
-            return Strip.blank(width, base)
-        deal = self.deal_at(index)
-        if deal is None:
-            self._ask_for(index // PAGE_SIZE)
-            return Strip.blank(width, base)
-        return self._render_row(deal, row, width, index == self.cursor, self.has_focus, self.today)
-
-    def _ask_for(self, page: int) -> None:
-        if page not in self._asked:
-            self._asked.add(page)
-            self.post_message(self.PageNeeded(page))
+    def _page_needed(self, page: int) -> None:
+        self.post_message(self.PageNeeded(page))
 
     def _foreground(self, name: str) -> Style:
         """A component's colour and weight without its background, so the cursor's shows through."""

@@ -1,8 +1,7 @@
 """The accounts list and the contacts list, two lines a row, drawn line by line.
 
-Built like ``ClosedList``: ``render_line`` draws only what is on screen and rows
-come in windows ("pages") a ``PageNeeded`` message asks for, so 100,000 contacts
-cost what 100 do. One widget shows either list (``kind``); the screen swaps the rows.
+Paged like the closed deals (``PagedRows``): 100,000 contacts cost what 100 do.
+One widget shows either list (``kind``); the screen swaps the rows.
 """
 
 from __future__ import annotations
@@ -12,20 +11,16 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.strip import Strip
 
 from store.money import DEFAULT_CURRENCY, format_money
 from store.people import AccountRow, ContactInfo
 from tui.plain_text import plain, visible
-from tui.widgets.line_view import LineView
+from tui.widgets.paged_rows import ROW_HEIGHT, PagedRows
 
-ROW_HEIGHT = 2
-PAGE_SIZE = 50
 ACCOUNTS, CONTACTS = "accounts", "contacts"
 INDENT = 3
 
@@ -39,12 +34,13 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-class PeopleList(LineView, can_focus=True, inherit_bindings=False):
+class PeopleList(PagedRows, can_focus=True, inherit_bindings=False):
     """Accounts or contacts, by name."""
 
     HELP_GROUP = "People"
     COMPONENT_CLASSES = {"people--name", "people--meta", "people--cursor"}
     FOCUS_COMPONENTS = frozenset({"people--cursor"})
+    EMPTY_STYLE = "people--meta"
     DEFAULT_CSS = """
     PeopleList {
         height: 1fr;
@@ -66,8 +62,6 @@ class PeopleList(LineView, can_focus=True, inherit_bindings=False):
         Binding("end,G", "cursor_to(-1)", "Last", show=False, tooltip="The last row", id="people-last"),
     ]
 
-    cursor: reactive[int] = reactive(0)
-
     @dataclass
     class PageNeeded(Message):
         kind: str
@@ -80,11 +74,7 @@ class PeopleList(LineView, can_focus=True, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.kind = ACCOUNTS
-        self.total = 0
         self.currency = DEFAULT_CURRENCY
-        self.empty_text = ""
-        self._pages: dict[int, list] = {}
-        self._asked: set[int] = set()
 
     # --- data in ---------------------------------------------------------------------------
 
@@ -103,78 +93,13 @@ class PeopleList(LineView, can_focus=True, inherit_bindings=False):
     def set_page(self, kind: str, page: int, rows: list) -> None:
         if kind != self.kind:
             return  # the other list's, landing after a toggle
-        self._pages[page] = rows
-        self.refresh()
-        if page == self.cursor // PAGE_SIZE:
-            self.post_message(self.CursorMoved(self.selected))
+        self._page_arrived(page, rows)
 
-    def row_at(self, index: int):
-        if not 0 <= index < self.total:
-            return None
-        rows = self._pages.get(index // PAGE_SIZE)
-        if rows is None:
-            return None
-        offset = index % PAGE_SIZE
-        return rows[offset] if offset < len(rows) else None
+    def _draw_item(self, item, row: int, width: int, selected: bool) -> Strip:
+        return self._render_row(item, row, width, selected, self.has_focus)
 
-    @property
-    def selected(self) -> AccountRow | ContactInfo | None:
-        return self.row_at(self.cursor)
-
-    # --- cursor ----------------------------------------------------------------------------
-
-    def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, self.total - 1)) if self.total else 0
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        self._scroll_to_cursor()
-        self.refresh()
-        self.post_message(self.CursorMoved(self.selected))
-
-    def _scroll_to_cursor(self) -> None:
-        if not self.size.height:
-            return  # not laid out yet: on_resize scrolls
-        self.scroll_to_region(
-            Region(0, self.cursor * ROW_HEIGHT, 1, ROW_HEIGHT), animate=False, force=True, immediate=True
-        )
-
-    def on_resize(self) -> None:
-        self._scroll_to_cursor()
-
-    def action_cursor(self, step: int) -> None:
-        self.cursor += step
-
-    def action_cursor_page(self, step: int) -> None:
-        self.cursor += step * max(1, self.size.height // ROW_HEIGHT)
-
-    def action_cursor_to(self, index: int) -> None:
-        self.cursor = index if index >= 0 else self.total - 1
-
-    def on_click(self, event: events.Click) -> None:
-        self.focus()
-        self.cursor = (event.y + self.scroll_offset.y) // ROW_HEIGHT
-
-    # --- drawing ---------------------------------------------------------------------------
-
-    def render_line(self, y: int) -> Strip:
-        line = self.scroll_offset.y + y
-        index, row = divmod(line, ROW_HEIGHT)
-        width = self.scrollable_content_region.width
-        base = self._style("base")
-        if index >= self.total:
-            if self.total == 0 and line == 1:
-                return Strip([Segment(f" {self.empty_text}".ljust(width), base + self._style("people--meta"))])
-            return Strip.blank(width, base)
-        item = self.row_at(index)
-        if item is None:
-            self._ask_for(index // PAGE_SIZE)
-            return Strip.blank(width, base)
-        return self._render_row(item, row, width, index == self.cursor, self.has_focus)
-
-    def _ask_for(self, page: int) -> None:
-        if page not in self._asked:
-            self._asked.add(page)
-            self.post_message(self.PageNeeded(self.kind, page))
+    def _page_needed(self, page: int) -> None:
+        self.post_message(self.PageNeeded(self.kind, page))
 
     def _foreground(self, name: str) -> Style:
         full = self.get_component_rich_style(name)
