@@ -190,23 +190,9 @@ class EventImport(_WorkImport):
     # the whole file
 
     def plan(self) -> None:
-        pending: list[dict] = []
-        for number, values in self.rows():
-            reasons: list[str] = []
-            self.row = number
-            item = self.plan_row(values, reasons)
-            if reasons or item is None:
-                self.problems.setdefault(number, []).extend(reasons or ["not importable"])
-                continue
-            key = self.key(item)
-            if key in self.seen:
-                self.refuse(number, f"a duplicate of row {self.seen[key]}")
-                continue
-            self.seen[key] = number
-            item["row"] = number
-            pending.append(item)
         by_deal: dict[int, list[dict]] = defaultdict(list)
-        for item in pending:
+        for number, _key, item in self.unique_rows():
+            item["row"] = number
             by_deal[item["deal_id"]].append(item)
         existing = self._existing(set(by_deal))
         target_of: dict[int, int] = {}  # the file's event id -> this database's

@@ -1430,7 +1430,9 @@ class _WorkImport(_Import):
     def existing(self, deal_ids: set[int]) -> set[tuple]:
         raise NotImplementedError
 
-    def plan(self) -> None:
+    def unique_rows(self) -> list[tuple[int, tuple, dict]]:
+        """(row number, key, planned item) of each row that reads, once: a row that does
+        not is refused with its reasons, a second row with the same key as a duplicate."""
         pending: list[tuple[int, tuple, dict]] = []
         for number, values in self.rows():
             reasons: list[str] = []
@@ -1447,6 +1449,10 @@ class _WorkImport(_Import):
                 continue
             self.seen[key] = number
             pending.append((number, key, item))
+        return pending
+
+    def plan(self) -> None:
+        pending = self.unique_rows()
         known = self.existing({item["deal_id"] for _, _, item in pending})
         for number, key, item in pending:
             if key in known:
