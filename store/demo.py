@@ -27,7 +27,7 @@ from sqlalchemy import column, func, insert, select, text, update
 from sqlalchemy import table as sql_table
 from sqlmodel import Session
 
-from store import clock, events, rollups
+from store import clock, events, rollups, settings
 from store.errors import InvalidInput, RuleViolation
 from store.models import (
     LEAD,
@@ -45,7 +45,6 @@ from store.models import (
     LostReason,
     Note,
     Rep,
-    Setting,
     Stage,
     Task,
     Team,
@@ -596,7 +595,7 @@ class _Builder:
         # History ends before the day starts in UTC, so nothing lies in the future
         # whenever on ``today`` the demo is opened.
         self.cutoff = datetime(today.year, today.month, today.day, tzinfo=UTC)
-        self.currency = session.execute(select(Setting.value).where(Setting.key == "currency")).scalar() or "USD"
+        self.currency = settings.currency(session)
         stages = {}
         for pipeline in (LEAD, OPPORTUNITY):
             stages[pipeline] = session.execute(

@@ -25,7 +25,7 @@ from typing import IO, Callable, Iterator
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from store import clock, csv_cells
+from store import clock, csv_cells, settings
 from store.errors import InvalidInput, NotFound
 from store.import_values import format_amount
 from store.importer import _deal_key_rows, deal_keys
@@ -39,7 +39,6 @@ from store.models import (
     DealEvent,
     Note,
     Rep,
-    Setting,
     Stage,
     Task,
 )
@@ -117,7 +116,7 @@ def rows(session: Session, what: str, deal_filter: DealFilter = DealFilter()) ->
 
 
 def _deals(session: Session, keys: dict[int, str], deal_filter: DealFilter) -> Iterator[dict[str, str]]:
-    currency = session.execute(select(Setting.value).where(Setting.key == "currency")).scalar() or "USD"
+    currency = settings.currency(session)
     query = _filtered(
         select(
             Deal.id, Deal.title, Deal.pipeline, Stage.name, Deal.value, Account.name, Contact.name, Contact.email,

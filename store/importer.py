@@ -46,7 +46,7 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from store import clock, csv_cells, events, permissions
+from store import clock, csv_cells, events, permissions, settings
 from store import import_meaning as meaning
 from store.errors import InvalidInput, StoreError
 from store.import_fields import (
@@ -91,7 +91,6 @@ from store.models import (
     DealEvent,
     Note,
     Rep,
-    Setting,
     Task,
 )
 from store.names import name_key
@@ -906,7 +905,7 @@ class _DealImport(OwnersAndAccountsById, _Import):
     def __init__(self, *args) -> None:
         super().__init__(*args)
         session = self.session
-        self.currency = session.execute(select(Setting.value).where(Setting.key == "currency")).scalar() or "USD"
+        self.currency = settings.currency(session)
         self.stages = {p: list_stages(session, p) for p in (LEAD, OPPORTUNITY)}
         self.open = {p: [s for s in stages if s.kind == OPEN] for p, stages in self.stages.items()}
         self.terminal = {
