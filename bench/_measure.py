@@ -51,7 +51,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from store import board, deals
+from store import board, deals, settings
 from store.board import BoardFilter
 from store.db import open_database
 from store.models import OPPORTUNITY
@@ -103,7 +103,7 @@ def board_reload(session, pipeline: str, flt: BoardFilter, focus_deal: int | Non
     from store import clock
 
     if tz is None:
-        tz = board.team_timezone(session)
+        tz = settings.team_timezone(session)
     today = clock.today_in(tz)
     if touched is None:
         board.change_token(session)
@@ -137,7 +137,7 @@ def stage_moves(database, repeat: int, rep, flt: BoardFilter, deal_id: int) -> d
     store_s, reload_s, total_s, cpu_s = [], [], [], []
     with database.session() as session:
         version = deals.get_deal(session, deal_id).version
-        tz = board.team_timezone(session)  # the board has it from its first load
+        tz = settings.team_timezone(session)  # the board has it from its first load
     for i in range(repeat + 1):
         step = 1 if i % 2 == 0 else -1
         start, start_cpu = time.perf_counter(), time.thread_time()

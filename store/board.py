@@ -52,7 +52,7 @@ from store.models import (
 from store.names import name_key
 from store.reps import initials
 from store.stages import list_stages
-from store.settings import DEFAULT_TIMEZONE, set_team_timezone, team_timezone  # noqa: F401  (their home is store.settings)
+from store.settings import team_timezone
 
 # change_token counts the newest events by id: a transaction that took a lower id
 # but committed after a higher one (possible on PostgreSQL) still changes the count.

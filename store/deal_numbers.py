@@ -34,7 +34,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, func, select
 
 from store import numbers
-from store.board import team_timezone
+from store.settings import team_timezone
 from store.errors import InvalidInput, NotFound
 from store.models import LOST, OPPORTUNITY, WON, Deal, Rep, Stage, Team
 from store.money import DEFAULT_CURRENCY, capped, database_currency, format_money

@@ -36,7 +36,7 @@ from sqlalchemy import and_, case, or_
 from sqlmodel import Session, func, select
 
 from store import clock, rollups
-from store.board import team_timezone
+from store.settings import team_timezone
 from store.errors import InvalidInput, NotFound
 from store.money import DEFAULT_CURRENCY, capped, database_currency
 from store.goals import (

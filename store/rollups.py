@@ -135,7 +135,7 @@ def rebuild_activity_days(session: Session, tz: str | None = None) -> int:
     caller commits (a migration, a bulk writer, a change of team timezone).
     """
     if tz is None:
-        from store.board import team_timezone
+        from store.settings import team_timezone
 
         tz = team_timezone(session)
     ZoneInfo(tz)  # refuse an unknown zone before deleting anything

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from store import activities, board, deals, reps, stages, tasks
+from store import activities, board, deals, reps, settings, stages, tasks
 from store.board import BoardFilter
 from store.errors import InvalidInput, NotFound
 from store.models import LEAD, OPPORTUNITY, Account, Contact, Deal, Rep, Setting, Task
@@ -615,11 +615,11 @@ def test_filter_choices(session, opps):
 
 
 def test_team_timezone(session, frozen):
-    assert board.team_timezone(session) == "UTC"
+    assert settings.team_timezone(session) == "UTC"
     set_timezone(session, "Asia/Tokyo")
-    assert board.team_timezone(session) == "Asia/Tokyo"
+    assert settings.team_timezone(session) == "Asia/Tokyo"
     set_timezone(session, "Mars/Olympus_Mons")
-    assert board.team_timezone(session) == "UTC"
+    assert settings.team_timezone(session) == "UTC"
 
 
 def test_change_token_moves_with_every_change(session, team):

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from store import activities, balance, board, deals, migrations, numbers, reps, rollups, tasks, undo
+from store import activities, balance, board, deals, migrations, numbers, reps, rollups, settings, tasks, undo
 from store.db import open_database
 from store.models import Deal, Setting
 from store.periods import QUARTER, WEEK
@@ -40,7 +40,7 @@ def log(session, deal_id, rep_id, type_, when, milestone=None):
 
 
 def test_logged_activities_are_counted_by_day_in_the_team_timezone(session, db, ana, lead):
-    board.set_team_timezone(session, "Asia/Tokyo")
+    settings.set_team_timezone(session, "Asia/Tokyo")
     log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 14, 30), "nurture")  # Tue 17 23:30 in Tokyo
     log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 15, 30))  # Wed 18 00:30 in Tokyo
     log(session, lead.id, ana.id, "call", utc(2026, 11, 18, 14, 0))  # Wed 18 23:00 in Tokyo
@@ -82,7 +82,7 @@ def test_a_new_team_timezone_counts_the_days_again(session, db, ana, lead):
     log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 14, 30))
     log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 15, 30))
     assert day_rows(db) == {(date(2026, 11, 17), ana.id, "call", ""): 2}
-    board.set_team_timezone(session, "Asia/Tokyo")
+    settings.set_team_timezone(session, "Asia/Tokyo")
     assert day_rows(db) == {(date(2026, 11, 17), ana.id, "call", ""): 1, (date(2026, 11, 18), ana.id, "call", ""): 1}
     assert rollups.is_current(session, "Asia/Tokyo")
 
@@ -92,8 +92,8 @@ def test_an_unknown_team_timezone_is_refused_and_changes_nothing(session, db, an
 
     log(session, lead.id, ana.id, "call", utc(2026, 11, 17, 15, 30))
     with pytest.raises(InvalidInput, match="not a timezone"):
-        board.set_team_timezone(session, "Mars/Olympus_Mons")
-    assert board.team_timezone(session) == "UTC" and rollups.is_current(session, "UTC")
+        settings.set_team_timezone(session, "Mars/Olympus_Mons")
+    assert settings.team_timezone(session) == "UTC" and rollups.is_current(session, "UTC")
     assert day_rows(db) == {(date(2026, 11, 17), ana.id, "call", ""): 1}
 
 

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from store import board, clock, deals
+from store import board, clock, deals, settings
 from store.board import BoardFilter, ColumnSummary, DealCard, LeadSummary, OpportunitySummary
 from store.errors import StoreError
 from store.terms import LEAD
@@ -194,7 +194,7 @@ class BoardScreen(DealActions, Screen):
     def _load(self, flt: BoardFilter, focus_deal: int | None) -> None:
         worker = get_current_worker()
         with self.app.database.session() as session:
-            tz = board.team_timezone(session)
+            tz = settings.team_timezone(session)
             currency = database_currency(session)
             today = clock.today_in(tz)
             token = board.change_token(session)

@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 from tui.failures import ReportsFailedWorkers
 
 from store import numbers
-from store.board import team_timezone
+from store.settings import team_timezone
 from store.numbers import ActivityPipeline
 from store.periods import WEEK, current_period
 from store.terms import LEAD
