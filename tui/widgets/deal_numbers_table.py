@@ -22,7 +22,7 @@ from store.deal_numbers import (
     figure_text,
 )
 from tui.plain_text import plain
-from tui.widgets.numbers_table import PAD, Palette, fit_columns, right_align
+from tui.widgets.numbers_table import PAD, Palette, append_change, fit_columns, right_align
 
 TOTAL_KEY = "total"
 GROUP_TITLES = {"rep": "Rep", "team": "Team", "territory": "Territory"}
@@ -31,14 +31,7 @@ GROUP_TITLES = {"rep": "Rep", "team": "Team", "territory": "Territory"}
 def deal_cell(row: DealRow, column: DealColumn, palette: Palette, currency: str, *, bold: bool) -> Text:
     now, before = column_value(row.now, column), column_value(row.before, column)
     text = Text(figure_text(now, column.kind, currency), no_wrap=True, style=Style(bold=True) if bold else Style())
-    change = change_text(now, before, column.kind)
-    if change.startswith("▲"):
-        text.append(" " + change.replace(" ", ""), style=palette.up)
-    elif change.startswith("▼"):
-        text.append(" " + change.replace(" ", ""), style=palette.down)
-    elif change:
-        text.append(" " + ("=" if change.startswith("=") else change), style=palette.muted)
-    return text
+    return append_change(text, change_text(now, before, column.kind), palette)
 
 
 class DealNumbersTable(DataTable):

@@ -97,7 +97,12 @@ def figure_cell(
         text.append(f"/{amount(goal.target, metric.money, currency)}", style=palette.muted)
     else:
         text.append(amount(figure.value, metric.money, currency))
-    change = figure.change_text
+    return append_change(text, figure.change_text, palette)
+
+
+def append_change(text: Text, change: str, palette: Palette) -> Text:
+    """``text`` followed by a figure's change against the period before, in its colour:
+    ``▲12%`` up, ``▼3`` down, ``=`` the same (as compact as a table cell needs)."""
     if change.startswith("▲"):
         text.append(" " + change.replace(" ", ""), style=palette.up)
     elif change.startswith("▼"):
