@@ -17,7 +17,8 @@ from sqlalchemy import select, update
 from store import import_refs
 from store.import_fields import ACCOUNTS, CONTACTS
 from store.import_values import name_from_email
-from store.importer import RowProblem, _Import, _insert
+from store.bulk import insert_rows
+from store.importer import RowProblem, _Import
 from store.models import Account, Contact
 from store.names import name_key
 
@@ -80,7 +81,7 @@ class AccountImport(_DirectoryImport):
     def write(self) -> None:
         rows = [{"name": name, "name_key": key, "domain": domain, "created_at": self.now}
                 for key, (name, domain) in self.new.items()]
-        _insert(self.session, Account, rows)
+        insert_rows(self.session, Account, rows)
         for account_id, domain in self.domains.items():
             self.session.execute(update(Account).where(Account.id == account_id).values(domain=domain))
 
@@ -152,9 +153,9 @@ class ContactImport(_DirectoryImport):
     def write(self) -> None:
         rows = [{"name": name, "name_key": key, "domain": domain, "created_at": self.now}
                 for key, (name, domain) in self.new_accounts.items()]
-        for key, account_id in zip(self.new_accounts, _insert(self.session, Account, rows)):
+        for key, account_id in zip(self.new_accounts, insert_rows(self.session, Account, rows)):
             self.accounts[key] = account_id
-        _insert(self.session, Contact, [
+        insert_rows(self.session, Contact, [
             {"account_id": self.accounts[c["account"]] if c["account"] else None, "name": c["name"],
              "name_key": c["name_key"], "email": c["email"], "phone": c["phone"], "job_title": c["job_title"],
              "created_at": self.now}

@@ -37,14 +37,8 @@ from store import events
 from store.import_fields import EVENTS
 from store.import_values import fold
 from store.import_report import rows_text
-from store.importer import (
-    RowProblem,
-    _chunks,
-    _insert_plain,
-    _moment_key,
-    _reserve_ids,
-    _WorkImport,
-)
+from store.bulk import chunks, insert_plain, reserve_ids
+from store.importer import RowProblem, _moment_key, _WorkImport
 from store.models import LEAD, OPPORTUNITY, Activity, Deal, DealEvent, Rep, Stage, Task
 from store.validate import strip_controls
 
@@ -205,7 +199,7 @@ class EventImport(_WorkImport):
     def _existing(self, deal_ids: set[int]) -> dict[int, list[dict]]:
         found: dict[int, list[dict]] = defaultdict(list)
         referenced: set[int] = set()
-        for chunk in _chunks(sorted(deal_ids)):
+        for chunk in chunks(sorted(deal_ids)):
             for event_id, deal_id, at, kind, data, undoes, handle in self.session.execute(
                 select(DealEvent.id, DealEvent.deal_id, DealEvent.at, DealEvent.kind, DealEvent.data,
                        DealEvent.undoes_id, Rep.handle)
@@ -374,7 +368,7 @@ class EventImport(_WorkImport):
         # whole table per row (deal_event.undoes_id has no index).
         slots = sorted(self.deletes)
         reused, surplus = slots[: len(self.inserts)], slots[len(self.inserts):]
-        fresh = _reserve_ids(session, DealEvent, len(self.inserts) - len(reused)) if len(self.inserts) > len(reused) \
+        fresh = reserve_ids(session, DealEvent, len(self.inserts) - len(reused)) if len(self.inserts) > len(reused) \
             else []
         target_of = dict(self.target_of)
         for row, event_id in zip(self.inserts, reused + fresh):
@@ -383,7 +377,7 @@ class EventImport(_WorkImport):
                 target_of[row["_event_id"]] = event_id
         for row in self.inserts:
             row["undoes_id"] = target_of.get(row["_undoes"]) if row["_undoes"] is not None else None
-        for chunk in _chunks(surplus):
+        for chunk in chunks(surplus):
             session.execute(delete(DealEvent).where(DealEvent.id.in_(chunk)))
         total = len(self.inserts)
         new_rows = [
@@ -391,7 +385,7 @@ class EventImport(_WorkImport):
              "data": row["data"], "undoes_id": None}
             for row in self.inserts[len(reused):]
         ]
-        _insert_plain(session, DealEvent, new_rows, lambda n: self.written("writing events", n, total))
+        insert_plain(session, DealEvent, new_rows, lambda n: self.written("writing events", n, total))
         if reused:
             connection.execute(
                 table.update().where(table.c.id == bindparam("b_id")).values(

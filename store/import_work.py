@@ -25,16 +25,14 @@ from store.errors import InvalidInput
 from store.import_fields import ACTIVITIES
 from store.import_values import fold, normalise, parse_duration, parse_flag
 from store.import_report import rows_text
+from store.bulk import chunks, insert_plain, insert_rows
 from store.importer import (
     _ACTIVITY_WORDS,
     _MILESTONE_WORDS,
     LEFT_OUT,
     LIMITS,
-    _chunks,
     _event,
     _existing_tasks,
-    _insert,
-    _insert_plain,
     _moment_key,
     _WorkImport,
     _write_tasks,
@@ -283,7 +281,7 @@ class ActivityImport(_WorkImport):
 
     def existing(self, deal_ids: set[int]) -> set[tuple]:
         known = {("task", *key) for key in _existing_tasks(self.session, deal_ids)}
-        for chunk in _chunks(sorted(deal_ids)):
+        for chunk in chunks(sorted(deal_ids)):
             for deal_id, type_, occurred, outcome in self.session.execute(
                 select(Activity.deal_id, Activity.type, Activity.occurred_at, Activity.outcome)
                 .where(Activity.deal_id.in_(chunk))
@@ -319,8 +317,8 @@ class ActivityImport(_WorkImport):
             for a in self.planned if not a.get("task")
         ]
         total = len(rows)
-        ids = _insert(session, Activity, rows, lambda n: self.written("writing activities", n, total))
-        _insert_plain(session, DealEvent, [
+        ids = insert_rows(session, Activity, rows, lambda n: self.written("writing activities", n, total))
+        insert_plain(session, DealEvent, [
             _event(row["deal_id"], by, now, events.ACTIVITY_LOGGED,
                    {"activity_id": activity_id, "type": row["type"], "milestone": row["milestone"],
                     "outcome": row["outcome"], "imported": self.table.name})

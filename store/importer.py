@@ -41,8 +41,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import column, func, insert, select, text
-from sqlalchemy import table as sql_table
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -96,7 +95,7 @@ from store.models import (
 from store.names import name_key
 from store.reps import _HANDLE, RepInfo, get_rep
 from store.stages import StageInfo, list_stages
-from store.bulk import converters
+from store.bulk import chunks, insert_plain, insert_rows, lock_for_write
 from store.notes import MAX_BODY as NOTE_BODY
 from store.tasks import refresh_next_due
 from store.tx import write
@@ -117,7 +116,6 @@ __all__ = [
 UTC = timezone.utc
 _UNKNOWN = meaning.UNKNOWN_SINCE.replace(tzinfo=UTC)
 _CLOSED_BEFORE_CREATED = ": pass --created-from close or --created-unknown-when-after-close"
-BATCH = 2000
 PROGRESS_MIN = 2000  # files with fewer rows than this report no progress
 FUTURE_SLACK = timedelta(minutes=5)
 Progress = Callable[[str, int, int], None]
@@ -393,7 +391,7 @@ def import_table(
         return ImportReport(**result, seconds=timer.perf_counter() - started)
     try:
         with write(session):
-            _lock(session)
+            lock_for_write(session)
             planner.reps.require_permission(session, {item["deal_id"] for item in getattr(planner, "planned", [])
                                                       if isinstance(item, dict) and item.get("deal_id")})
             planner.write()
@@ -570,7 +568,7 @@ class _Reps:
         for handle in sorted(getattr(self, "used", set()) - set(self.new)):
             permissions.require_assign(session, by, self.ids[handle], "import work for")
         owners: set[int] = set()
-        for chunk in _chunks(sorted(deal_ids)):
+        for chunk in chunks(sorted(deal_ids)):
             owners.update(session.execute(select(Deal.owner_id).where(Deal.id.in_(chunk)).distinct()).scalars())
         for owner_id in sorted(owners - {by}):
             if not permissions.may_change_for(session, by, owner_id):
@@ -584,7 +582,7 @@ class _Reps:
              "capacity": 12, "working_days": "12345", "active": True, "created_at": now}
             for handle, (name, email) in self.new.items()
         ]
-        for handle, rep_id in zip(self.new, _insert(session, Rep, rows)):
+        for handle, rep_id in zip(self.new, insert_rows(session, Rep, rows)):
             self.ids[handle] = rep_id
 
 
@@ -782,92 +780,8 @@ def _iso(value: Any) -> Any:
     return value
 
 
-def _lock(session: Session) -> None:
-    """Start the write now: SQLite takes its write lock up front (BEGIN IMMEDIATE), so the
-    ids read below stay free until the commit. PostgreSQL reserves ids from its sequences."""
-    if session.get_bind().dialect.name != "sqlite":
-        return
-    raw = session.connection().connection.dbapi_connection
-    if not raw.in_transaction:
-        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _reserve_ids(session: Session, model, n: int) -> list[int]:
-    if session.get_bind().dialect.name == "postgresql":
-        return sorted(session.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-            {"t": model.__tablename__, "n": n},
-        ).scalars())
-    start = (session.execute(select(func.max(model.id))).scalar() or 0) + 1
-    return list(range(start, start + n))
-
-
-def _insert(session: Session, model, rows: list[dict], report: Callable[[int], None] | None = None) -> list[int]:
-    """Insert ``rows`` with ids given here (bulk executemany, no RETURNING); their ids, in order."""
-    if not rows:
-        return []
-    ids = _reserve_ids(session, model, len(rows))
-    for row, row_id in zip(rows, ids):
-        row["id"] = row_id
-    _insert_plain(session, model, rows, report)
-    return ids
-
-
-def _insert_plain(session: Session, model, rows: list[dict], report: Callable[[int], None] | None = None) -> None:
-    if not rows:
-        return
-    keys = list(rows[0])
-    dialect = session.get_bind().dialect.name
-    convert = {key: fn for key, fn in converters(model, dialect, keys)}
-    if dialect == "sqlite":
-        # The driver's own executemany: SQLAlchemy's per-row parameter handling costs more
-        # than SQLite's work here.
-        sql = f"INSERT INTO {model.__tablename__} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
-        connection = session.connection()
-        plain = [(key, convert.get(key)) for key in keys]
-        for start in range(0, len(rows), BATCH):
-            batch = [
-                tuple(row[key] if fn is None or row[key] is None else fn(row[key]) for key, fn in plain)
-                for row in rows[start : start + BATCH]
-            ]
-            connection.exec_driver_sql(sql, batch)
-            if report:
-                report(start + len(batch))
-        return
-    if dialect == "postgresql":
-        # COPY: an order of magnitude faster than INSERTs for big batches, in the same transaction.
-        raw = session.connection().connection.dbapi_connection
-        done = 0
-        with raw.cursor() as cursor:
-            with cursor.copy(f"COPY {model.__tablename__} ({', '.join(keys)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([row[key] if key not in convert or row[key] is None else convert[key](row[key])
-                                    for key in keys])
-                    done += 1
-                    if report and done % BATCH == 0:
-                        report(done)
-        return
-    statement = insert(sql_table(model.__tablename__, *(column(key) for key in keys)))
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        if convert:
-            batch = [dict(row) for row in batch]
-            for row in batch:
-                for key, fn in convert.items():
-                    if row[key] is not None:
-                        row[key] = fn(row[key])
-        session.execute(statement, batch)
-        if report:
-            report(start + len(batch))
-
-
 def _event(deal_id: int, rep_id: int, at: datetime, kind: str, data: dict) -> dict:
     return {"deal_id": deal_id, "rep_id": rep_id, "at": at, "kind": kind, "data": data, "undoes_id": None}
-
-
-def _chunks(items: list, size: int = 900) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- deals -------------------------------------------------------------------------------------
@@ -1313,7 +1227,7 @@ class _DealImport(OwnersAndAccountsById, _Import):
                 {"name": name, "name_key": key, "domain": self.new_account_domains.get(key), "created_at": now}
                 for key, name in self.new_accounts.items()
             ]
-            for key, account_id in zip(self.new_accounts, _insert(session, Account, rows)):
+            for key, account_id in zip(self.new_accounts, insert_rows(session, Account, rows)):
                 self.accounts[key] = account_id
         if self.new_contacts:
             rows = [
@@ -1321,7 +1235,7 @@ class _DealImport(OwnersAndAccountsById, _Import):
                  **fields}
                 for key, fields in self.new_contacts.items()
             ]
-            for key, contact_id in zip(self.new_contacts, _insert(session, Contact, rows)):
+            for key, contact_id in zip(self.new_contacts, insert_rows(session, Contact, rows)):
                 self.contacts[key] = contact_id
         lead_first = self.open[LEAD][0]
         deal_rows: list[dict] = []
@@ -1355,13 +1269,13 @@ class _DealImport(OwnersAndAccountsById, _Import):
                 "updated_at": history[-1][0],
                 "updated_by_id": by,
             })
-        ids = _insert(session, Deal, deal_rows, lambda n: self.written("writing deals", n, total))
+        ids = insert_rows(session, Deal, deal_rows, lambda n: self.written("writing deals", n, total))
         event_rows = [
             _event(deal_id, by, at, kind, data)
             for deal_id, history in zip(ids, histories)
             for at, kind, data in history
         ]
-        _insert_plain(session, DealEvent, event_rows)
+        insert_plain(session, DealEvent, event_rows)
         self.written("writing deals", total, total)
 
     def _history(self, d: _PlannedDeal, lead_first: StageInfo) -> tuple[list[tuple[datetime, str, dict]], int]:
@@ -1475,7 +1389,7 @@ def _moment_key(value: datetime | None) -> str | None:
 def _existing_tasks(session: Session, deal_ids: set[int]) -> set[tuple]:
     """(deal, folded title, due day, creation moment or None) of the deals' tasks."""
     known = set()
-    for chunk in _chunks(sorted(deal_ids)):
+    for chunk in chunks(sorted(deal_ids)):
         for deal_id, title, due, created in session.execute(
             select(Task.deal_id, Task.title, Task.due, Task.created_at).where(Task.deal_id.in_(chunk))
         ):
@@ -1495,7 +1409,7 @@ def _write_tasks(planner: _WorkImport, planned: list[dict]) -> None:
         for t in planned
     ]
     total = len(rows)
-    ids = _insert(session, Task, rows, lambda n: planner.written("writing tasks", n, total))
+    ids = insert_rows(session, Task, rows, lambda n: planner.written("writing tasks", n, total))
     event_rows = []
     for task_id, row in zip(ids, rows):
         event_rows.append(_event(row["deal_id"], by, row["created_at"], events.TASK_ADDED, {
@@ -1503,7 +1417,7 @@ def _write_tasks(planner: _WorkImport, planned: list[dict]) -> None:
         if row["done_at"] is not None:
             event_rows.append(_event(row["deal_id"], by, row["done_at"], events.TASK_DONE, {
                 "task_id": task_id, "title": row["title"], "imported": name}))
-    _insert_plain(session, DealEvent, event_rows)
+    insert_plain(session, DealEvent, event_rows)
     refresh_next_due(session, [row["deal_id"] for row in rows])
 
 
@@ -1590,7 +1504,7 @@ class _NoteImport(_WorkImport):
 
     def existing(self, deal_ids: set[int]) -> set[tuple]:
         known = set()
-        for chunk in _chunks(sorted(deal_ids)):
+        for chunk in chunks(sorted(deal_ids)):
             for deal_id, body, created in self.session.execute(
                 select(Note.deal_id, Note.body, Note.created_at).where(Note.deal_id.in_(chunk))
             ):
@@ -1610,8 +1524,8 @@ class _NoteImport(_WorkImport):
             for n in self.planned
         ]
         total = len(rows)
-        ids = _insert(session, Note, rows, lambda n: self.written("writing notes", n, total))
-        _insert_plain(session, DealEvent, [
+        ids = insert_rows(session, Note, rows, lambda n: self.written("writing notes", n, total))
+        insert_plain(session, DealEvent, [
             _event(row["deal_id"], by, row["created_at"], events.NOTE_ADDED, {
                 "note_id": note_id, "summary": row["body"].splitlines()[0].strip(), "imported": self.table.name})
             for note_id, row in zip(ids, rows)
