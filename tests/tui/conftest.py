@@ -62,15 +62,17 @@ def app(team) -> LegworkApp:
     return LegworkApp(team.db, "alex")
 
 
-async def wait_until(pilot, condition, *, what: str, timeout: float = 10.0) -> None:
+async def wait_until(pilot, condition, *, what: str, timeout: float = 10.0, interval: float = 0.02) -> None:
     """Let the app run until ``condition()`` holds: a wait for what the test needs,
-    not a guess at how long it takes. Fails, saying ``what``, after ``timeout`` seconds."""
+    not a guess at how long it takes. Fails, saying ``what``, after ``timeout`` seconds.
+    ``interval=0`` checks again as soon as the app has handled its pending messages
+    (for a test that times how soon something shows)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
             raise AssertionError(f"waited {timeout:g} s for {what}")
-        await pilot.pause(0.02)
+        await pilot.pause(interval)
 
 
 async def settle(app, pilot) -> None:
