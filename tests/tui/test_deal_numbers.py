@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from store.models import Deal, Rep, Team
 from tests.store.numbers_fixture import add_deal
-from tests.tui.conftest import build_team, settle
+from tests.tui.conftest import build_team, settle, wait_until
 from tui.app import LegworkApp
 from tui.cli import main as legwork
 from tui.screens.modals.period_jump import PeriodJumpScreen
@@ -90,10 +90,7 @@ def shown(static) -> str:
 
 async def panels_for(screen, pilot, name: str) -> None:
     """Wait for the lower panels to describe ``name`` (they load on a timer)."""
-    for _ in range(100):
-        if f"· {name}" in shown(screen.query_one("#forecast")):
-            return
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: f"· {name}" in shown(screen.query_one("#forecast")), what=f"the forecast of {name}")
 
 
 def bar(screen) -> str:
