@@ -14,6 +14,20 @@ from store.deals import DealFields
 from tui.app import LegworkApp
 
 
+# The tests' Wednesday morning: the day of tests/conftest.py's FIXED_NOW, at nine.
+WEDNESDAY = pendulum.datetime(2026, 11, 18, 9, tz="UTC")
+
+
+@pytest.fixture
+def wednesday():
+    """Wednesday morning, the clock ticking on from there (freeze=False) so Textual's
+    timers run. A module whose tests all live on that day says
+    ``pytestmark = pytest.mark.usefixtures("wednesday")``: it starts before the
+    fixtures the tests name, so the team they build is built on Wednesday too."""
+    with pendulum.travel_to(WEDNESDAY, freeze=False):
+        yield WEDNESDAY
+
+
 @dataclass
 class Team:
     db: object
