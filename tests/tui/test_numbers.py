@@ -24,17 +24,11 @@ from tui.screens.numbers import NumbersScreen
 from tui.screens.rep_numbers import RepNumbersScreen
 from tui.widgets.numbers_table import PAD, NumbersTable
 
-DAY = pendulum.datetime(2026, 11, 18, 9, 0, tz="UTC")
+pytestmark = pytest.mark.usefixtures("wednesday")  # every test here runs on Wednesday morning
 
 
 def moment(*args):
     return pendulum.datetime(*args, tz="UTC")
-
-
-@pytest.fixture(autouse=True)
-def wednesday():
-    with pendulum.travel_to(DAY, freeze=False):
-        yield
 
 
 @pytest.fixture
