@@ -13,7 +13,7 @@ import pytest
 
 from store import activities, deals, events, reps, tasks
 from store.deals import DealFields
-from tests.tui.conftest import Team, build_team, settle
+from tests.tui.conftest import Team, WEDNESDAY, build_team, settle
 from tui import cli
 from tui.app import LegworkApp
 from tui.screens.deal import DealScreen
@@ -28,15 +28,9 @@ from tui.screens.modals.workweek import WorkweekScreen
 from tui.screens.today import TodayScreen
 from tui.widgets.task_queue import TaskQueue
 
-WEDNESDAY = pendulum.datetime(2026, 11, 18, 9, tz="UTC")
+pytestmark = pytest.mark.usefixtures("wednesday")  # every test here runs on Wednesday morning
 MON0 = date(2026, 11, 16)
 WED, THU, FRI, MON = date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 23)
-
-
-@pytest.fixture(autouse=True)
-def wednesday():
-    with pendulum.travel_to(WEDNESDAY, freeze=False):
-        yield WEDNESDAY
 
 
 class Day:
