@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pendulum
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
 from store import deals, events, reps
 from store.models import Deal, DealEvent
@@ -50,6 +50,15 @@ def stored(db, deal_id: int):
     """The deal's row as committed, read on a connection of its own."""
     with db.engine.connect() as connection:
         return connection.execute(select(Deal.__table__).where(Deal.id == deal_id)).mappings().one()
+
+
+def count(db, model, *where) -> int:
+    """How many committed rows of ``model`` match ``where``, read on a connection of its own."""
+    with db.engine.connect() as connection:
+        query = select(func.count()).select_from(model.__table__)
+        for clause in where:
+            query = query.where(clause)
+        return connection.execute(query).scalar_one()
 
 
 def event_count(db) -> int:
