@@ -17,20 +17,12 @@ from store.db import open_database
 from store.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from store.models import LEAD, LOST, OPPORTUNITY, WON, Account, Contact, Deal, DealEvent, Stage
 from store.stages import find_stage, list_stages
-from tests.store.conftest import kinds, stored, tick
+from tests.store.conftest import count, kinds, stored, tick
 
 F = deals.DealFields
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def count(db, model, *where) -> int:
-    with db.engine.connect() as connection:
-        query = select(func.count()).select_from(model.__table__)
-        for clause in where:
-            query = query.where(clause)
-        return connection.execute(query).scalar_one()
 
 
 def stage_named(session, pipeline: str, name: str) -> int:
