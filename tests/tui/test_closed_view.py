@@ -18,13 +18,10 @@ from tui.screens.modals.confirm import ConfirmScreen
 from tui.screens.modals.reopen_stage import ReopenStageScreen
 from tui.widgets.closed_list import ClosedList
 
-DAY = pendulum.datetime(2026, 11, 18, 9, 0, tz="UTC")
-
 
 @pytest.fixture
-def team(sqlite_db):
-    with pendulum.travel_to(DAY, freeze=False):
-        yield build_team(sqlite_db)
+def team(wednesday, sqlite_db):
+    return build_team(sqlite_db)
 
 
 @pytest.fixture
