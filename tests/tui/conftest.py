@@ -66,6 +66,17 @@ def build_team(db) -> Team:
     return Team(db, alex, morgan, acme, globex, initech, lead)
 
 
+def stored(team: Team, deal_id: int) -> deals.DealDetail:
+    """The deal as the store has it now."""
+    with team.db.session() as s:
+        return deals.get_deal(s, deal_id)
+
+
+def toasts(app) -> list[str]:
+    """The messages of the notifications the app is showing."""
+    return [str(n.message) for n in app._notifications]
+
+
 @pytest.fixture
 def team(sqlite_db) -> Team:
     return build_team(sqlite_db)
