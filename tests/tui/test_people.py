@@ -13,7 +13,7 @@ from textual.widgets import Input
 from store import clock, deals, people
 from store.events import history
 from store.models import Contact
-from tests.tui.conftest import build_team, settle, wait_until
+from tests.tui.conftest import build_team, settle, toasts, wait_until
 from tui.app import LegworkApp
 from tui.screens.account import AccountScreen
 from tui.screens.contact import ContactScreen
@@ -66,10 +66,6 @@ def list_lines(app) -> list[str]:
 
 def page_texts(app) -> list[str]:
     return [line.text.plain for line in app.screen.query_one(PageLines).lines if line is not None]
-
-
-def toasts(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 def _filter_caught_up(screen) -> bool:
