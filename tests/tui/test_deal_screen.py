@@ -14,7 +14,7 @@ import pytest
 from store import activities, deals, notes, tasks
 from store.deals import DealFields
 from tests.store.test_timeline import bulk_history
-from tests.tui.conftest import build_team, settle, wait_until
+from tests.tui.conftest import build_team, settle, stored, wait_until
 from tui.app import LegworkApp
 from tui.screens.board import BoardScreen
 from tui.screens.deal import DealScreen
@@ -38,11 +38,6 @@ def timeline(app) -> TimelineView:
 
 def headlines(app) -> list[str]:
     return [e.headline for e in timeline(app).entries]
-
-
-def stored(team, deal_id: int) -> deals.DealDetail:
-    with team.db.session() as s:
-        return deals.get_deal(s, deal_id)
 
 
 def headlines_of(team, deal_id: int) -> list[str]:
