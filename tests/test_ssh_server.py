@@ -179,10 +179,14 @@ class Server:
             while expect not in _screen(raw):
                 assert time.monotonic() < deadline, f"{expect!r} never showed; the screen: {_screen(raw)[-2000:]!r}"
                 raw += _read(leader, 0.5)
-            time.sleep(0.5)  # the app takes keys once its first screen is up
-            os.write(leader, b"q")
+            # The app takes keys a moment after its first screen is up: press q again
+            # until it quits rather than guess how long that moment is.
+            pressed = 0.0
             while process.poll() is None:
                 assert time.monotonic() < deadline, f"q did not quit; the screen: {_screen(raw)[-2000:]!r}"
+                if time.monotonic() - pressed > 1.0:
+                    os.write(leader, b"q")
+                    pressed = time.monotonic()
                 raw += _read(leader, 0.2)
             raw += _read(leader, 0.2)
             return _screen(raw), process.wait()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from store import deals, reps
+from store import deals
 from store.accounts import suggest_account
 from store.importer import ImportOptions, import_file
 from store.models import Account, Contact, Deal
@@ -28,11 +28,6 @@ def accounts(db) -> list[tuple[str, str]]:
 def deal_accounts(db) -> set[int]:
     with db.engine.connect() as connection:
         return set(connection.execute(select(Deal.account_id)).scalars())
-
-
-@pytest.fixture
-def ana(session, frozen):
-    return reps.create_rep(session, "ana", "Ana Reyes")
 
 
 @pytest.mark.parametrize(

@@ -8,34 +8,15 @@ import pendulum
 import pytest
 from sqlmodel import select
 
-from store import activities, deals, events, reps, undo
+from store import activities, deals, events, undo
 from store.errors import InvalidInput, NotFound
-from store.models import ACTIVITY_TYPES, MILESTONES, Activity, Deal, DealEvent
-
-
-def stored(db, deal_id: int):
-    with db.engine.connect() as connection:
-        return connection.execute(select(Deal.__table__).where(Deal.id == deal_id)).mappings().one()
+from store.models import ACTIVITY_TYPES, MILESTONES, Activity
+from tests.store.conftest import event_count, stored
 
 
 def activity_rows(db):
     with db.engine.connect() as connection:
         return connection.execute(select(Activity.__table__).order_by(Activity.id)).mappings().all()
-
-
-def event_count(db) -> int:
-    with db.engine.connect() as connection:
-        return len(connection.execute(select(DealEvent.id)).all())
-
-
-@pytest.fixture
-def ana(session, frozen):
-    return reps.create_rep(session, "ana", "Ana Reyes")
-
-
-@pytest.fixture
-def lead(session, ana):
-    return deals.create_lead(session, deals.DealFields(title="Acme rollout"), by=ana.id)
 
 
 def test_logging_an_activity_stores_it_and_touches_the_deal(session, db, ana, lead, frozen):

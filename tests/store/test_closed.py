@@ -13,42 +13,14 @@ import pendulum
 import pytest
 from sqlmodel import select
 
-from store import closed, deals, events, reps, tasks, today, undo
+from store import closed, deals, events, tasks, today, undo
 from store.board import BoardFilter
 from store.errors import Conflict, NotFound, RuleViolation
-from store.models import LEAD, OPPORTUNITY, Deal, Task
-from store.stages import find_stage
+from store.models import LEAD, OPPORTUNITY, Task
+from tests.store.conftest import kinds, stage_id, stored, tick
 
 F = deals.DealFields
 TEAM = BoardFilter()
-
-
-def tick(minutes: int = 60) -> pendulum.DateTime:
-    pendulum.travel_to(pendulum.now("UTC").add(minutes=minutes), freeze=True)
-    return pendulum.now("UTC")
-
-
-def stage_id(session, pipeline: str, name: str) -> int:
-    return find_stage(session, pipeline, name).id
-
-
-def stored(db, deal_id: int):
-    with db.engine.connect() as connection:
-        return connection.execute(select(Deal.__table__).where(Deal.id == deal_id)).mappings().one()
-
-
-def kinds(session, deal_id: int) -> list[str]:
-    return [e.kind for e in events.history(session, deal_id)]
-
-
-@pytest.fixture
-def ana(session, frozen):
-    return reps.create_rep(session, "ana", "Ana Reyes")
-
-
-@pytest.fixture
-def bob(session, frozen):
-    return reps.create_rep(session, "bob", "Bob Stone", role="manager")  # may change ana's deals
 
 
 def opportunity(session, rep, title: str, value: int = 100_000, **more) -> deals.DealDetail:

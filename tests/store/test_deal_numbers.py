@@ -44,10 +44,8 @@ from tests.store.numbers_fixture import add_activity, add_deal, at
 Q3 = named_period("2026-Q3", "UTC")
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with pendulum.travel_to(FIXED_NOW, freeze=True):
-        yield
+# Every test here runs at tests/conftest.py's FIXED_NOW, frozen.
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture

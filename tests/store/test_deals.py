@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pendulum
 import pytest
 from sqlmodel import func, select
 
@@ -18,29 +17,12 @@ from store.db import open_database
 from store.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from store.models import LEAD, LOST, OPPORTUNITY, WON, Account, Contact, Deal, DealEvent, Stage
 from store.stages import find_stage, list_stages
+from tests.store.conftest import count, kinds, stored, tick
 
 F = deals.DealFields
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def stored(db, deal_id: int):
-    """The deal's row as committed, read on a connection of its own."""
-    with db.engine.connect() as connection:
-        return connection.execute(select(Deal.__table__).where(Deal.id == deal_id)).mappings().one()
-
-
-def count(db, model, *where) -> int:
-    with db.engine.connect() as connection:
-        query = select(func.count()).select_from(model.__table__)
-        for clause in where:
-            query = query.where(clause)
-        return connection.execute(query).scalar_one()
-
-
-def kinds(session, deal_id: int) -> list[str]:
-    return [e.kind for e in events.history(session, deal_id)]
 
 
 def stage_named(session, pipeline: str, name: str) -> int:
@@ -52,17 +34,6 @@ def open_stage_names(session, pipeline: str) -> list[str]:
 
 
 @pytest.fixture
-def ana(session, frozen):
-    return reps.create_rep(session, "ana", "Ana Reyes")
-
-
-@pytest.fixture
-def bob(session, frozen):
-    """Ana's manager: the other rep who may change her deals (store.permissions)."""
-    return reps.create_rep(session, "bob", "Bob Stone", role="manager")
-
-
-@pytest.fixture
 def lead(session, ana):
     return deals.create_lead(session, F(title="Acme rollout", account="Acme", value=500_000), by=ana.id)
 
@@ -70,16 +41,6 @@ def lead(session, ana):
 @pytest.fixture
 def opp(session, ana):
     return deals.create_opportunity(session, F(title="Globex renewal", account="Globex", value=1_200_000), by=ana.id)
-
-
-def tick(minutes: int = 60) -> pendulum.DateTime:
-    """Move the frozen clock forward (the ``frozen`` fixture travels back at the end).
-
-    Not a context manager on purpose: leaving a nested ``travel_to`` block would
-    unfreeze the clock for the rest of the test.
-    """
-    pendulum.travel_to(pendulum.now("UTC").add(minutes=minutes), freeze=True)
-    return pendulum.now("UTC")
 
 
 # --- creating ----------------------------------------------------------------------------------

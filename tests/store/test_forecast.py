@@ -21,19 +21,15 @@ from __future__ import annotations
 
 from datetime import date
 
-import pendulum
 import pytest
 
 from store import forecast, goals, numbers
 from store.periods import MONTH, QUARTER
-from tests.conftest import FIXED_NOW
 from tests.store.numbers_fixture import TOKYO, add_close_change, add_deal, at, make_reps, set_timezone
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with pendulum.travel_to(FIXED_NOW, freeze=True):
-        yield
+# Every test here runs at tests/conftest.py's FIXED_NOW, frozen.
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from store import activities, deals, events, reps, timeline, undo
 from store.errors import InvalidInput
@@ -24,6 +24,7 @@ from store.import_values import DAY_FIRST, MONTH_FIRST, derive_handle, parse_amo
 from store.importer import PROGRESS_MIN, ImportOptions, _DealImport, import_file, read_mapping, stable_key
 from store.models import Account, Activity, Contact, Deal, DealEvent, Note, Rep, Stage, Task
 from tests.store.rollup_check import assert_next_due_match, assert_rollups_match
+from tests.store.conftest import count
 
 UTC = timezone.utc
 TABLES = (Rep, Account, Contact, Deal, Activity, Task, Note, DealEvent)
@@ -44,14 +45,6 @@ def csv_file(tmp_path: Path, name: str, text: str, *, bom: bool = False, crlf: b
 
 def run(session, path, rep, *, dry: bool = False, **options):
     return import_file(session, path, by=rep.id, options=ImportOptions(**options), dry_run=dry)
-
-
-def count(db, model, *where) -> int:
-    with db.engine.connect() as connection:
-        query = select(func.count()).select_from(model.__table__)
-        for clause in where:
-            query = query.where(clause)
-        return connection.execute(query).scalar_one()
 
 
 def counts(db) -> dict[str, int]:

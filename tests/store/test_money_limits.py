@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pendulum
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
@@ -23,16 +22,13 @@ from store.importer import ImportOptions, import_file
 from store.models import Deal, Setting
 from store.money import MAX_VALUE, database_currency, format_money, parse_money
 from store.periods import MONTH, QUARTER, WEEK, current_period
-from tests.conftest import FIXED_NOW
 from tests.store.numbers_fixture import add_deal, at, make_reps
 
 HUGE = 5 * 10**18  # two of these overflow a signed 64-bit sum; each one fits the column
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with pendulum.travel_to(FIXED_NOW, freeze=True):
-        yield
+# Every test here runs at tests/conftest.py's FIXED_NOW, frozen.
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def set_currency(session, code: str) -> None:

@@ -5,24 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from store import deals, events, notes, reps
+from store import deals, events, notes
 from store.errors import InvalidInput, NotFound
-from store.models import DealEvent, Note
+from store.models import Note
+from tests.store.conftest import event_count
 
 
 def note_rows(db):
     with db.engine.connect() as connection:
         return connection.execute(select(Note.__table__).order_by(Note.id)).mappings().all()
-
-
-def event_count(db) -> int:
-    with db.engine.connect() as connection:
-        return len(connection.execute(select(DealEvent.id)).all())
-
-
-@pytest.fixture
-def ana(session, frozen):
-    return reps.create_rep(session, "ana", "Ana Reyes")
 
 
 @pytest.fixture

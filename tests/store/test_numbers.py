@@ -19,10 +19,8 @@ from tests.conftest import FIXED_NOW
 from tests.store.numbers_fixture import TOKYO, UTC, add_activity, add_deal, at, make_reps, set_timezone
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with pendulum.travel_to(FIXED_NOW, freeze=True):
-        yield
+# Every test here runs at tests/conftest.py's FIXED_NOW, frozen.
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 # --- the hand-built team ---------------------------------------------------------------------

@@ -6,18 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from store import deals, people, reps, tasks, undo
+from store import deals, people, tasks, undo
 from store.activities import log_activity
 from store.deals import DealFields
 from store.errors import Conflict, InvalidInput, RuleViolation
 from store.events import history
 from store.models import Account, Contact, Deal, DealContact
 from store.notes import add_note
-
-
-@pytest.fixture
-def ana(session, frozen):
-    return reps.create_rep(session, "ana", "Ana Reyes")
 
 
 def test_accounts_page_in_name_order_and_filter(session, ana):

@@ -25,16 +25,6 @@ def utc(*args) -> pendulum.DateTime:
     return pendulum.datetime(*args, tz="UTC")
 
 
-@pytest.fixture
-def ana(session, frozen):
-    return reps.create_rep(session, "ana", "Ana Reyes")
-
-
-@pytest.fixture
-def lead(session, ana):
-    return deals.create_lead(session, deals.DealFields(title="Acme rollout"), by=ana.id)
-
-
 def log(session, deal_id, rep_id, type_, when, milestone=None):
     return activities.log_activity(session, deal_id, type_, by=rep_id, occurred_at=when, milestone=milestone)
 

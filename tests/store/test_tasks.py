@@ -14,6 +14,7 @@ from sqlmodel import select
 from store import deals, events, reps, tasks
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.models import DealEvent, Task
+from tests.store.conftest import tick
 
 WED, THU, FRI, SAT, SUN, MON, TUE = (date(2026, 11, d) for d in range(18, 25))
 
@@ -28,12 +29,6 @@ def event_kinds(db) -> list[str]:
         return list(connection.execute(select(DealEvent.kind).order_by(DealEvent.id)).scalars())
 
 
-def tick(minutes: int = 60) -> pendulum.DateTime:
-    """Move the frozen clock forward; the ``frozen`` fixture travels back at the end."""
-    pendulum.travel_to(pendulum.now("UTC").add(minutes=minutes), freeze=True)
-    return pendulum.now("UTC")
-
-
 def fill(session, rep, deal_id: int, day: date, n: int, *, done_at=None) -> None:
     """Put ``n`` tasks on a day in one go (capacity tests need many)."""
     now = pendulum.now("UTC")
@@ -42,11 +37,6 @@ def fill(session, rep, deal_id: int, day: date, n: int, *, done_at=None) -> None
         for i in range(n)
     )
     session.commit()
-
-
-@pytest.fixture
-def ana(session, frozen):
-    return reps.create_rep(session, "ana", "Ana Reyes")
 
 
 @pytest.fixture

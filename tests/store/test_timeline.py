@@ -12,7 +12,7 @@ import pendulum
 import pytest
 from sqlalchemy import event, insert
 
-from store import activities, deals, notes, reps, tasks, undo
+from store import activities, deals, notes, tasks, undo
 from store.errors import InvalidInput
 from store.models import Activity, DealEvent, Note, Task
 from store.timeline import deal_timeline, format_when
@@ -52,16 +52,6 @@ def bulk_history(session, deal_id: int, rep_id: int, n: int, *, end: pendulum.Da
         if values:
             session.execute(insert(model), values)
     session.commit()
-
-
-@pytest.fixture
-def ana(session, frozen):
-    return reps.create_rep(session, "ana", "Ana Reyes")
-
-
-@pytest.fixture
-def bob(session, frozen):
-    return reps.create_rep(session, "bob", "Bob Stone", role="manager")  # may change ana's deals
 
 
 def ago(**kw) -> pendulum.DateTime:

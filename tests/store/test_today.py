@@ -15,8 +15,9 @@ from sqlmodel import select
 
 from store import activities, balance, deals, events, reps, tasks, today, workweek
 from store.errors import Forbidden, InvalidInput, NotFound, RuleViolation
-from store.models import DealEvent, Task
+from store.models import Task
 from store.tasks import DayLoad
+from tests.store.conftest import event_count
 
 MON0, TUE0 = date(2026, 11, 16), date(2026, 11, 17)
 WED, THU, FRI, SAT, SUN, MON, TUE = (date(2026, 11, d) for d in range(18, 25))
@@ -38,16 +39,6 @@ def fill(session, rep, deal_id: int, day: date, n: int, *, done_at=None, title="
 def task_rows(db) -> dict[int, tuple[date, object]]:
     with db.engine.connect() as connection:
         return {r.id: (r.due, r.done_at) for r in connection.execute(select(Task.__table__).order_by(Task.id))}
-
-
-def event_count(db) -> int:
-    with db.engine.connect() as connection:
-        return len(connection.execute(select(DealEvent.id)).all())
-
-
-@pytest.fixture
-def ana(session, frozen):
-    return reps.create_rep(session, "ana", "Ana Reyes")
 
 
 @pytest.fixture

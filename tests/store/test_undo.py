@@ -8,22 +8,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import pendulum
 import pytest
 from sqlmodel import func, select
 
-from store import activities, deals, events, notes, reps, tasks, undo
+from store import activities, deals, events, notes, tasks, undo
 from store.errors import Conflict, RuleViolation
-from store.models import LEAD, OPPORTUNITY, Activity, Deal, DealEvent, Note, Task
-from store.stages import find_stage, list_stages
+from store.models import LEAD, OPPORTUNITY, Activity, DealEvent, Note, Task
+from store.stages import list_stages
 from tests.store.open_editing import allow_open_editing
+from tests.store.conftest import stage_id, stored, tick
 
 F = deals.DealFields
-
-
-def stored(db, deal_id: int):
-    with db.engine.connect() as connection:
-        return connection.execute(select(Deal.__table__).where(Deal.id == deal_id)).mappings().one()
 
 
 def rows(db, model, *where):
@@ -32,16 +27,6 @@ def rows(db, model, *where):
         for clause in where:
             query = query.where(clause)
         return connection.execute(query).mappings().all()
-
-
-def tick(minutes: int = 60) -> pendulum.DateTime:
-    """Move the frozen clock forward; the ``frozen`` fixture travels back at the end."""
-    pendulum.travel_to(pendulum.now("UTC").add(minutes=minutes), freeze=True)
-    return pendulum.now("UTC")
-
-
-def stage_id(session, pipeline: str, name: str) -> int:
-    return find_stage(session, pipeline, name).id
 
 
 # Columns undo must put back exactly (version and updated_* move on).
@@ -54,16 +39,6 @@ RESTORED = (
 
 def same_row(a, b) -> bool:
     return {k: a[k] for k in RESTORED} == {k: b[k] for k in RESTORED}
-
-
-@pytest.fixture
-def ana(session, frozen):
-    return reps.create_rep(session, "ana", "Ana Reyes")
-
-
-@pytest.fixture
-def bob(session, frozen):
-    return reps.create_rep(session, "bob", "Bob Stone", role="manager")  # may change ana's deals
 
 
 @pytest.fixture

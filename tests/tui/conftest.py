@@ -14,6 +14,20 @@ from store.deals import DealFields
 from tui.app import LegworkApp
 
 
+# The tests' Wednesday morning: the day of tests/conftest.py's FIXED_NOW, at nine.
+WEDNESDAY = pendulum.datetime(2026, 11, 18, 9, tz="UTC")
+
+
+@pytest.fixture
+def wednesday():
+    """Wednesday morning, the clock ticking on from there (freeze=False) so Textual's
+    timers run. A module whose tests all live on that day says
+    ``pytestmark = pytest.mark.usefixtures("wednesday")``: it starts before the
+    fixtures the tests name, so the team they build is built on Wednesday too."""
+    with pendulum.travel_to(WEDNESDAY, freeze=False):
+        yield WEDNESDAY
+
+
 @dataclass
 class Team:
     db: object
@@ -52,6 +66,17 @@ def build_team(db) -> Team:
     return Team(db, alex, morgan, acme, globex, initech, lead)
 
 
+def stored(team: Team, deal_id: int) -> deals.DealDetail:
+    """The deal as the store has it now."""
+    with team.db.session() as s:
+        return deals.get_deal(s, deal_id)
+
+
+def toasts(app) -> list[str]:
+    """The messages of the notifications the app is showing."""
+    return [str(n.message) for n in app._notifications]
+
+
 @pytest.fixture
 def team(sqlite_db) -> Team:
     return build_team(sqlite_db)
@@ -62,15 +87,17 @@ def app(team) -> LegworkApp:
     return LegworkApp(team.db, "alex")
 
 
-async def wait_until(pilot, condition, *, what: str, timeout: float = 10.0) -> None:
+async def wait_until(pilot, condition, *, what: str, timeout: float = 10.0, interval: float = 0.02) -> None:
     """Let the app run until ``condition()`` holds: a wait for what the test needs,
-    not a guess at how long it takes. Fails, saying ``what``, after ``timeout`` seconds."""
+    not a guess at how long it takes. Fails, saying ``what``, after ``timeout`` seconds.
+    ``interval=0`` checks again as soon as the app has handled its pending messages
+    (for a test that times how soon something shows)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
             raise AssertionError(f"waited {timeout:g} s for {what}")
-        await pilot.pause(0.02)
+        await pilot.pause(interval)
 
 
 async def settle(app, pilot) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from store import deals, events, tasks, today
 from store.stages import find_stage
-from tests.tui.conftest import build_team, settle
+from tests.tui.conftest import build_team, settle, stored
 from tui.app import LegworkApp
 from tui.screens.board import BoardScreen
 from tui.screens.closed import ClosedDealsScreen
@@ -18,13 +18,10 @@ from tui.screens.modals.confirm import ConfirmScreen
 from tui.screens.modals.reopen_stage import ReopenStageScreen
 from tui.widgets.closed_list import ClosedList
 
-DAY = pendulum.datetime(2026, 11, 18, 9, 0, tz="UTC")
-
 
 @pytest.fixture
-def team(sqlite_db):
-    with pendulum.travel_to(DAY, freeze=False):
-        yield build_team(sqlite_db)
+def team(wednesday, sqlite_db):
+    return build_team(sqlite_db)
 
 
 @pytest.fixture
@@ -46,11 +43,6 @@ def close_history(team):
                                    version=team.acme.version, by=team.alex.id)
         deals.mark_lost(s, acme.id, "Price", version=acme.version, by=team.alex.id)
         deals.mark_won(s, team.globex.id, version=team.globex.version, by=team.alex.id)
-
-
-def stored(team, deal_id):
-    with team.db.session() as s:
-        return deals.get_deal(s, deal_id)
 
 
 async def open_closed_view(app, pilot) -> ClosedDealsScreen:

@@ -12,7 +12,7 @@ import pendulum
 import pytest
 
 from store import activities, deals
-from tests.tui.conftest import build_team, settle
+from tests.tui.conftest import settle
 from tests.tui.test_deal_screen import screen_text
 from tests.tui.test_logging_forms import acme_tasks, open_form, text_of
 from tui.screens.deal import DealScreen
@@ -20,18 +20,7 @@ from tui.screens.modals.activity_form import LogActivityScreen
 from tui.screens.modals.deal_form import DealFormScreen
 from tui.screens.modals.task_form import AddTaskScreen
 
-WEDNESDAY = pendulum.datetime(2026, 11, 18, 9, tz="UTC")
-
-
-@pytest.fixture(autouse=True)
-def wednesday():
-    with pendulum.travel_to(WEDNESDAY, freeze=False):
-        yield WEDNESDAY
-
-
-@pytest.fixture
-def team(wednesday, sqlite_db):
-    return build_team(sqlite_db)
+pytestmark = pytest.mark.usefixtures("wednesday")  # every test here runs on Wednesday morning
 
 
 def acme(team) -> deals.DealDetail:

@@ -7,13 +7,9 @@ from sqlalchemy.exc import OperationalError
 
 from store import deals
 from store.deals import DealFields
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, toasts
 from tui.screens.board import BoardScreen
 from tui.screens.modals.deal_form import DealFormScreen
-
-
-def toasts(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def open_edit(app, pilot):

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from store.models import Deal, Rep, Team
 from tests.store.numbers_fixture import add_deal
-from tests.tui.conftest import build_team, settle
+from tests.tui.conftest import WEDNESDAY as DAY, build_team, settle, wait_until
 from tui.app import LegworkApp
 from tui.cli import main as legwork
 from tui.screens.modals.period_jump import PeriodJumpScreen
@@ -26,17 +26,11 @@ from tui.screens.rep_numbers import RepNumbersScreen
 from tui.widgets.deal_numbers_table import DealNumbersTable
 from tui.widgets.numbers_table import PAD, NumbersTable
 
-DAY = pendulum.datetime(2026, 11, 18, 9, 0, tz="UTC")
+pytestmark = pytest.mark.usefixtures("wednesday")  # every test here runs on Wednesday morning
 
 
 def at(*args):
     return pendulum.datetime(*args, tz="UTC")
-
-
-@pytest.fixture(autouse=True)
-def wednesday():
-    with pendulum.travel_to(DAY, freeze=False):
-        yield
 
 
 #  deal  owner   territory  outcome  value      created          closed
@@ -90,10 +84,7 @@ def shown(static) -> str:
 
 async def panels_for(screen, pilot, name: str) -> None:
     """Wait for the lower panels to describe ``name`` (they load on a timer)."""
-    for _ in range(100):
-        if f"· {name}" in shown(screen.query_one("#forecast")):
-            return
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: f"· {name}" in shown(screen.query_one("#forecast")), what=f"the forecast of {name}")
 
 
 def bar(screen) -> str:

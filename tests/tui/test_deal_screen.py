@@ -14,7 +14,7 @@ import pytest
 from store import activities, deals, notes, tasks
 from store.deals import DealFields
 from tests.store.test_timeline import bulk_history
-from tests.tui.conftest import build_team, settle
+from tests.tui.conftest import build_team, settle, stored, wait_until
 from tui.app import LegworkApp
 from tui.screens.board import BoardScreen
 from tui.screens.deal import DealScreen
@@ -38,11 +38,6 @@ def timeline(app) -> TimelineView:
 
 def headlines(app) -> list[str]:
     return [e.headline for e in timeline(app).entries]
-
-
-def stored(team, deal_id: int) -> deals.DealDetail:
-    with team.db.session() as s:
-        return deals.get_deal(s, deal_id)
 
 
 def headlines_of(team, deal_id: int) -> list[str]:
@@ -387,8 +382,8 @@ async def test_five_hundred_entries_open_and_scroll_to_the_end(app, team, capsys
         start = time.perf_counter()
         await app.push_screen(DealScreen(team.acme.id))
         screen = app.screen
-        while screen.data is None:  # the worker's message has been handled
-            await pilot.pause(0)
+        # Until the worker's message has been handled, checked as often as the app allows.
+        await wait_until(pilot, lambda: screen.data is not None, what="the deal's data", timeout=60, interval=0)
         shown = time.perf_counter()
         await pilot.pause()
         painted = time.perf_counter()

@@ -13,25 +13,14 @@ import pytest
 
 from store import activities, deals, notes, tasks
 from store.deals import DealFields
-from tests.tui.conftest import build_team, settle
+from tests.tui.conftest import WEDNESDAY, settle
 from tui.screens.modals.activity_form import LogActivityScreen
 from tui.screens.modals.note_form import AddNoteScreen
 from tui.screens.modals.task_form import AddTaskScreen
 
-WEDNESDAY = pendulum.datetime(2026, 11, 18, 9, tz="UTC")
+pytestmark = pytest.mark.usefixtures("wednesday")  # every test here runs on Wednesday morning
 WED, THU, FRI, MON = date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 23)
-
-
-@pytest.fixture(autouse=True)
-def wednesday():
-    # freeze=False: pendulum starts at WEDNESDAY and keeps ticking, so Textual's timers run.
-    with pendulum.travel_to(WEDNESDAY, freeze=False):
-        yield WEDNESDAY
-
-
-@pytest.fixture
-def team(wednesday, sqlite_db):
-    return build_team(sqlite_db)  # Acme already has one task on Thursday
+# conftest's team: build_team's Acme already has one task on Thursday.
 
 
 @pytest.fixture

@@ -24,17 +24,11 @@ from tui.screens.numbers import NumbersScreen
 from tui.screens.rep_numbers import RepNumbersScreen
 from tui.widgets.numbers_table import PAD, NumbersTable
 
-DAY = pendulum.datetime(2026, 11, 18, 9, 0, tz="UTC")
+pytestmark = pytest.mark.usefixtures("wednesday")  # every test here runs on Wednesday morning
 
 
 def moment(*args):
     return pendulum.datetime(*args, tz="UTC")
-
-
-@pytest.fixture(autouse=True)
-def wednesday():
-    with pendulum.travel_to(DAY, freeze=False):
-        yield
 
 
 @pytest.fixture
@@ -83,10 +77,11 @@ def cell(app, rep_key: str, column: str) -> str:
 async def panels_for(screen, pilot, name: str) -> None:
     """Wait for the lower panels to describe ``name``: they load a moment after the
     cursor settles (a timer), which no worker wait covers on a loaded machine."""
-    for _ in range(100):
-        if f"· {name}" in plain(screen.query_one("#pipeline")) and f"· {name}" in plain(screen.query_one("#forecast")):
-            return
-        await pilot.pause(0.05)
+    await wait_until(
+        pilot,
+        lambda: f"· {name}" in plain(screen.query_one("#pipeline")) and f"· {name}" in plain(screen.query_one("#forecast")),
+        what=f"the activity pipeline and forecast of {name}",
+    )
 
 
 async def open_numbers(app, pilot) -> NumbersScreen:
@@ -382,18 +377,17 @@ class TestNumbersSnapshots:
             await settle(pilot.app, pilot)
             # Wait for what the picture shows, not for a guessed time: under load the
             # drill-down's data and its tables' column sizing can land late.
-            for _ in range(100):
-                touched = str(pilot.app.screen.query_one("#touched-title").render())
-                if "loading" not in touched:
-                    break
-                await pilot.pause(0.05)
+            await wait_until(
+                pilot, lambda: "loading" not in str(pilot.app.screen.query_one("#touched-title").render()),
+                what="the drill-down's deals",
+            )
             # A DataTable sizes its columns when its message queue is idle, which
             # comes late on a loaded machine: wait until both tables have done so.
             tables = list(pilot.app.screen.query(DataTable))
-            for _ in range(200):
-                if not any(t._require_update_dimensions or t._new_rows or t._updated_cells for t in tables):
-                    break
-                await pilot.pause(0.05)
+            await wait_until(
+                pilot, lambda: not any(t._require_update_dimensions or t._new_rows or t._updated_cells for t in tables),
+                what="the drill-down's tables to size their columns",
+            )
             await settle(pilot.app, pilot)
             await pilot.wait_for_scheduled_animations()
 

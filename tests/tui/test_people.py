@@ -8,11 +8,12 @@ import base64
 
 import pytest
 from sqlalchemy import insert
+from textual.widgets import Input
 
 from store import clock, deals, people
 from store.events import history
 from store.models import Contact
-from tests.tui.conftest import build_team, settle
+from tests.tui.conftest import build_team, settle, toasts, wait_until
 from tui.app import LegworkApp
 from tui.screens.account import AccountScreen
 from tui.screens.contact import ContactScreen
@@ -67,14 +68,20 @@ def page_texts(app) -> list[str]:
     return [line.text.plain for line in app.screen.query_one(PageLines).lines if line is not None]
 
 
-def toasts(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+def _filter_caught_up(screen) -> bool:
+    """Whether what is listed was searched for what the filter box now holds (both
+    filters wait for a pause in the typing before they search)."""
+    if isinstance(screen, PeopleScreen):
+        return screen._filter_timer is None and screen.data is not None and screen.data.text == screen.text
+    if isinstance(screen, PersonPickerScreen):
+        return screen._shown_for == screen.query_one(Input).value
+    raise AssertionError(f"no filter on {type(screen).__name__}")
 
 
 async def typed(app, pilot, *keys) -> None:
-    """Type into a filter, then wait out its pause and the search it starts."""
+    """Type into a filter, then wait until the search it starts is on the screen."""
     await pilot.press(*keys)
-    await pilot.pause(0.3)
+    await wait_until(pilot, lambda: _filter_caught_up(app.screen), what=f"the filter's matches for {keys!r}")
     await settle(app, pilot)
 
 
@@ -173,8 +180,11 @@ async def test_hostile_contact_text_shows_as_typed(app, team):
         assert "[@click=app.quit]x␛[2J" in lines and "\x1b" not in lines and "\x9b" not in lines
         assert "␛]52;c;evil" in lines
         rows = app.screen.query_one(PeopleList)
-        while rows.selected.name != hostile:
+        for _ in range(rows.total):
+            if rows.selected.name == hostile:
+                break
             await pilot.press("j")
+        assert rows.selected.name == hostile, "j never reached the hostile contact"
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ContactScreen)
@@ -284,7 +294,7 @@ async def test_add_a_new_contact_to_a_deal_and_merge_a_duplicate_contact(app, te
         await pilot.press("M")
         await settle(app, pilot)
         await pilot.press(*"j. park", "enter")  # enter before the search has run: it waits for it
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: not isinstance(app.screen, PersonPickerScreen), what="the picker to pick J. Park")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)
         assert "J. Park" in str(app.screen.query_one("#question").render())

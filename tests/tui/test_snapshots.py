@@ -5,17 +5,16 @@ from __future__ import annotations
 import pendulum
 import pytest
 
-from tests.tui.conftest import build_team, settle
+from tests.tui.conftest import WEDNESDAY, build_team, settle
 from tui.app import LegworkApp
 
 # A Wednesday morning; the clock ticks from here so Textual's timers still run.
-DAY = pendulum.datetime(2026, 11, 18, 9, 0, tz="UTC")
+DAY = WEDNESDAY
 
 
 @pytest.fixture
-def fixed_team(sqlite_db):
-    with pendulum.travel_to(DAY, freeze=False):
-        yield build_team(sqlite_db)
+def fixed_team(wednesday, sqlite_db):
+    return build_team(sqlite_db)
 
 
 async def _loaded(pilot) -> None:

@@ -35,10 +35,11 @@ def row_of(screen: TeamScreen, predicate) -> int:
 
 async def go_to(app, pilot, index: int) -> None:
     table = app.screen.query_one(DataTable)
-    while table.cursor_row < index:
-        await pilot.press("j")
-    while table.cursor_row > index:
-        await pilot.press("k")
+    for _ in range(table.row_count):
+        if table.cursor_row == index:
+            return
+        await pilot.press("j" if table.cursor_row < index else "k")
+    assert table.cursor_row == index, f"j and k did not bring the cursor to row {index}: it is on {table.cursor_row}"
 
 
 async def type_into(pilot, app, field_id: str, text: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from store import activities, deals, events, reps, tasks
 from store.deals import DealFields
-from tests.tui.conftest import Team, build_team, settle
+from tests.tui.conftest import Team, WEDNESDAY, build_team, settle, toasts
 from tui import cli
 from tui.app import LegworkApp
 from tui.screens.deal import DealScreen
@@ -28,15 +28,9 @@ from tui.screens.modals.workweek import WorkweekScreen
 from tui.screens.today import TodayScreen
 from tui.widgets.task_queue import TaskQueue
 
-WEDNESDAY = pendulum.datetime(2026, 11, 18, 9, tz="UTC")
+pytestmark = pytest.mark.usefixtures("wednesday")  # every test here runs on Wednesday morning
 MON0 = date(2026, 11, 16)
 WED, THU, FRI, MON = date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 23)
-
-
-@pytest.fixture(autouse=True)
-def wednesday():
-    with pendulum.travel_to(WEDNESDAY, freeze=False):
-        yield WEDNESDAY
 
 
 class Day:
@@ -81,10 +75,6 @@ def selected_title(app) -> str | None:
     return task.title if task else None
 
 
-def notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
 async def test_the_queue_in_three_sections(day):
     app = LegworkApp(day.team.db, "alex")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -126,7 +116,7 @@ async def test_space_completes_the_task_and_logs_what_it_was(day):
         assert selected_title(app) == "Demo the dashboards to Jo"
         assert "Email Hank the pricing sheet" not in "\n".join(queue_lines(app))
         assert "Nothing overdue." in queue_lines(app)[1]
-        assert any("logged an email on “Globex renewal”" in n for n in notes(app))
+        assert any("logged an email on “Globex renewal”" in n for n in toasts(app))
         # Completing again works on the next task; escape logs nothing.
         await pilot.press("space")
         await settle(app, pilot)
@@ -154,7 +144,7 @@ async def test_snooze_onto_a_full_week_lands_on_monday(day):
         await pilot.press("s")
         await settle(app, pilot)
         assert day.task(day.demo.id).due == MON
-        assert any(n == "Snoozed “Demo the dashboards to Jo” to Mon 23 Nov (1 of 12)" for n in notes(app))
+        assert any(n == "Snoozed “Demo the dashboards to Jo” to Mon 23 Nov (1 of 12)" for n in toasts(app))
         assert selected_title(app) == "Call Hank about the renewal"
         lines = queue_lines(app)
         assert any("Mon 23 Nov" in line and "1 task" in line for line in lines)
@@ -204,7 +194,7 @@ async def test_balance_shows_the_plan_and_cancel_moves_nothing(day):
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, TodayScreen)
-        assert "Balance cancelled: nothing moved" in notes(app)
+        assert "Balance cancelled: nothing moved" in toasts(app)
     assert {t: day.task(t).due for t in before} == before
 
 
@@ -220,7 +210,7 @@ async def test_balance_confirmed_moves_the_plan(day):
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TodayScreen)
-        assert "Moved 2 tasks; no day is over capacity now" in notes(app)
+        assert "Moved 2 tasks; no day is over capacity now" in toasts(app)
         meter = str(app.screen.query_one("#meter").render())
         assert "12 of 12" in meter and "overdue" not in meter
         assert "Nothing overdue." in queue_lines(app)[1]
@@ -329,7 +319,7 @@ async def test_working_days_and_capacity_form(day):
         await pilot.press("1", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TodayScreen)
-        assert any("Alex Kim: Mon–Thu, 1 tasks a day" in n for n in notes(app))
+        assert any("Alex Kim: Mon–Thu, 1 tasks a day" in n for n in toasts(app))
         assert "2 of 1: over by 1" in str(app.screen.query_one("#meter").render())
         assert "Fri" not in str(app.screen.query_one("#week").render())
     with day.team.db.session() as s:
@@ -480,8 +470,8 @@ async def test_space_on_a_task_someone_completed_since_the_queue_loaded(day):
         await settle(app, pilot)
         assert isinstance(app.screen, TodayScreen)  # no offer to log a completion that did not happen
         assert any(
-            "Morgan Blake already marked “Email Hank the pricing sheet” done at 09:00" in n for n in notes(app)
-        ), notes(app)
+            "Morgan Blake already marked “Email Hank the pricing sheet” done at 09:00" in n for n in toasts(app)
+        ), toasts(app)
         assert day.task(day.overdue.id).done_at == done_by_morgan.done_at
         with day.team.db.session() as s:
             kinds = [e.kind for e in events.history(s, day.team.globex.id)]
@@ -501,5 +491,5 @@ async def test_snoozing_a_task_someone_moved_since_the_queue_loaded(day):
         await pilot.press("s")
         await settle(app, pilot)
         assert day.task(day.demo.id).due == FRI  # not snoozed again from where it was
-        assert any("Morgan Blake changed “Demo the dashboards to Jo”" in n for n in notes(app)), notes(app)
+        assert any("Morgan Blake changed “Demo the dashboards to Jo”" in n for n in toasts(app)), toasts(app)
         assert any("Fri 20 Nov" in line for line in queue_lines(app))

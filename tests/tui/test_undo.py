@@ -5,15 +5,11 @@ from __future__ import annotations
 import pendulum
 
 from store import activities, deals, tasks
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, toasts
 from tui.screens.board import BoardScreen
 from tui.screens.today import TodayScreen
 
 YESTERDAY = pendulum.now("UTC").subtract(days=1)
-
-
-def toasts(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def logged_calls(team) -> dict[int, int]:
