@@ -19,23 +19,7 @@ from store.demo.plan import UTC, DemoSize, DemoSummary, allocate, weighted
 from store.demo.story import Story
 from store.demo.words import LEAD_REASONS, OPP_REASONS
 from store.errors import RuleViolation
-from store.models import (
-    LEAD,
-    LOST,
-    OPEN,
-    OPPORTUNITY,
-    WON,
-    Account,
-    Activity,
-    Contact,
-    Deal,
-    DealEvent,
-    LostReason,
-    Note,
-    Rep,
-    Stage,
-    Task,
-)
+from store.models import LEAD, LOST, OPEN, OPPORTUNITY, WON, LostReason, Stage
 
 
 class Builder:
@@ -71,7 +55,8 @@ class Builder:
             self.reasons[pipeline] = list(labels) or [fallback]
         self.next_id = {
             table: (session.execute(select(func.max(table.id))).scalar() or 0) + 1
-            for table in (Rep, Account, Contact, Deal, Activity, Task, Note, DealEvent)
+            for table in inserts.TABLES
+            if "id" in table.__table__.c
         }
         self.accounts: list[dict] = []
         self.contacts: list[dict] = []

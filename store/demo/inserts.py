@@ -1,20 +1,21 @@
-"""Writing the demo's rows: bulk inserts with the ids given by the generator, then each
-PostgreSQL sequence moved past them, then the rollups and next-task days rebuilt."""
+"""Writing the demo's rows: bulk inserts (store.bulk: the driver's executemany on SQLite,
+COPY on PostgreSQL) with the ids given by the generator, then each PostgreSQL sequence
+moved past them, then the rollups and next-task days rebuilt."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import column, insert, text
-from sqlalchemy import table as sql_table
+from sqlalchemy import text
 from sqlmodel import Session
 
 from store import rollups
-from store.bulk import converters
+from store.bulk import insert_plain
 from store.models import Account, Activity, Contact, Deal, DealContact, DealEvent, Note, Rep, Task
 from store.tasks import refresh_next_due
 
-BATCH = 5000
+# The demo's tables, in an order that satisfies their foreign keys.
+TABLES = (Rep, Account, Contact, Deal, DealContact, Activity, Task, Note, DealEvent)
 
 
 def move_sequence(session: Session, name: str) -> None:
@@ -24,37 +25,31 @@ def move_sequence(session: Session, name: str) -> None:
 
 
 def insert_rows(session: Session, rows: dict[str, list[dict]], report: Callable[[str, float], None]) -> None:
-    """Insert the rows of every table (by table name), in an order that satisfies their foreign keys."""
-    tables = [Rep, Account, Contact, Deal, DealContact, Activity, Task, Note, DealEvent]
-    total = sum(len(rows[t.__tablename__]) for t in tables) or 1
+    """Insert the rows of every table in TABLES (``rows`` by table name)."""
+    total = sum(len(rows[t.__tablename__]) for t in TABLES) or 1
     done = 0
-    dialect = session.get_bind().dialect.name
-    for table in tables:
+    for table in TABLES:
         name = table.__tablename__
-        batch_rows = rows[name]
-        if not batch_rows:
+        table_rows = rows[name]
+        if not table_rows:
             continue
         # Columns added to the model since this was written get their scalar defaults.
-        given = batch_rows[0].keys()
+        given = table_rows[0].keys()
         for col in table.__table__.columns:
             if col.name not in given and col.default is not None and col.default.is_scalar:
-                for row in batch_rows:
+                for row in table_rows:
                     row[col.name] = col.default.arg
-        # Values go in already as the driver takes them: no per-value type processing.
-        statement = insert(sql_table(name, *(column(key) for key in batch_rows[0])))
-        convert = converters(table, dialect, given)
-        for start in range(0, len(batch_rows), BATCH):
-            batch = batch_rows[start : start + BATCH]
-            if convert:
-                for row in batch:
-                    for key, fn in convert:
-                        value = row[key]
-                        if value is not None:
-                            row[key] = fn(value)
-            session.execute(statement, batch)
-            done += len(batch)
-            report(f"Writing {name} rows", 0.35 + 0.63 * done / total)
-    for table in tables:
+        reported = [0]
+
+        def written(n: int, name: str = name, before: int = done) -> None:
+            reported[0] = n
+            report(f"Writing {name} rows", 0.35 + 0.63 * (before + n) / total)
+
+        insert_plain(session, table, table_rows, written)
+        if reported[0] < len(table_rows):  # COPY reports every few thousand rows, not at its end
+            written(len(table_rows))
+        done += len(table_rows)
+    for table in TABLES:
         if rows[table.__tablename__] and "id" in table.__table__.c:
             move_sequence(session, table.__tablename__)
     report("Counting activities", 0.99)
