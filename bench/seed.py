@@ -206,7 +206,7 @@ class _TopUp:
     def __init__(self, conn, rng: random.Random, today: date):
         from sqlalchemy import insert
 
-        from store import demo_words as words
+        from store.demo import words
         from store.models import Activity, DealEvent, Note, Task
 
         self.conn, self.rng, self.today, self.words = conn, rng, today, words
