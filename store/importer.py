@@ -30,7 +30,6 @@ accounts, contacts and events go in in seconds (bench/import_probe.py).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 import time as timer
 from collections import defaultdict
@@ -63,6 +62,7 @@ from store.import_fields import (
     parse_overrides,
 )
 from store.import_files import Table, UnreadableFile, read_table
+from store.deal_keys import deal_key_rows, deal_keys, stable_key
 from store.import_refs import OwnersAndAccountsById
 from store.import_values import (
     DAY_FIRST,
@@ -259,40 +259,6 @@ class ImportReport:
         from store.import_report import describe
 
         return describe(self)
-
-
-# --- keys --------------------------------------------------------------------------------------
-
-
-def stable_key(owner_handle: str, title: str, account: str | None) -> str:
-    """The key of a deal that came without an external id: owner, title and account, hashed."""
-    text = "\x1f".join((fold(owner_handle), fold(title), fold(account or "")))
-    return "lw-" + hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-def deal_keys(rows: Iterable[tuple[int, str | None, str, str, str | None]]) -> dict[int, str]:
-    """Each deal's key, from ``(id, external_id, owner_handle, title, account_name)`` rows in id
-    order: its external id, else its stable key (``-2``, ``-3`` … for deals sharing one)."""
-    keys: dict[int, str] = {}
-    seen: dict[str, int] = {}
-    for deal_id, external_id, handle, title, account in rows:
-        if external_id:
-            keys[deal_id] = external_id
-            continue
-        base = stable_key(handle, title, account)
-        n = seen.get(base, 0) + 1
-        seen[base] = n
-        keys[deal_id] = base if n == 1 else f"{base}-{n}"
-    return keys
-
-
-def _deal_key_rows(session: Session):
-    return session.execute(
-        select(Deal.id, Deal.external_id, Rep.handle, Deal.title, Account.name)
-        .join(Rep, Rep.id == Deal.owner_id)
-        .join(Account, Account.id == Deal.account_id, isouter=True)
-        .order_by(Deal.id)
-    ).all()
 
 
 # --- entry points ------------------------------------------------------------------------------
@@ -590,7 +556,7 @@ class _DealIndex:
     """Every deal by key (external id or stable key) and by title, for duplicates and links."""
 
     def __init__(self, session: Session, extra: bool = False) -> None:
-        rows = _deal_key_rows(session)
+        rows = deal_key_rows(session)
         keys = deal_keys(rows)
         self.by_key: dict[str, int] = {}
         for deal_id, key in keys.items():
