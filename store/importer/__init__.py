@@ -29,11 +29,10 @@ accounts, contacts and events go in in seconds (bench/import_probe.py).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time as timer
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -44,7 +43,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from store import clock, csv_cells, events, permissions, settings
+from store import clock, events, permissions, settings
 from store import import_meaning as meaning
 from store.errors import InvalidInput, StoreError
 from store.import_fields import (
@@ -62,18 +61,16 @@ from store.import_fields import (
     parse_overrides,
 )
 from store.import_files import Table, UnreadableFile, read_table
+from store.importer.reading import date_order, read_back_export, read_mapping, without_controls
 from store.importer.report import ImportOptions, ImportReport, RowProblem
 from store.deal_keys import deal_key_rows, deal_keys, stable_key
 from store.import_refs import OwnersAndAccountsById
 from store.import_values import (
-    DAY_FIRST,
-    MONTH_FIRST,
     Moment,
     derive_handle,
     fold,
     name_from_email,
     normalise,
-    numeric_order,
     parse_amount,
     parse_flag,
     parse_moment,
@@ -100,7 +97,6 @@ from store.bulk import chunks, insert_plain, insert_rows, lock_for_write
 from store.notes import MAX_BODY as NOTE_BODY
 from store.tasks import refresh_next_due
 from store.tx import write
-from store.validate import has_controls, strip_controls
 
 __all__ = [
     "ImportOptions",
@@ -162,26 +158,9 @@ _MILESTONE_WORDS = {
     **dict.fromkeys(("3rdmeeting", "thirdmeeting", "meeting3"), "findings"),
     **dict.fromkeys(("4thmeeting", "fourthmeeting", "meeting4"), "proposal"),
 }
-_DATE_FIELDS = {
-    DEALS: ("expected_close", "close_date", "closed_at", "created_at", "stage_entered_at", "converted_at",
-            "engaged_at", "last_activity"),
-    ACTIVITIES: ("occurred_at",),
-    TASKS: ("due", "done_at", "created_at"),
-    NOTES: ("created_at",),
-    EVENTS: (),  # ISO times only: the events export writes them
-    ACCOUNTS: (),
-    CONTACTS: (),
-}
 
 
 # --- entry points ------------------------------------------------------------------------------
-
-
-def read_mapping(path: str | Path, options: ImportOptions = ImportOptions()) -> Mapping:
-    """The mapping an import of ``path`` would use (``--show-mapping``). Raises
-    ``UnreadableFile``, or ``InvalidInput`` for a bad ``--map``."""
-    table = read_table(path, options.encoding)
-    return build_mapping(options.kind, table.headers, parse_overrides(options.kind, list(options.mappings)))
 
 
 def import_file(
@@ -209,10 +188,10 @@ def import_table(
     progress: Progress | None = None,
 ) -> ImportReport:
     started = timer.perf_counter()
-    table = _read_back_export(table)
+    table = read_back_export(table)
     if options.kind not in KINDS:
         raise InvalidInput(f"--kind {options.kind!r} must be one of {', '.join(KINDS)}")
-    table, nul_rows, stripped = _without_controls(table)
+    table, nul_rows, stripped = without_controls(table)
     base = dict(file=table.name, kind=options.kind, dry_run=dry_run, rows=len(table.rows),
                 skip_invalid=options.skip_invalid, stripped_cells=sum(stripped.values()),
                 stripped_rows=tuple(sorted(stripped)))
@@ -225,7 +204,7 @@ def import_table(
         return ImportReport(**base, file_problem=missing_message(mapping, options.kind),
                             seconds=timer.perf_counter() - started)
     rep = get_rep(session, by)
-    order, note, problem = _date_order(table, mapping, options)
+    order, note, problem = date_order(table, mapping, options)
     base.update(date_order=order, date_note=note)
     if problem:
         session.rollback()
@@ -279,44 +258,6 @@ def import_table(
     return ImportReport(**result, committed=True, seconds=timer.perf_counter() - started)
 
 
-def _read_back_export(table: Table) -> Table:
-    """Legwork's own CSV export quotes cells a spreadsheet would run (csv_cells.py): read them back as
-    the text they were. Other files keep their cells: there a leading ' may be the data itself."""
-    from store.exporter import COLUMNS  # here: the exporter imports this module
-
-    if table.format != "csv" or not csv_cells.is_legwork_export(table.headers, COLUMNS.values()):
-        return table
-    return dataclasses.replace(table, rows=csv_cells.unescape_rows(table.headers, table.rows))
-
-
-def _without_controls(table: Table) -> tuple[Table, dict[int, str], dict[int, int]]:
-    """The table with control characters stripped from its cells (``store.validate``'s rule),
-    the rows holding a NUL (refused: column named), and how many cells each row had cleaned."""
-    nul_rows: dict[int, str] = {}
-    stripped: dict[int, int] = {}
-    if not table.may_hold_controls:
-        return table, nul_rows, stripped
-    rows = []
-    for number, cells in table.rows:
-        if not has_controls("\n".join(cells)):  # one scan per row: most rows hold none
-            rows.append((number, cells))
-            continue
-        cleaned = []
-        for i, cell in enumerate(cells):
-            if "\x00" in cell and number not in nul_rows:
-                nul_rows[number] = table.headers[i] if i < len(table.headers) else f"column {i + 1}"
-            text, removed = strip_controls(cell)
-            if removed:
-                stripped[number] = stripped.get(number, 0) + 1
-            cleaned.append(text.strip())
-        rows.append((number, cleaned))
-    for number in nul_rows:
-        stripped.pop(number, None)
-    if not stripped and not nul_rows:
-        return table, nul_rows, stripped
-    return replace(table, rows=rows), nul_rows, stripped
-
-
 def _shorten(reason: str) -> str:
     """A reason short enough to read: a long quoted cell keeps its ends, the words around it stay."""
     if len(reason) <= REASON_WIDTH:
@@ -329,54 +270,6 @@ def _first_line(exc: BaseException) -> str:
     inner = getattr(exc, "orig", None) or exc
     lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
     return lines[0] if lines else type(inner).__name__
-
-
-# --- dates: which way round ----------------------------------------------------------------------
-
-
-def _date_order(table: Table, mapping: Mapping, options: ImportOptions) -> tuple[str | None, str, str | None]:
-    """(order, how it was decided, why the file is refused) for the file's a/b/yyyy dates."""
-    columns = [i for f in _DATE_FIELDS[options.kind] for i in mapping.fields.get(f, ())]
-    day_first: list[tuple[int, str]] = []
-    month_first: list[tuple[int, str]] = []
-    ambiguous: list[tuple[int, str]] = []
-    for number, cells in table.rows:
-        for i in columns:
-            cell = cells[i] if i < len(cells) else ""
-            if not cell or "/" not in cell and "-" not in cell[:3]:
-                continue
-            proven, unsure = numeric_order(cell)
-            if proven == DAY_FIRST:
-                day_first.append((number, cell))
-            elif proven == MONTH_FIRST:
-                month_first.append((number, cell))
-            elif unsure:
-                ambiguous.append((number, cell))
-    if options.date_order:
-        shown = "D/M/YYYY" if options.date_order == DAY_FIRST else "M/D/YYYY"
-        flag = "--dayfirst" if options.date_order == DAY_FIRST else "--monthfirst"
-        return options.date_order, f"dates read as {shown} ({flag})", None
-
-    def show(found: list[tuple[int, str]], limit: int = 8) -> str:
-        rows = sorted({n for n, _ in found})
-        listed = ", ".join(str(n) for n in rows[:limit]) + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
-        return f"row{'s' if len(rows) > 1 else ''} {listed} (e.g. {found[0][1]!r})"
-
-    if day_first and month_first:
-        return None, "", (
-            f"the dates disagree: {show(day_first)} can only be day first, {show(month_first)} only month first; "
-            "fix them, or pass --dayfirst or --monthfirst to read them all one way"
-        )
-    if day_first:
-        return DAY_FIRST, f"dates read as D/M/YYYY: {show(day_first, 3)} can only be day first", None
-    if month_first:
-        return MONTH_FIRST, f"dates read as M/D/YYYY: {show(month_first, 3)} can only be month first", None
-    if ambiguous:
-        return None, "", (
-            f"the dates are ambiguous: {show(ambiguous)} could be day first or month first; "
-            "pass --dayfirst (D/M/YYYY) or --monthfirst (M/D/YYYY)"
-        )
-    return None, "", None
 
 
 # --- shared planning ----------------------------------------------------------------------------
