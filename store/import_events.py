@@ -38,7 +38,8 @@ from store.import_fields import EVENTS
 from store.import_values import fold
 from store.import_report import rows_text
 from store.bulk import chunks, insert_plain, reserve_ids
-from store.importer import RowProblem, _moment_key, _WorkImport
+from store.importer import _moment_key, _WorkImport
+from store.importer.report import RowProblem
 from store.models import LEAD, OPPORTUNITY, Activity, Deal, DealEvent, Rep, Stage, Task
 from store.validate import strip_controls
 

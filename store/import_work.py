@@ -30,13 +30,12 @@ from store.importer import (
     _ACTIVITY_WORDS,
     _MILESTONE_WORDS,
     LEFT_OUT,
-    LIMITS,
-    _event,
     _existing_tasks,
     _moment_key,
     _WorkImport,
     _write_tasks,
 )
+from store.importer.base import LIMITS, event_row
 from store.models import ACTIVITY_TYPES, MILESTONES, OPEN, Account, Activity, Deal, DealEvent, Stage
 from store.names import name_key
 
@@ -319,9 +318,9 @@ class ActivityImport(_WorkImport):
         total = len(rows)
         ids = insert_rows(session, Activity, rows, lambda n: self.written("writing activities", n, total))
         insert_plain(session, DealEvent, [
-            _event(row["deal_id"], by, now, events.ACTIVITY_LOGGED,
-                   {"activity_id": activity_id, "type": row["type"], "milestone": row["milestone"],
-                    "outcome": row["outcome"], "imported": self.table.name})
+            event_row(row["deal_id"], by, now, events.ACTIVITY_LOGGED,
+                      {"activity_id": activity_id, "type": row["type"], "milestone": row["milestone"],
+                       "outcome": row["outcome"], "imported": self.table.name})
             for activity_id, row in zip(ids, rows)
         ])
         if rows:

@@ -21,7 +21,8 @@ from store.errors import InvalidInput
 from store.import_fields import build_mapping, parse_overrides, recognise
 from store.import_files import UnreadableFile
 from store.import_values import DAY_FIRST, MONTH_FIRST, derive_handle, parse_amount, parse_duration, parse_moment
-from store.importer import PROGRESS_MIN, ImportOptions, _DealImport, import_file, read_mapping, stable_key
+from store.importer import ImportOptions, _DealImport, import_file, read_mapping, stable_key
+from store.importer.base import PROGRESS_MIN
 from store.models import Account, Activity, Contact, Deal, DealEvent, Note, Rep, Stage, Task
 from tests.store.rollup_check import assert_next_due_match, assert_rollups_match
 
