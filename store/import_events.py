@@ -38,8 +38,8 @@ from store.import_fields import EVENTS
 from store.import_values import fold
 from store.import_report import rows_text
 from store.bulk import chunks, insert_plain, reserve_ids
-from store.importer import _moment_key, _WorkImport
 from store.importer.report import RowProblem
+from store.importer.work import WorkImport, moment_key
 from store.models import LEAD, OPPORTUNITY, Activity, Deal, DealEvent, Rep, Stage, Task
 from store.validate import strip_controls
 
@@ -76,7 +76,7 @@ def _without_ids(value: Any) -> Any:
 
 
 def _signature(kind: str, at: datetime, actor: str | None, data: dict) -> tuple:
-    return (kind, _moment_key(at), actor or "", json.dumps(_without_ids(data), sort_keys=True, default=str))
+    return (kind, moment_key(at), actor or "", json.dumps(_without_ids(data), sort_keys=True, default=str))
 
 
 def _clean(value: Any) -> tuple[Any, int]:
@@ -96,7 +96,7 @@ def _clean(value: Any) -> tuple[Any, int]:
     return value, 0
 
 
-class EventImport(_WorkImport):
+class EventImport(WorkImport):
     kind = EVENTS
     noun = "event"
 

@@ -8,7 +8,7 @@ is still to do (``Not Started``, ``In Progress``, ``Waiting on someone else``,
 happened as an activity, and keeps what is still to do as an open task.
 
 The helpers are plain functions over cell text; ``ActivityImport`` is the importer's
-planner for activity files (importer.py runs it).
+planner for activity files (``store.importer.import_table`` runs it).
 """
 
 from __future__ import annotations
@@ -26,16 +26,16 @@ from store.import_fields import ACTIVITIES
 from store.import_values import fold, normalise, parse_duration, parse_flag
 from store.import_report import rows_text
 from store.bulk import chunks, insert_plain, insert_rows
-from store.importer import (
-    _ACTIVITY_WORDS,
-    _MILESTONE_WORDS,
-    LEFT_OUT,
-    _existing_tasks,
-    _moment_key,
-    _WorkImport,
-    _write_tasks,
-)
 from store.importer.base import LIMITS, event_row
+from store.importer.work import (
+    ACTIVITY_WORDS,
+    LEFT_OUT,
+    MILESTONE_WORDS,
+    WorkImport,
+    existing_tasks,
+    moment_key,
+    write_tasks,
+)
 from store.models import ACTIVITY_TYPES, MILESTONES, OPEN, Account, Activity, Deal, DealEvent, Stage
 from store.names import name_key
 
@@ -130,7 +130,7 @@ class AboutElsewhere:
         return out
 
 
-class ActivityImport(_WorkImport):
+class ActivityImport(WorkImport):
     """Activities: what happened. A row the file says is not done yet (Salesforce's ``Not Started``,
     ``In Progress``…) is an open task due on its date; a row about an account or contact rather
     than a deal goes on the account's only open deal, else it is left out and the report says so."""
@@ -224,16 +224,16 @@ class ActivityImport(_WorkImport):
         if done is False:
             return self._open_task(deal_id, values, reasons)
         type_text = values.get("type", "")
-        type_ = _ACTIVITY_WORDS.get(normalise(type_text))
+        type_ = ACTIVITY_WORDS.get(normalise(type_text))
         if "_types" in values:
-            type_, type_text = best_type(values["_types"], _ACTIVITY_WORDS)
+            type_, type_text = best_type(values["_types"], ACTIVITY_WORDS)
         if not type_text:
             reasons.append("no activity type")
         elif type_ is None:
             reasons.append(f"activity type {type_text!r} is none of {', '.join(ACTIVITY_TYPES)}")
         milestone = None
         if values.get("milestone"):
-            milestone = _MILESTONE_WORDS.get(normalise(values["milestone"]))
+            milestone = MILESTONE_WORDS.get(normalise(values["milestone"]))
             if milestone is None:
                 reasons.append(f"milestone {values['milestone']!r} is none of {', '.join(MILESTONES)}")
         moment = self.moment(values, "occurred_at", reasons)
@@ -276,16 +276,16 @@ class ActivityImport(_WorkImport):
     def key(self, item: dict) -> tuple:
         if item.get("task"):
             return ("task", item["deal_id"], fold(item["title"]), item["due"].isoformat(), None)
-        return (item["deal_id"], item["type"], _moment_key(item["occurred_at"]), fold(item["outcome"]))
+        return (item["deal_id"], item["type"], moment_key(item["occurred_at"]), fold(item["outcome"]))
 
     def existing(self, deal_ids: set[int]) -> set[tuple]:
-        known = {("task", *key) for key in _existing_tasks(self.session, deal_ids)}
+        known = {("task", *key) for key in existing_tasks(self.session, deal_ids)}
         for chunk in chunks(sorted(deal_ids)):
             for deal_id, type_, occurred, outcome in self.session.execute(
                 select(Activity.deal_id, Activity.type, Activity.occurred_at, Activity.outcome)
                 .where(Activity.deal_id.in_(chunk))
             ):
-                known.add((deal_id, type_, _moment_key(clock.aware(occurred)), fold(outcome)))
+                known.add((deal_id, type_, moment_key(clock.aware(occurred)), fold(outcome)))
         return known
 
     def counts(self) -> dict[str, int]:
@@ -326,4 +326,4 @@ class ActivityImport(_WorkImport):
         if rows:
             refresh_deals_activity(session, sorted({row["deal_id"] for row in rows}))
             rollups.activities_counted(session, ids)
-        _write_tasks(self, [item for item in self.planned if item.get("task")])
+        write_tasks(self, [item for item in self.planned if item.get("task")])
