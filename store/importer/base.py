@@ -22,7 +22,13 @@ from store.deal_keys import deal_key_rows, deal_keys
 from store.errors import InvalidInput
 from store.import_fields import DEALS, Mapping
 from store.import_files import Table
-from store.import_values import Moment, derive_handle, fold, name_from_email, parse_moment
+from store.import_values import (
+    Moment,
+    derive_handle,
+    fold,
+    name_from_email,
+    parse_moment,
+)
 from store.importer.report import ImportOptions, RowProblem
 from store.models import Deal, Rep
 from store.names import name_key

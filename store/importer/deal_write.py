@@ -17,7 +17,7 @@ from store.models import LEAD, OPPORTUNITY, WON, Account, Contact, Deal, DealEve
 from store.stages import StageInfo
 
 if TYPE_CHECKING:
-    from store.importer import _PlannedDeal
+    from store.importer.deal_plan import PlannedDeal
 
 
 def _iso(value: Any) -> Any:
@@ -94,7 +94,7 @@ class DealWrites:
         insert_plain(session, DealEvent, event_rows)
         self.written("writing deals", total, total)
 
-    def _history(self, d: _PlannedDeal, lead_first: StageInfo) -> tuple[list[tuple[datetime, str, dict]], int]:
+    def _history(self, d: PlannedDeal, lead_first: StageInfo) -> tuple[list[tuple[datetime, str, dict]], int]:
         """The events the store would have recorded, oldest first, and the version they end on."""
         source = {"imported": self.table.name}
         working = d.closed_from or d.stage  # the open stage it was worked in
