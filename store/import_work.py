@@ -26,14 +26,13 @@ from store.import_fields import ACTIVITIES
 from store.import_values import fold, normalise, parse_duration, parse_flag
 from store.import_report import rows_text
 from store.bulk import chunks, insert_plain, insert_rows
-from store.importer.base import LIMITS, event_row
+from store.importer.base import LIMITS, event_row, utc_iso
 from store.importer.work import (
     ACTIVITY_WORDS,
     LEFT_OUT,
     MILESTONE_WORDS,
     WorkImport,
     existing_tasks,
-    moment_key,
     write_tasks,
 )
 from store.models import ACTIVITY_TYPES, MILESTONES, OPEN, Account, Activity, Deal, DealEvent, Stage
@@ -276,7 +275,7 @@ class ActivityImport(WorkImport):
     def key(self, item: dict) -> tuple:
         if item.get("task"):
             return ("task", item["deal_id"], fold(item["title"]), item["due"].isoformat(), None)
-        return (item["deal_id"], item["type"], moment_key(item["occurred_at"]), fold(item["outcome"]))
+        return (item["deal_id"], item["type"], utc_iso(item["occurred_at"]), fold(item["outcome"]))
 
     def existing(self, deal_ids: set[int]) -> set[tuple]:
         known = {("task", *key) for key in existing_tasks(self.session, deal_ids)}
@@ -285,7 +284,7 @@ class ActivityImport(WorkImport):
                 select(Activity.deal_id, Activity.type, Activity.occurred_at, Activity.outcome)
                 .where(Activity.deal_id.in_(chunk))
             ):
-                known.add((deal_id, type_, moment_key(clock.aware(occurred)), fold(outcome)))
+                known.add((deal_id, type_, utc_iso(clock.aware(occurred)), fold(outcome)))
         return known
 
     def counts(self) -> dict[str, int]:

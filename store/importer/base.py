@@ -331,3 +331,9 @@ def _zone(name: str) -> ZoneInfo:
 
 def event_row(deal_id: int, rep_id: int, at: datetime, kind: str, data: dict) -> dict:
     return {"deal_id": deal_id, "rep_id": rep_id, "at": at, "kind": kind, "data": data, "undoes_id": None}
+
+
+def utc_iso(value: datetime | None) -> str | None:
+    """A moment as ISO text in UTC (None stays None): how imports key rows by their moments,
+    and how event data records them."""
+    return value.astimezone(UTC).isoformat() if value is not None else None

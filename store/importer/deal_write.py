@@ -7,25 +7,17 @@ that writes what its planning left in ``planned``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from store import events
 from store.bulk import insert_plain, insert_rows
-from store.importer.base import UTC, event_row
+from store.importer.base import event_row, utc_iso
 from store.models import LEAD, OPPORTUNITY, WON, Account, Contact, Deal, DealEvent
 from store.stages import StageInfo
 
 if TYPE_CHECKING:
     from store.importer.deal_plan import PlannedDeal
-
-
-def _iso(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 class DealWrites:
@@ -109,19 +101,19 @@ class DealWrites:
         if born_lead:
             version += 1
             history.append((d.converted_at, events.CONVERTED, {
-                "before": {"pipeline": LEAD, "stage_id": lead_first.id, "stage_entered_at": _iso(d.created_at),
+                "before": {"pipeline": LEAD, "stage_id": lead_first.id, "stage_entered_at": utc_iso(d.created_at),
                            "converted_at": None},
-                "after": {"pipeline": OPPORTUNITY, "stage_id": working.id, "stage_entered_at": _iso(d.converted_at),
-                          "converted_at": _iso(d.converted_at)},
+                "after": {"pipeline": OPPORTUNITY, "stage_id": working.id, "stage_entered_at": utc_iso(d.converted_at),
+                          "converted_at": utc_iso(d.converted_at)},
                 "version": version, "from_stage": lead_first.name, "to_stage": working.name, **source,
             }))
             entered = d.converted_at
         if d.closed_at is not None:
             version += 1
             won = d.stage.kind == WON
-            before: dict[str, Any] = {"stage_id": working.id, "stage_entered_at": _iso(entered), "closed_at": None}
-            after: dict[str, Any] = {"stage_id": d.stage.id, "stage_entered_at": _iso(d.closed_at),
-                                     "closed_at": _iso(d.closed_at)}
+            before: dict[str, Any] = {"stage_id": working.id, "stage_entered_at": utc_iso(entered), "closed_at": None}
+            after: dict[str, Any] = {"stage_id": d.stage.id, "stage_entered_at": utc_iso(d.closed_at),
+                                     "closed_at": utc_iso(d.closed_at)}
             extra: dict[str, Any] = {"value": d.value} if won else {"reason": d.lost_reason}
             if not won:
                 before["lost_reason"] = None

@@ -7,7 +7,6 @@ adds nothing; tasks and notes go in with their ``task_added`` / ``task_done`` /
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +17,7 @@ from store.bulk import chunks, insert_plain, insert_rows
 from store.errors import InvalidInput
 from store.import_fields import NOTES, TASKS
 from store.import_values import Moment, fold, parse_flag
-from store.importer.base import UTC, DealIndex, Import, event_row
+from store.importer.base import DealIndex, Import, event_row, utc_iso
 from store.importer.report import RowProblem
 from store.models import MILESTONES, DealEvent, Note, Task
 from store.notes import MAX_BODY as NOTE_BODY
@@ -110,10 +109,6 @@ class WorkImport(Import):
 LEFT_OUT: Any = object()  # plan_row: the row is left out, and the remarks say why
 
 
-def moment_key(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value is not None else None
-
-
 def existing_tasks(session: Session, deal_ids: set[int]) -> set[tuple]:
     """(deal, folded title, due day, creation moment or None) of the deals' tasks."""
     known = set()
@@ -122,7 +117,7 @@ def existing_tasks(session: Session, deal_ids: set[int]) -> set[tuple]:
             select(Task.deal_id, Task.title, Task.due, Task.created_at).where(Task.deal_id.in_(chunk))
         ):
             known.add((deal_id, fold(title), due.isoformat(), None))
-            known.add((deal_id, fold(title), due.isoformat(), moment_key(clock.aware(created))))
+            known.add((deal_id, fold(title), due.isoformat(), utc_iso(clock.aware(created))))
     return known
 
 
@@ -187,7 +182,7 @@ class TaskImport(WorkImport):
                 "created_at": created_at, "given_created": given_created}
 
     def key(self, item: dict) -> tuple:
-        return (item["deal_id"], fold(item["title"]), item["due"].isoformat(), moment_key(item["given_created"]))
+        return (item["deal_id"], fold(item["title"]), item["due"].isoformat(), utc_iso(item["given_created"]))
 
     def existing(self, deal_ids: set[int]) -> set[tuple]:
         return existing_tasks(self.session, deal_ids)
@@ -228,7 +223,7 @@ class NoteImport(WorkImport):
                 "given_created": created_at}
 
     def key(self, item: dict) -> tuple:
-        return (item["deal_id"], item["body"], moment_key(item["given_created"]))
+        return (item["deal_id"], item["body"], utc_iso(item["given_created"]))
 
     def existing(self, deal_ids: set[int]) -> set[tuple]:
         known = set()
@@ -237,7 +232,7 @@ class NoteImport(WorkImport):
                 select(Note.deal_id, Note.body, Note.created_at).where(Note.deal_id.in_(chunk))
             ):
                 known.add((deal_id, body.strip(), None))
-                known.add((deal_id, body.strip(), moment_key(clock.aware(created))))
+                known.add((deal_id, body.strip(), utc_iso(clock.aware(created))))
         return known
 
     def counts(self) -> dict[str, int]:
