@@ -6,7 +6,7 @@ database, and the same deals, stages, values, activities, tasks and notes come
 back. ``events`` is every deal's history (DealEvent: when, what, who, its data as JSON,
 the event it undid), which ``legwork import --kind events`` puts back in place of the
 history an import records. A deal is named by its external id, or — if it has none — by the stable key
-the importer gives such deals (``importer.deal_keys``); activities, tasks and
+the importer gives such deals (``store.deal_keys``); activities, tasks and
 notes name their deal the same way, so they link to it on the way back in.
 
 Rows are read a few thousand at a time and written as they come, so a
@@ -26,9 +26,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from store import clock, csv_cells, settings
+from store.deal_keys import deal_key_rows, deal_keys
 from store.errors import InvalidInput, NotFound
 from store.import_values import format_amount
-from store.importer import _deal_key_rows, deal_keys
 from store.models import (
     OPEN,
     PIPELINES,
@@ -109,7 +109,7 @@ def rows(session: Session, what: str, deal_filter: DealFilter = DealFilter()) ->
         raise InvalidInput(f"export {what!r}: choose one of {', '.join(WHAT)} (or calendar)")
     if deal_filter.pipeline is not None and deal_filter.pipeline not in PIPELINES:
         raise InvalidInput(f"pipeline {deal_filter.pipeline!r} must be one of {', '.join(PIPELINES)}")
-    keys = deal_keys(_deal_key_rows(session))
+    keys = deal_keys(deal_key_rows(session))
     return {"deals": _deals, "activities": _activities, "tasks": _tasks, "notes": _notes, "events": _events}[what](
         session, keys, deal_filter
     )

@@ -18,14 +18,15 @@ from store import import_refs
 from store.import_fields import ACCOUNTS, CONTACTS
 from store.import_values import name_from_email
 from store.bulk import insert_rows
-from store.importer import RowProblem, _Import
+from store.importer.base import Import
+from store.importer.report import RowProblem
 from store.models import Account, Contact
 from store.names import name_key
 
 __all__ = ["ACCOUNTS", "CONTACTS", "AccountImport", "ContactImport"]
 
 
-class _DirectoryImport(_Import):
+class _DirectoryImport(Import):
     def __init__(self, *args) -> None:
         super().__init__(*args)
         self.accounts: dict[str, int] = {}

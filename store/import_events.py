@@ -38,7 +38,9 @@ from store.import_fields import EVENTS
 from store.import_values import fold
 from store.import_report import rows_text
 from store.bulk import chunks, insert_plain, reserve_ids
-from store.importer import RowProblem, _moment_key, _WorkImport
+from store.importer.base import utc_iso
+from store.importer.report import RowProblem
+from store.importer.work import WorkImport
 from store.models import LEAD, OPPORTUNITY, Activity, Deal, DealEvent, Rep, Stage, Task
 from store.validate import strip_controls
 
@@ -75,7 +77,7 @@ def _without_ids(value: Any) -> Any:
 
 
 def _signature(kind: str, at: datetime, actor: str | None, data: dict) -> tuple:
-    return (kind, _moment_key(at), actor or "", json.dumps(_without_ids(data), sort_keys=True, default=str))
+    return (kind, utc_iso(at), actor or "", json.dumps(_without_ids(data), sort_keys=True, default=str))
 
 
 def _clean(value: Any) -> tuple[Any, int]:
@@ -95,7 +97,7 @@ def _clean(value: Any) -> tuple[Any, int]:
     return value, 0
 
 
-class EventImport(_WorkImport):
+class EventImport(WorkImport):
     kind = EVENTS
     noun = "event"
 

@@ -141,7 +141,7 @@ def parse_owner_map(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 def user_handle(reps, user: User) -> str:
     """The handle of the rep a user of another CRM's user export is, among the import's reps
-    (``store.importer._Reps``): by handle (alias, username's local part), e-mail, then name;
+    (``store.importer.base.Reps``): by handle (alias, username's local part), e-mail, then name;
     a new rep (planned in ``reps.new``) when nobody matches."""
     handles = [h.strip().lower() for h in (user.alias, (user.username or "").partition("@")[0]) if h]
     for handle in handles:
@@ -166,7 +166,7 @@ def user_handle(reps, user: User) -> str:
 
 
 class OwnersAndAccountsById:
-    """The deal import's side of ids: its owner and account for a row (``store.importer._DealImport``
+    """The deal import's side of ids: its owner and account for a row (``store.importer.deal_plan.DealImport``
     mixes this in; it has ``options``, ``mapping``, ``reps`` and ``text``)."""
 
     def load_refs(self) -> None:

@@ -16,7 +16,7 @@ from store.import_values import normalise
 from store.terms import LEAD, OPPORTUNITY
 
 if TYPE_CHECKING:
-    from store.importer import ImportReport
+    from store.importer.report import ImportReport
 
 _NOUNS = {
     "deals": ("deal", "deals"), "opportunities": ("opportunity", "opportunities"), "leads": ("lead", "leads"),

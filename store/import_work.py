@@ -8,7 +8,7 @@ is still to do (``Not Started``, ``In Progress``, ``Waiting on someone else``,
 happened as an activity, and keeps what is still to do as an open task.
 
 The helpers are plain functions over cell text; ``ActivityImport`` is the importer's
-planner for activity files (importer.py runs it).
+planner for activity files (``store.importer.import_table`` runs it).
 """
 
 from __future__ import annotations
@@ -26,16 +26,14 @@ from store.import_fields import ACTIVITIES
 from store.import_values import fold, normalise, parse_duration, parse_flag
 from store.import_report import rows_text
 from store.bulk import chunks, insert_plain, insert_rows
-from store.importer import (
-    _ACTIVITY_WORDS,
-    _MILESTONE_WORDS,
+from store.importer.base import LIMITS, event_row, utc_iso
+from store.importer.work import (
+    ACTIVITY_WORDS,
     LEFT_OUT,
-    LIMITS,
-    _event,
-    _existing_tasks,
-    _moment_key,
-    _WorkImport,
-    _write_tasks,
+    MILESTONE_WORDS,
+    WorkImport,
+    existing_tasks,
+    write_tasks,
 )
 from store.models import ACTIVITY_TYPES, MILESTONES, OPEN, Account, Activity, Deal, DealEvent, Stage
 from store.names import name_key
@@ -131,7 +129,7 @@ class AboutElsewhere:
         return out
 
 
-class ActivityImport(_WorkImport):
+class ActivityImport(WorkImport):
     """Activities: what happened. A row the file says is not done yet (Salesforce's ``Not Started``,
     ``In Progress``…) is an open task due on its date; a row about an account or contact rather
     than a deal goes on the account's only open deal, else it is left out and the report says so."""
@@ -225,16 +223,16 @@ class ActivityImport(_WorkImport):
         if done is False:
             return self._open_task(deal_id, values, reasons)
         type_text = values.get("type", "")
-        type_ = _ACTIVITY_WORDS.get(normalise(type_text))
+        type_ = ACTIVITY_WORDS.get(normalise(type_text))
         if "_types" in values:
-            type_, type_text = best_type(values["_types"], _ACTIVITY_WORDS)
+            type_, type_text = best_type(values["_types"], ACTIVITY_WORDS)
         if not type_text:
             reasons.append("no activity type")
         elif type_ is None:
             reasons.append(f"activity type {type_text!r} is none of {', '.join(ACTIVITY_TYPES)}")
         milestone = None
         if values.get("milestone"):
-            milestone = _MILESTONE_WORDS.get(normalise(values["milestone"]))
+            milestone = MILESTONE_WORDS.get(normalise(values["milestone"]))
             if milestone is None:
                 reasons.append(f"milestone {values['milestone']!r} is none of {', '.join(MILESTONES)}")
         moment = self.moment(values, "occurred_at", reasons)
@@ -277,16 +275,16 @@ class ActivityImport(_WorkImport):
     def key(self, item: dict) -> tuple:
         if item.get("task"):
             return ("task", item["deal_id"], fold(item["title"]), item["due"].isoformat(), None)
-        return (item["deal_id"], item["type"], _moment_key(item["occurred_at"]), fold(item["outcome"]))
+        return (item["deal_id"], item["type"], utc_iso(item["occurred_at"]), fold(item["outcome"]))
 
     def existing(self, deal_ids: set[int]) -> set[tuple]:
-        known = {("task", *key) for key in _existing_tasks(self.session, deal_ids)}
+        known = {("task", *key) for key in existing_tasks(self.session, deal_ids)}
         for chunk in chunks(sorted(deal_ids)):
             for deal_id, type_, occurred, outcome in self.session.execute(
                 select(Activity.deal_id, Activity.type, Activity.occurred_at, Activity.outcome)
                 .where(Activity.deal_id.in_(chunk))
             ):
-                known.add((deal_id, type_, _moment_key(clock.aware(occurred)), fold(outcome)))
+                known.add((deal_id, type_, utc_iso(clock.aware(occurred)), fold(outcome)))
         return known
 
     def counts(self) -> dict[str, int]:
@@ -319,12 +317,12 @@ class ActivityImport(_WorkImport):
         total = len(rows)
         ids = insert_rows(session, Activity, rows, lambda n: self.written("writing activities", n, total))
         insert_plain(session, DealEvent, [
-            _event(row["deal_id"], by, now, events.ACTIVITY_LOGGED,
-                   {"activity_id": activity_id, "type": row["type"], "milestone": row["milestone"],
-                    "outcome": row["outcome"], "imported": self.table.name})
+            event_row(row["deal_id"], by, now, events.ACTIVITY_LOGGED,
+                      {"activity_id": activity_id, "type": row["type"], "milestone": row["milestone"],
+                       "outcome": row["outcome"], "imported": self.table.name})
             for activity_id, row in zip(ids, rows)
         ])
         if rows:
             refresh_deals_activity(session, sorted({row["deal_id"] for row in rows}))
             rollups.activities_counted(session, ids)
-        _write_tasks(self, [item for item in self.planned if item.get("task")])
+        write_tasks(self, [item for item in self.planned if item.get("task")])

@@ -21,7 +21,9 @@ from store.errors import InvalidInput
 from store.import_fields import build_mapping, parse_overrides, recognise
 from store.import_files import UnreadableFile
 from store.import_values import DAY_FIRST, MONTH_FIRST, derive_handle, parse_amount, parse_duration, parse_moment
-from store.importer import PROGRESS_MIN, ImportOptions, _DealImport, import_file, read_mapping, stable_key
+from store.importer import ImportOptions, import_file, read_mapping, stable_key
+from store.importer.base import PROGRESS_MIN
+from store.importer.deal_plan import DealImport
 from store.models import Account, Activity, Contact, Deal, DealEvent, Note, Rep, Stage, Task
 from tests.store.rollup_check import assert_next_due_match, assert_rollups_match
 from tests.store.conftest import count
@@ -348,7 +350,7 @@ class TestBadRows:
 
     def test_a_failed_write_rolls_everything_back(self, session, db, me, tmp_path, monkeypatch):
         before = counts(db)
-        original = _DealImport._history
+        original = DealImport._history
         calls = []
 
         def failing(self, planned, lead_first):
@@ -357,13 +359,13 @@ class TestBadRows:
                 raise ValueError("the disk is full")
             return original(self, planned, lead_first)
 
-        monkeypatch.setattr(_DealImport, "_history", failing)
+        monkeypatch.setattr(DealImport, "_history", failing)
         report = run(session, csv_file(tmp_path, "pipedrive.csv", PIPEDRIVE), me)
         assert not report.committed and not report.ok
         assert report.error == "the disk is full"
         assert "Nothing was imported: the write failed and was rolled back: the disk is full" in report.lines()
         assert counts(db) == before
-        monkeypatch.setattr(_DealImport, "_history", original)
+        monkeypatch.setattr(DealImport, "_history", original)
         assert run(session, csv_file(tmp_path, "pipedrive.csv", PIPEDRIVE), me).committed
 
     def test_unreadable_files(self, session, me, tmp_path):
