@@ -10,7 +10,7 @@ their own name, email, timezone, capacity and working days).
 
 from __future__ import annotations
 
-from store import reps
+from store import deactivation, reps
 from store import teams as team_store
 from store.terms import ROLES
 from store.reps import KEEP, RepInfo
@@ -96,7 +96,7 @@ def _deactivate(session, args, handle) -> int:
     by = acting(session, handle)
     rep = rep_named(session, args.handle)
     target = rep_named(session, args.reassign_to).id if args.reassign_to else None
-    handover = reps.deactivate_rep(session, rep.id, reassign_to=target, by=by)
+    handover = deactivation.deactivate_rep(session, rep.id, reassign_to=target, by=by)
     if args.json:
         out_json({"handle": rep.handle, "active": False, "deals_reassigned": handover.deals,
                   "tasks_reassigned": handover.tasks, "reassigned_to": handover.to_handle})
@@ -110,7 +110,7 @@ def _deactivate(session, args, handle) -> int:
 
 def _reactivate(session, args, handle) -> int:
     by = acting(session, handle)
-    rep = reps.reactivate_rep(session, rep_named(session, args.handle).id, by=by)
+    rep = deactivation.reactivate_rep(session, rep_named(session, args.handle).id, by=by)
     return _done(session, args, rep, "reactivated")
 
 
