@@ -14,7 +14,8 @@ from store import deactivation, reps
 from store import teams as team_store
 from store.terms import ROLES
 from store.reps import KEEP, RepInfo
-from tui.commands.admin import Refused, acting, days_label, one_line, rep_named, run_guarded, subcommands, whole
+from tui.commands.admin import Refused, acting, days_label, named_or_cleared, one_line, rep_named, run_action
+from tui.commands.admin import subcommands, whole
 from tui.commands.admin import working_days as parse_days
 from tui.commands.output import out_json, write_lines
 
@@ -45,16 +46,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args, database, handle: str) -> int:
-    action = args.rep_action
-    return run_guarded(database, lambda session: _ACTIONS[action](session, args, handle))
+    return run_action(args, database, handle, _ACTIONS, "rep_action")
 
 
 def _team_id(session, name: str | None):
-    if name is None:
-        return KEEP
-    if not name.strip():
-        return None
-    return team_store.find_team(session, name).id
+    return named_or_cleared(name, lambda text: team_store.find_team(session, text).id)
 
 
 def _add(session, args, handle) -> int:
