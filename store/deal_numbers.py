@@ -34,6 +34,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, func, select
 
 from store import numbers
+from store.period_counts import in_periods, period_index
 from store.settings import team_timezone
 from store.errors import InvalidInput, NotFound
 from store.models import LOST, OPPORTUNITY, WON, Deal, Rep, Stage, Team
@@ -209,7 +210,7 @@ def deal_numbers(
     the_team = find_team(session, team) if team else None
     territories = find_territory(session, territory) if territory else None
 
-    bucket = numbers._bucket(Deal.closed_at, [previous, period]).label("bucket")
+    bucket = period_index(Deal.closed_at, [previous, period]).label("bucket")
     won = Stage.kind == WON
     lost = Stage.kind == LOST
     # A created date after the close is a bad import, not a negative cycle: left out.
@@ -229,7 +230,7 @@ def deal_numbers(
         .select_from(Deal)
         .join(Stage, Stage.id == Deal.stage_id)
         .where(
-            numbers._in(Deal.closed_at, [previous, period]),
+            in_periods(Deal.closed_at, [previous, period]),
             Stage.pipeline == OPPORTUNITY,
             Stage.kind.in_((WON, LOST)),
         )

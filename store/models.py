@@ -189,7 +189,7 @@ class Deal(SQLModel, table=True):
 
 class DealContact(SQLModel, table=True):
     """Every contact on a deal. ``Deal.contact_id`` is the primary one, and is here too
-    when set through store.people (rows written before 0008 were copied in; readers
+    when set through store.contacts (rows written before 0008 were copied in; readers
     still take the primary from the deal row, so a bulk insert that sets only
     ``contact_id`` is read right)."""
 

@@ -1,9 +1,10 @@
 """Reps: who is signed in, their role, team, timezone, capacity and working days.
 
-Adding a rep, changing a role or a team, and deactivating a rep are a manager's
-(store.permissions; ``by=None`` only while the database has no manager, to set a
-new team up). A rep changes their own name, email, timezone, capacity and working
-days. Every change is recorded with who and when (store.audit).
+Adding a rep and changing a role or a team are a manager's (store.permissions;
+``by=None`` only while the database has no manager, to set a new team up), as is
+deactivating one (store.deactivation). A rep changes their own name, email,
+timezone, capacity and working days. Every change is recorded with who and when
+(store.audit).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import re
 from dataclasses import dataclass
 
 import pendulum
-from sqlmodel import Session, select, update
+from sqlmodel import Session, select
 
-from store import audit, clock, events, permissions, validate
+from store import audit, clock, permissions, validate
 from store.errors import Forbidden, InvalidInput, NotFound, RuleViolation
-from store.models import ROLES, Deal, Rep, Task, Team
-from store.tx import lock_rows, write
+from store.models import ROLES, Rep, Team
+from store.tx import write
 
 _HANDLE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 DEFAULT_CAPACITY = 12
@@ -189,7 +190,7 @@ def _team(session: Session, team_id: int | None) -> Team | None:
     return team
 
 
-def _rep_row(session: Session, rep_id: int) -> Rep:
+def rep_row(session: Session, rep_id: int) -> Rep:
     validate.ident(rep_id, "rep")
     rep = session.get(Rep, rep_id)
     if rep is None:
@@ -197,7 +198,7 @@ def _rep_row(session: Session, rep_id: int) -> Rep:
     return rep
 
 
-def _require_admin_of(session: Session, by: int | None, rep: Rep, what: str) -> None:
+def require_admin_of(session: Session, by: int | None, rep: Rep, what: str) -> None:
     """A manager, of ``rep`` when ``rep`` is in a team that has one (a rep without a
     team, or in a team nobody leads, is any manager's to place)."""
     actor = permissions.require_manager(session, by, what)
@@ -209,7 +210,7 @@ def _require_admin_of(session: Session, by: int | None, rep: Rep, what: str) -> 
     raise Forbidden(f"{actor.handle} cannot {what}: {rep.handle} is in another manager's team")
 
 
-def _other_managers(session: Session, rep_id: int) -> int:
+def other_managers(session: Session, rep_id: int) -> int:
     return len(session.exec(
         select(Rep.id).where(Rep.role == "manager", Rep.active == True, Rep.id != rep_id)  # noqa: E712
     ).all())
@@ -226,26 +227,22 @@ def _snapshot(rep: Rep) -> dict:
     }
 
 
-def create_rep(
-    session: Session,
-    handle: str,
-    name: str,
-    *,
-    role: str = "rep",
-    timezone: str = "UTC",
-    capacity: int = DEFAULT_CAPACITY,
-    working_days: tuple[int, ...] = MONDAY_TO_FRIDAY,
-    email: str | None = None,
-    team_id: int | None = None,
-    by: int | None = None,
-) -> RepInfo:
+def create_rep(session: Session, handle: str, name: str, *, team_id: int | None = None, by: int | None = None,
+               **details) -> RepInfo:
     """Add a rep: a manager's change (``by``), or the first steps of a new team's set-up
-    (``by=None`` while no manager exists)."""
-    return _add(session, handle, name, role=role, timezone=timezone, capacity=capacity, working_days=working_days,
-                email=email, team_id=team_id, by=by, joining=False)
+    (``by=None`` while no manager exists). ``details``: ``role``, ``timezone``,
+    ``capacity``, ``working_days`` and ``email``, with _add's defaults."""
+    return _add(session, handle, name, team_id=team_id, by=by, joining=False, **details)
 
 
-def sign_up(
+def sign_up(session: Session, handle: str, name: str, **details) -> RepInfo:
+    """A newcomer adds themself (the onboarding screen): as a rep, without a team; as a
+    manager only while the database has none (the first person on a new server).
+    ``details`` as create_rep's."""
+    return _add(session, handle, name, team_id=None, by=None, joining=True, **details)
+
+
+def _add(
     session: Session,
     handle: str,
     name: str,
@@ -255,15 +252,10 @@ def sign_up(
     capacity: int = DEFAULT_CAPACITY,
     working_days: tuple[int, ...] = MONDAY_TO_FRIDAY,
     email: str | None = None,
+    team_id: int | None,
+    by: int | None,
+    joining: bool,
 ) -> RepInfo:
-    """A newcomer adds themself (the onboarding screen): as a rep, without a team; as a
-    manager only while the database has none (the first person on a new server)."""
-    return _add(session, handle, name, role=role, timezone=timezone, capacity=capacity, working_days=working_days,
-                email=email, team_id=None, by=None, joining=True)
-
-
-def _add(session: Session, handle, name, *, role, timezone, capacity, working_days, email, team_id, by,
-         joining: bool) -> RepInfo:
     handle = validate.text(handle, "handle").strip().lower()
     _check(handle, name, role, timezone, capacity, working_days)
     email = _check_email(email)
@@ -321,11 +313,11 @@ def update_rep(
     if email is not KEEP:
         email = _check_email(email)
     with write(session):
-        rep = _rep_row(session, rep_id)
+        rep = rep_row(session, rep_id)
         manager_fields = role is not None or team_id is not KEEP
         if by is None or by != rep_id or manager_fields:
             what = f"change {rep.handle}'s " + ("role or team" if manager_fields else "details")
-            _require_admin_of(session, by, rep, what)
+            require_admin_of(session, by, rep, what)
         elif not rep.active:
             raise Forbidden(f"{rep.handle} is deactivated")
         new_days = working_days if working_days is not None else tuple(int(d) for d in rep.working_days)
@@ -339,7 +331,7 @@ def update_rep(
         )
         before = _snapshot(rep)
         if role is not None and role != "manager" and rep.role == "manager" and rep.active \
-                and not _other_managers(session, rep.id):
+                and not other_managers(session, rep.id):
             raise RuleViolation(f"{rep.handle} is the last manager: make another rep a manager first")
         if team_id is not KEEP:
             team = _team(session, team_id)
@@ -361,104 +353,6 @@ def update_rep(
         if changed:
             audit.record(session, by, "rep.changed", rep.handle, before={k: before[k] for k in changed}, after=changed)
         session.add(rep)
-        session.flush()
-        info = to_info(rep)
-    return info
-
-
-@dataclass(frozen=True)
-class Handover:
-    """What a deactivated rep held, now someone else's."""
-
-    deals: int
-    tasks: int
-    to_handle: str | None
-
-
-def open_work(session: Session, rep_id: int) -> tuple[int, int]:
-    """(open deals, open tasks) ``rep_id`` owns."""
-    deals = session.exec(select(Deal.id).where(Deal.owner_id == rep_id, Deal.closed_at.is_(None))).all()
-    tasks = session.exec(select(Task.id).where(Task.owner_id == rep_id, Task.done_at.is_(None))).all()
-    return len(deals), len(tasks)
-
-
-def _counted(n: int, word: str) -> str:
-    return f"{n:,} open {word}" + ("" if n == 1 else "s")
-
-
-def deactivate_rep(session: Session, rep_id: int, *, reassign_to: int | None = None, by: int | None = None) -> Handover:
-    """Take a rep off the team (a manager's): they no longer sign in, and no longer count
-    in the team's numbers. Their open deals and tasks must go to ``reassign_to``
-    (each deal's new owner an owner-change event by ``by``); closed deals and the
-    history stay theirs. Teams they led lose their manager."""
-    validate.ident(rep_id, "rep")
-    validate.ident(reassign_to, "rep")
-    with write(session):
-        rep = _rep_row(session, rep_id)
-        _require_admin_of(session, by, rep, f"deactivate {rep.handle}")
-        if not rep.active:
-            raise RuleViolation(f"{rep.handle} is deactivated already")
-        if rep.role == "manager" and not _other_managers(session, rep.id):
-            raise RuleViolation(f"{rep.handle} is the last manager: make another rep a manager first")
-        deal_ids = list(session.exec(
-            select(Deal.id).where(Deal.owner_id == rep.id, Deal.closed_at.is_(None)).order_by(Deal.id)
-        ))
-        task_ids = list(session.exec(
-            select(Task.id).where(Task.owner_id == rep.id, Task.done_at.is_(None)).order_by(Task.id)
-        ))
-        target = None
-        if reassign_to is not None:
-            target = _rep_row(session, reassign_to)
-            if target.id == rep.id or not target.active:
-                raise InvalidInput(f"{rep.handle}'s work must go to another active rep, not {target.handle}")
-        elif deal_ids or task_ids:
-            held = " and ".join(
-                _counted(n, w) for n, w in ((len(deal_ids), "deal"), (len(task_ids), "task")) if n
-            )
-            raise RuleViolation(f"{rep.handle} holds {held}: say who takes them (--reassign-to HANDLE)")
-        now = clock.now()
-        if deal_ids:
-            lock_rows(session, Deal.id, deal_ids)
-            versions = dict(session.exec(select(Deal.id, Deal.version).where(Deal.id.in_(deal_ids))).all())
-            session.execute(
-                update(Deal).where(Deal.id.in_(deal_ids))
-                .values(owner_id=target.id, version=Deal.version + 1, updated_at=now, updated_by_id=by)
-                .execution_options(synchronize_session=False)
-            )
-            for deal_id in deal_ids:
-                events.record(session, deal_id, by, events.OWNER_CHANGED, {
-                    "before": {"owner_id": rep.id}, "after": {"owner_id": target.id},
-                    "version": versions[deal_id] + 1, "from": rep.name, "to": target.name,
-                    "reason": f"{rep.handle} deactivated",
-                }, at=now)
-        if task_ids:
-            session.execute(
-                update(Task).where(Task.id.in_(task_ids))
-                .values(owner_id=target.id, version=Task.version + 1, updated_at=now, updated_by_id=by)
-                .execution_options(synchronize_session=False)
-            )
-        led = list(session.exec(select(Team).where(Team.manager_id == rep.id)))
-        for team in led:
-            team.manager_id = None
-            session.add(team)
-        rep.active = False
-        session.add(rep)
-        audit.record(session, by, "rep.deactivated", rep.handle, deals=len(deal_ids), tasks=len(task_ids),
-                     reassigned_to=target.handle if target else None, teams_left=[t.name for t in led])
-        session.flush()
-        result = Handover(len(deal_ids), len(task_ids), target.handle if target else None)
-    return result
-
-
-def reactivate_rep(session: Session, rep_id: int, *, by: int | None = None) -> RepInfo:
-    with write(session):
-        rep = _rep_row(session, rep_id)
-        _require_admin_of(session, by, rep, f"reactivate {rep.handle}")
-        if rep.active:
-            raise RuleViolation(f"{rep.handle} is active already")
-        rep.active = True
-        session.add(rep)
-        audit.record(session, by, "rep.reactivated", rep.handle)
         session.flush()
         info = to_info(rep)
     return info

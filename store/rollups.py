@@ -8,7 +8,7 @@ every milestone activity of every deal. Two small tables answer instead:
   in the timezone recorded in the setting ``activity_day_tz``. Every period the
   numbers show is a run of whole days in the team's timezone, so as long as the
   two timezones agree, a period's counts are a sum over its days.
-  ``is_current`` says whether they agree; store.numbers reads the activity
+  ``is_current`` says whether they agree; store.period_counts reads the activity
   table itself when they do not, and ``rebuild_activity_days`` re-counts in the
   team's timezone.
 * ``deal_milestone`` — the moment each deal first reached each milestone. "How

@@ -3,7 +3,7 @@
 The agenda has two parts, for the whole team or one rep:
 
 1. each rep's activity numbers for the last working day ("yesterday") and for
-   the week so far, against their weekly goals;
+   the week so far, against their weekly goals (store.standup_numbers);
 2. deals that need a decision, in groups, in this order: won and lost since;
    moved stage since; expected close slipped since; past due (an open
    opportunity whose expected close is before today); closing this month (from
@@ -14,12 +14,12 @@ The agenda has two parts, for the whole team or one rep:
 timezone: the team works Monday to Friday, so on a Monday it is Friday. Every
 group is one query (the event groups read the history since then; the others one
 indexed scan of open deals); the details shown for each listed deal are fetched
-for just those ids.
+for just those ids (store.standup_details).
 """
+
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,26 +30,15 @@ from sqlmodel import Session, select
 
 from store import clock, events
 from store.activities import ActivityInfo
-from store.settings import team_timezone
 from store.deals import DealDetail, _detail_query, _to_detail
-from store.goals import ACTIVITIES, activity_metric, goal_targets, milestone_metric
-from store.models import (
-    LOST,
-    OPEN,
-    OPPORTUNITY,
-    WON,
-    Activity,
-    Deal,
-    DealEvent,
-    Rep,
-    Stage,
-    Task,
-)
-from store.numbers import complete_team_goals, team_numbers
+from store.models import LOST, OPEN, OPPORTUNITY, WON, Deal, DealEvent, Rep, Stage, Task
 from store.periods import MONTH, WEEK, Period, period_containing
 from store.reps import MONDAY_TO_FRIDAY
+from store.settings import team_timezone
+from store.standup_details import changes_since, last_activities, next_tasks
+from store.standup_numbers import RepRow, rep_rows
 from store.tasks import TaskInfo
-from store.timeline import SHOWN_EVENTS, currency, event_headline, format_when
+from store.timeline import currency
 
 WON_LOST = "won_lost"
 MOVED = "moved"
@@ -71,30 +60,6 @@ GROUP_TITLES = {
 # A stand-up walks a few dozen deals: past this, a group says how many it left out.
 GROUP_LIMIT = 40
 MOVE_KINDS = (events.STAGE_CHANGED, events.CONVERTED, events.REOPENED)
-# Work recorded on a deal, said in a few words after the history of the deal row.
-_WORK_WORDS = {
-    events.TASK_ADDED: lambda d: f"Task added: {d.get('title', '')} (due {d.get('due', '?')})",
-    events.TASK_DONE: lambda d: f"Task done: {d.get('title', '')}",
-    events.TASK_RESCHEDULED: lambda d: f"Task moved {d.get('from', '?')} → {d.get('to', '?')}: {d.get('title', '')}",
-    events.NOTE_ADDED: lambda d: f"Note: {d.get('summary', '')}",
-}
-
-
-@dataclass(frozen=True)
-class RepRow:
-    """One compact row of the numbers page: a rep, or the team (``rep_id`` None)."""
-
-    rep_id: int | None
-    handle: str | None
-    name: str
-    yesterday: dict[str, int]  # activity figures (``activities``, ``activity:call`` …) on the last working day
-    week: dict[str, int]  # every figure of the week so far
-    goals: dict[str, int]  # weekly targets
-
-    def goal_figures(self) -> list[tuple[str, int, int]]:
-        """(metric, week so far, weekly target) for every goal, activities first."""
-        keys = sorted(self.goals, key=lambda k: (k != ACTIVITIES, k))
-        return [(k, self.week.get(k, 0), self.goals[k]) for k in keys]
 
 
 @dataclass(frozen=True)
@@ -166,51 +131,6 @@ class _Context:
     @property
     def day(self) -> date:
         return self.today or clock.today_in(self.tz)
-
-
-# --- part 1: the numbers -------------------------------------------------------------------
-
-
-def rep_rows(session: Session, yesterday: date, week: Period, rep_id: int | None = None) -> tuple[RepRow, ...]:
-    """Each rep's figures for ``yesterday`` and ``week`` (so far) against weekly goals,
-    and the team's; only ``rep_id``'s row when given."""
-    table = team_numbers(session, week, spark=0)
-    day_after = pendulum.Date(yesterday.year, yesterday.month, yesterday.day).add(days=1)
-    start, end = clock.day_start(yesterday, week.tz), clock.day_start(day_after, week.tz)
-    day: dict[int, Counter] = {}
-    for rep, type_, milestone, n in session.exec(
-        select(Activity.rep_id, Activity.type, Activity.milestone, func.count())
-        .where(Activity.occurred_at >= start, Activity.occurred_at < end)
-        .group_by(Activity.rep_id, Activity.type, Activity.milestone)
-    ):
-        figures = day.setdefault(rep, Counter())
-        figures[ACTIVITIES] += n
-        figures[activity_metric(type_)] += n
-        if milestone:
-            figures[milestone_metric(milestone)] += n
-    targets = goal_targets(session, WEEK)
-    active_reps = set(session.exec(select(Rep.id).where(Rep.active == True, Rep.role == "rep")))  # noqa: E712
-    rows = []
-    for numbers in table.reps:
-        if rep_id is not None and numbers.rep_id != rep_id:
-            continue
-        rows.append(
-            RepRow(
-                numbers.rep_id, numbers.handle, numbers.name,
-                dict(day.get(numbers.rep_id, Counter())),
-                {k: f.value for k, f in numbers.figures.items()},
-                dict(targets.get(numbers.rep_id, {})),
-            )
-        )
-    if rep_id is None:
-        team_day = sum(day.values(), Counter())
-        # As on the numbers screen: a team goal only where every rep has one.
-        team_goals = complete_team_goals(targets, [r.rep_id for r in table.reps if r.rep_id in active_reps])
-        rows.append(
-            RepRow(None, None, "Team", dict(team_day), {k: f.value for k, f in table.team.figures.items()},
-                   team_goals)
-        )
-    return tuple(rows)
 
 
 # --- part 2: the deals ---------------------------------------------------------------------
@@ -345,65 +265,14 @@ def _group_ids(session: Session, ctx: _Context) -> tuple[list[tuple[str, int]], 
 # --- the details of listed deals -----------------------------------------------------------
 
 
-def _changes(session: Session, ids: list[int], ctx: _Context, money: str) -> dict[int, list[str]]:
-    lines: dict[int, list[str]] = {}
-    kinds = SHOWN_EVENTS | set(_WORK_WORDS)
-    for deal_id, at, kind, data, who in session.exec(
-        select(DealEvent.deal_id, DealEvent.at, DealEvent.kind, DealEvent.data, Rep.name)
-        .join(Rep, Rep.id == DealEvent.rep_id, isouter=True)
-        .where(DealEvent.deal_id.in_(ids), DealEvent.at >= ctx.since_at, DealEvent.kind.in_(kinds))
-        .order_by(DealEvent.at, DealEvent.id)
-    ):
-        text = _WORK_WORDS[kind](data) if kind in _WORK_WORDS else event_headline(kind, data, money)
-        if kind == events.STAGE_CHANGED:
-            text = f"Moved {text}"
-        when = format_when(clock.aware(at), ctx.now, ctx.viewer_tz or ctx.tz)
-        lines.setdefault(deal_id, []).append(f"{when} · {who or 'someone'} · {text}")
-    return lines
-
-
-def _last_activities(session: Session, ids: list[int], count: int = 2) -> dict[int, list[ActivityInfo]]:
-    rank = (
-        func.row_number()
-        .over(partition_by=Activity.deal_id, order_by=(Activity.occurred_at.desc(), Activity.id.desc()))
-        .label("rank")
-    )
-    ranked = select(Activity.id, rank).where(Activity.deal_id.in_(ids)).subquery()
-    rows = session.exec(
-        select(Activity, Rep.name)
-        .join(ranked, ranked.c.id == Activity.id)
-        .join(Rep, Rep.id == Activity.rep_id)
-        .where(ranked.c.rank <= count)
-        .order_by(Activity.deal_id, Activity.occurred_at.desc(), Activity.id.desc())
-    )
-    found: dict[int, list[ActivityInfo]] = {}
-    for a, name in rows:
-        found.setdefault(a.deal_id, []).append(
-            ActivityInfo(a.id, a.deal_id, a.rep_id, name, a.type, a.milestone, clock.aware(a.occurred_at),
-                         a.duration_min, a.outcome)
-        )
-    return found
-
-
-def _next_tasks(session: Session, ids: list[int], titles: dict[int, str]) -> dict[int, TaskInfo]:
-    found: dict[int, TaskInfo] = {}
-    for task in session.exec(
-        select(Task).where(Task.deal_id.in_(ids), Task.done_at.is_(None)).order_by(Task.due, Task.id)
-    ):
-        if task.deal_id not in found:
-            found[task.deal_id] = TaskInfo(task.id, task.deal_id, titles[task.deal_id], task.owner_id, task.title,
-                                           task.due, None, task.version)
-    return found
-
-
 def _items(session: Session, listed: list[tuple[str, int]], ctx: _Context, money: str) -> list[AgendaItem]:
     ids = [d for _, d in listed]
     if not ids:
         return []
     details = {row[0].id: _to_detail(*row) for row in session.exec(_detail_query().where(Deal.id.in_(ids)))}
-    changes = _changes(session, ids, ctx, money)
-    acts = _last_activities(session, ids)
-    next_tasks = _next_tasks(session, ids, {i: d.title for i, d in details.items()})
+    changes = changes_since(session, ids, ctx.since_at, ctx.now, ctx.viewer_tz or ctx.tz, money)
+    acts = last_activities(session, ids)
+    upcoming = next_tasks(session, ids, {i: d.title for i, d in details.items()})
     return [
         AgendaItem(
             group=group,
@@ -411,7 +280,7 @@ def _items(session: Session, listed: list[tuple[str, int]], ctx: _Context, money
             days_in_stage=details[deal_id].days_in_stage(ctx.now),
             changes=tuple(changes.get(deal_id, ())),
             activities=tuple(acts.get(deal_id, ())),
-            next_task=next_tasks.get(deal_id),
+            next_task=upcoming.get(deal_id),
         )
         for group, deal_id in listed
         if deal_id in details

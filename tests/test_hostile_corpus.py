@@ -18,7 +18,7 @@ import pendulum
 import pytest
 from sqlmodel import SQLModel
 
-from store import activities, deals, notes, people, reps, tasks
+from store import accounts, activities, contacts, deals, notes, reps, tasks
 from store.errors import StoreError
 from tests import hostile_corpus as hc
 from tests.conftest import FIXED_NOW
@@ -121,10 +121,10 @@ def test_store_writes_of_the_corpus_refuse_or_store_clean_text(db):
         "task": lambda s, text: tasks.add_task(s, deal.id, text, FIXED_NOW.date(), by=alex.id),
         "note": lambda s, text: notes.add_note(s, deal.id, text, by=alex.id),
         "outcome": lambda s, text: activities.log_activity(s, deal.id, "call", by=alex.id, outcome=text),
-        "people account": lambda s, text: people.add_account(s, text, domain=text, by=alex.id),
-        "people contact": lambda s, text: people.add_contact(s, text, phone=text[:64], job_title=text,
+        "people account": lambda s, text: accounts.add_account(s, text, domain=text, by=alex.id),
+        "people contact": lambda s, text: contacts.add_contact(s, text, phone=text[:64], job_title=text,
                                                              account_name=text, by=alex.id),
-        "contact filter": lambda s, text: (people.list_contacts(s, text), people.list_accounts(s, text)),
+        "contact filter": lambda s, text: (contacts.list_contacts(s, text), accounts.list_accounts(s, text)),
     }
     for what, write in writes.items():
         for text in CORPUS:

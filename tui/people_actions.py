@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from textual import work
 
-from store import people
+from store import accounts, contacts, merges
 from store.errors import StoreError
 from tui.clipboard import copy_value
 from tui.failures import ReportsFailedWorkers
@@ -77,7 +77,7 @@ class PeopleActions(ReportsFailedWorkers):
             return
         with self.app.database.session() as session:
             try:
-                record = (people.get_account if target.kind == ACCOUNTS else people.get_contact)(session, target.id)
+                record = (accounts.get_account if target.kind == ACCOUNTS else contacts.get_contact)(session, target.id)
             except StoreError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
@@ -108,7 +108,7 @@ class PeopleActions(ReportsFailedWorkers):
         if not isinstance(other_id, int):
             return
         with self.app.database.session() as session:
-            get = people.get_account if keep.kind == ACCOUNTS else people.get_contact
+            get = accounts.get_account if keep.kind == ACCOUNTS else contacts.get_contact
             other = get(session, other_id)
         if keep.kind == ACCOUNTS:
             detail = (f"Its deals and contacts move to “{keep.name}”, each deal recording the merge; "
@@ -122,7 +122,7 @@ class PeopleActions(ReportsFailedWorkers):
 
     @work(thread=True, group="people-write", exit_on_error=False)
     def _merge(self, kind: str, keep_id: int, other_id: int) -> None:
-        merge = people.merge_accounts if kind == ACCOUNTS else people.merge_contacts
+        merge = merges.merge_accounts if kind == ACCOUNTS else merges.merge_contacts
         try:
             with self.app.database.session() as session:
                 done = merge(session, keep_id, other_id, by=self.app.rep.id)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pendulum
 import pytest
 
-from store import goals, numbers
+from store import drilldown, goals, numbers
+from store.activity_pipeline import activity_pipeline
 from store.errors import InvalidInput, NotFound
 from store.models import Rep
 from store.numbers import Figure
@@ -310,7 +311,7 @@ def test_drilldown_by_week_and_deals_touched(session, team):
     set_timezone(session, TOKYO)
     ana = team["ana"]
     november = numbers.team_period(session, MONTH)
-    drill = numbers.rep_drilldown(session, november, ana.id)
+    drill = drilldown.rep_drilldown(session, november, ana.id)
     # The weeks overlapping November in Tokyo that have begun: 26 Oct (holds 1 Nov) … 16 Nov.
     assert [w.week.start for w in drill.weeks] == [pendulum.date(2026, 10, 26), pendulum.date(2026, 11, 2),
                                                    pendulum.date(2026, 11, 9), pendulum.date(2026, 11, 16)]
@@ -328,7 +329,7 @@ def test_drilldown_by_week_and_deals_touched(session, team):
 
 def test_drilldown_of_a_week_shows_eight_weeks_and_the_team(session, team):
     week = numbers.team_period(session, WEEK)
-    drill = numbers.rep_drilldown(session, week, None)
+    drill = drilldown.rep_drilldown(session, week, None)
     assert len(drill.weeks) == 8 and drill.weeks[-1].week == week
     assert drill.name == "Team"
     # UTC: this week #1 #3 #6 #10; last week #2 #4 #5 #7; 2 Nov: #8; 26 Oct: #9 #11.
@@ -336,7 +337,7 @@ def test_drilldown_of_a_week_shows_eight_weeks_and_the_team(session, team):
     # This week D1 (#1, Mia's #10 at Wed 02:00), D3 (#6, Wed 01:00), D2 (#3, Tue): latest first.
     assert [d.title for d in drill.deals] == ["D1", "D3", "D2"]
     with pytest.raises(NotFound):
-        numbers.rep_drilldown(session, week, 9999)
+        drilldown.rep_drilldown(session, week, 9999)
 
 
 # --- the activity pipeline ------------------------------------------------------------------------
@@ -390,7 +391,7 @@ def steps(pipeline):
 
 def test_activity_pipeline_counts_movement_and_conversion(session, pipeline_team):
     week = numbers.team_period(session, WEEK)
-    result = numbers.activity_pipeline(session, week)
+    result = activity_pipeline(session, week)
     by = steps(result)
     assert [s.milestone for s in result.steps] == [None, "nurture", "rapport", "discovery", "findings", "proposal"]
     # Open now, by stored milestone: P3 none, P4 nurture, P1 rapport (leads); P7 discovery, P2 proposal.
@@ -415,12 +416,12 @@ def test_activity_pipeline_counts_movement_and_conversion(session, pipeline_team
 
 def test_activity_pipeline_for_one_owner_and_for_leads(session, pipeline_team):
     week = numbers.team_period(session, WEEK)
-    bens = numbers.activity_pipeline(session, week, owner_id=pipeline_team["ben"].id)
+    bens = activity_pipeline(session, week, owner_id=pipeline_team["ben"].id)
     # P7 alone: an open opportunity at discovery, which it neither left nor reached this week.
     assert [s.open_deals for s in bens.steps] == [0, 0, 0, 1, 0, 0]
     assert [s.moved_past for s in bens.steps] == [0, 0, 0, 0, 0, 0]
     assert steps(bens)["discovery"].conversion == 0 and steps(bens)["nurture"].conversion is None
-    leads = numbers.activity_pipeline(session, week, pipeline="lead")
+    leads = activity_pipeline(session, week, pipeline="lead")
     # P1 (1,2), P3 (0,0), P4 (0,1), P6 (1,1).
     assert [s.leads for s in leads.steps] == [1, 1, 1, 0, 0, 0]
     assert [s.opportunities for s in leads.steps] == [0] * 6
@@ -435,7 +436,7 @@ def test_activity_pipeline_of_a_past_period_reads_history_not_todays_milestone(s
     # (r0, r1): P1 (0,1)  P2 (0,2)  P5 (0,2)  P6 (1,1)  P7 (3,3)
     week = numbers.team_period(session, WEEK, offset=-2)
     assert week.start == pendulum.date(2026, 11, 2)
-    by = steps(numbers.activity_pipeline(session, week))
+    by = steps(activity_pipeline(session, week))
     assert by[None].moved_past == 3 and by[None].conversion == 1  # 3 of P1 P2 P5
     assert by["nurture"].moved_past == 2  # P2 and P5 jumped past it
     assert by["nurture"].conversion == pytest.approx(2 / 4)  # P1 P2 P5 P6 were at it
@@ -449,9 +450,9 @@ def test_activity_pipeline_previous_period_is_that_periods_own(session, pipeline
     # The week of 2 Nov: P1 (0,1), P2 (0,2), P5 (0,2), P6 (1,1), P7 (3,3).
     this_week = numbers.team_period(session, WEEK)
     last_week, week_before = this_week.previous(), this_week.shifted(-2)
-    this = numbers.activity_pipeline(session, this_week)
-    last = numbers.activity_pipeline(session, last_week)
-    before = numbers.activity_pipeline(session, week_before)
+    this = activity_pipeline(session, this_week)
+    last = activity_pipeline(session, last_week)
+    before = activity_pipeline(session, week_before)
     assert [s.moved_past for s in last.steps] == [s.moved_past_previous for s in this.steps] == [0, 0, 1, 0, 0, 0]
     assert [s.conversion for s in last.steps] == [s.conversion_previous for s in this.steps]
     # At each step the week of 2 Nov: none P1 P2 P5, all moved past; nurture P1 P2 P5 P6, P2 and
@@ -460,7 +461,7 @@ def test_activity_pipeline_previous_period_is_that_periods_own(session, pipeline
     assert [s.conversion_previous for s in last.steps] == [1, pytest.approx(0.5), 0, 0, None, None]
     assert [s.conversion for s in before.steps] == [s.conversion_previous for s in last.steps]
     # Ana's alone: P7 is Ben's.
-    anas = numbers.activity_pipeline(session, last_week, owner_id=pipeline_team["ana"].id)
+    anas = activity_pipeline(session, last_week, owner_id=pipeline_team["ana"].id)
     assert [s.moved_past_previous for s in anas.steps] == [3, 2, 0, 0, 0, 0]
     assert [s.conversion_previous for s in anas.steps] == [1, pytest.approx(0.5), 0, None, None, None]
     # Last week: nurture P1 P6; rapport P2 P5, P2 past; discovery P2, which arrived and stayed.
@@ -472,7 +473,7 @@ def test_activity_pipeline_leaves_out_a_milestone_dated_after_the_period(session
     # was at discovery all this week and last, so it moved past nothing.
     add_activity(session, pipeline_team["p7"], pipeline_team["ben"].id, "meeting", at(2026, 11, 25), "findings")
     session.commit()
-    result = numbers.activity_pipeline(session, numbers.team_period(session, WEEK))
+    result = activity_pipeline(session, numbers.team_period(session, WEEK))
     assert [(s.leads, s.opportunities) for s in result.steps] == [(1, 0), (1, 0), (1, 0), (0, 0), (0, 1), (0, 1)]
     # As in test_activity_pipeline_counts_movement_and_conversion.
     assert [s.moved_past for s in result.steps] == [1, 1, 0, 1, 1, 0]

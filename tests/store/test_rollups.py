@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from store import activities, balance, board, deals, migrations, numbers, reps, rollups, settings, tasks, undo
+from store import activities, balance, board, deals, drilldown, migrations, numbers, reps, rollups, settings, tasks, undo
 from store.db import open_database
 from store.models import Deal, Setting
 from store.periods import QUARTER, WEEK
@@ -133,11 +133,11 @@ def test_both_ways_of_reading_give_the_same_numbers(session, db, frozen):
     for kind in (WEEK, QUARTER):
         period = numbers.team_period(session, kind)
         fast = numbers.team_numbers(session, period)
-        fast_drill = numbers.rep_drilldown(session, period, None)
+        fast_drill = drilldown.rep_drilldown(session, period, None)
         session.execute(text("DELETE FROM setting WHERE key = 'activity_day_tz'"))
         assert not rollups.is_current(session, period.tz)
         assert numbers.team_numbers(session, period) == fast
-        assert numbers.rep_drilldown(session, period, None).weeks == fast_drill.weeks
+        assert drilldown.rep_drilldown(session, period, None).weeks == fast_drill.weeks
         assert fast.team["activities"].value > 0
         session.rollback()
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from store import audit, deals, events, reps, settings, stages, tasks, teams
+from store import audit, deactivation, deals, events, reps, settings, stages, tasks, teams
 from store.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from store.models import LEAD, OPPORTUNITY, Deal, DealEvent, Rep, Stage, Task
 
@@ -64,7 +64,7 @@ def test_the_last_manager_stays_one(session, boss, ana):
     with pytest.raises(RuleViolation, match="boss is the last manager"):
         reps.update_rep(session, boss.id, role="rep", by=boss.id)
     with pytest.raises(RuleViolation, match="last manager"):
-        reps.deactivate_rep(session, boss.id, by=boss.id)
+        deactivation.deactivate_rep(session, boss.id, by=boss.id)
     reps.update_rep(session, ana.id, role="manager", by=boss.id)
     assert reps.update_rep(session, boss.id, role="rep", by=ana.id).role == "rep"
 
@@ -88,10 +88,10 @@ def test_deactivating_a_rep_with_open_work_says_where_it_goes(session, boss, ana
                          by=ana.id)
     task = tasks.add_task(session, first.id, "Call back", date(2026, 11, 20), by=ana.id)
     with pytest.raises(RuleViolation, match=r"ana holds 2 open deals and 1 open task: say who takes them"):
-        reps.deactivate_rep(session, ana.id, by=boss.id)
+        deactivation.deactivate_rep(session, ana.id, by=boss.id)
     with pytest.raises(Forbidden):
-        reps.deactivate_rep(session, ana.id, reassign_to=bob.id, by=bob.id)
-    handover = reps.deactivate_rep(session, ana.id, reassign_to=bob.id, by=boss.id)
+        deactivation.deactivate_rep(session, ana.id, reassign_to=bob.id, by=bob.id)
+    handover = deactivation.deactivate_rep(session, ana.id, reassign_to=bob.id, by=boss.id)
     assert (handover.deals, handover.tasks, handover.to_handle) == (2, 1, "bob")
     for deal in (first, second):
         now = deals.get_deal(session, deal.id)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert
 from textual.widgets import Input
 
-from store import clock, deals, people
+from store import accounts, clock, contacts, deals
 from store.events import history
 from store.models import Contact
 from tests.tui.conftest import build_team, settle, toasts, wait_until
@@ -34,7 +34,7 @@ JO_EMAIL, JO_PHONE = "jo.park@acme.example", "+1 555 0101"
 def team(sqlite_db):
     team = build_team(sqlite_db)
     with team.db.session() as s:
-        people.edit_contact(s, team.acme.contact_id, email=JO_EMAIL, phone=JO_PHONE, job_title="Head of fleet",
+        contacts.edit_contact(s, team.acme.contact_id, email=JO_EMAIL, phone=JO_PHONE, job_title="Head of fleet",
                             by=team.alex.id)
     return team
 
@@ -232,8 +232,8 @@ async def test_add_edit_and_merge_accounts_from_the_list(app, team):
         await pilot.press("y")
         await settle(app, pilot)
         with team.db.session() as s:
-            assert [a.name for a in people.list_accounts(s, "acme")] == ["Acme"]
-            assert people.get_account(s, team.acme.account_id).domain == "acme.example"
+            assert [a.name for a in accounts.list_accounts(s, "acme")] == ["Acme"]
+            assert accounts.get_account(s, team.acme.account_id).domain == "acme.example"
         assert any("Merged “ACME Inc” into “Acme”" in t for t in toasts(app))
         # e renames.
         await pilot.press("e")
@@ -241,7 +241,7 @@ async def test_add_edit_and_merge_accounts_from_the_list(app, team):
         await pilot.press("ctrl+u", *"Acme Corp", "enter")
         await settle(app, pilot)
         with team.db.session() as s:
-            assert people.get_account(s, team.acme.account_id).name == "Acme Corp"
+            assert accounts.get_account(s, team.acme.account_id).name == "Acme Corp"
 
 
 async def test_add_a_new_contact_to_a_deal_and_merge_a_duplicate_contact(app, team):
@@ -265,7 +265,7 @@ async def test_add_a_new_contact_to_a_deal_and_merge_a_duplicate_contact(app, te
         await settle(app, pilot)
         assert isinstance(app.screen, DealContactsScreen)
         with team.db.session() as s:
-            on_deal = people.deal_contacts(s, team.acme.id)
+            on_deal = contacts.deal_contacts(s, team.acme.id)
             assert [(c.contact.name, c.contact.email, c.contact.account_name, c.primary) for c in on_deal] == [
                 ("Jo Park", JO_EMAIL, "Acme", True), ("Sam Ortiz", "sam@acme.example", "Acme", False)]
             sam = on_deal[1].contact
@@ -275,19 +275,19 @@ async def test_add_a_new_contact_to_a_deal_and_merge_a_duplicate_contact(app, te
         await pilot.press("j", "x")  # the cursor stayed on Sam, now first
         await settle(app, pilot)
         with team.db.session() as s:
-            assert [(c.contact.name, c.primary) for c in people.deal_contacts(s, team.acme.id)] == [("Sam Ortiz", True)]
+            assert [(c.contact.name, c.primary) for c in contacts.deal_contacts(s, team.acme.id)] == [("Sam Ortiz", True)]
             kinds = [e.kind for e in history(s, team.acme.id)][-3:]
             assert kinds == ["contact_added", "primary_contact_set", "contact_removed"]
-            people.add_deal_contact(s, team.acme.id, team.acme.contact_id, primary=True,
+            contacts.add_deal_contact(s, team.acme.id, team.acme.contact_id, primary=True,
                                     version=deals.get_deal(s, team.acme.id).version, by=team.alex.id)
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, DealScreen)
         assert app.screen.deal.contact_email == JO_EMAIL
         with team.db.session() as s:
-            dup = people.add_contact(s, "J. Park", account_id=team.acme.account_id, by=team.alex.id)
+            dup = contacts.add_contact(s, "J. Park", account_id=team.acme.account_id, by=team.alex.id)
             acme = deals.get_deal(s, team.acme.id)
-            people.set_primary_contact(s, acme.id, dup.id, version=acme.version, by=team.alex.id)
+            contacts.set_primary_contact(s, acme.id, dup.id, version=acme.version, by=team.alex.id)
         # From Jo's page, merge the duplicate into Jo.
         app.open_contact(team.acme.contact_id)
         await settle(app, pilot)
@@ -302,8 +302,8 @@ async def test_add_a_new_contact_to_a_deal_and_merge_a_duplicate_contact(app, te
         await settle(app, pilot)
         with team.db.session() as s:
             assert deals.get_deal(s, team.acme.id).contact_id == team.acme.contact_id
-            assert {c.contact.id for c in people.deal_contacts(s, team.acme.id)} == {team.acme.contact_id, sam.id}
-            assert people.count_contacts(s, "park") == 1
+            assert {c.contact.id for c in contacts.deal_contacts(s, team.acme.id)} == {team.acme.contact_id, sam.id}
+            assert contacts.count_contacts(s, "park") == 1
 
 
 async def test_help_lists_the_people_mode(app, team):

@@ -14,9 +14,9 @@ import sys
 from contextlib import contextmanager
 
 from store.errors import Forbidden, InvalidInput, StoreError
-from store.reps import RepInfo, find_rep, parse_working_days as digit_days
+from store.reps import KEEP, RepInfo, find_rep, parse_working_days as digit_days
 from store.workweek import describe_working_days, parse_working_days as named_days
-from tui.commands.output import say, visible
+from tui.commands.output import out_json, say, visible, write_lines
 
 EXIT_REFUSED = 1
 
@@ -66,6 +66,16 @@ def acting(session, handle: str) -> int | None:
     return rep.id
 
 
+def named_or_cleared(text: str | None, find):
+    """What an option naming a record asks of a store update: ``KEEP`` when it is not
+    given, ``None`` (clear it) when it is given empty (``--team ""``), else ``find(text)``."""
+    if text is None:
+        return KEEP
+    if not text.strip():
+        return None
+    return find(text)
+
+
 def rep_named(session, handle: str, what: str = "rep") -> RepInfo:
     rep = find_rep(session, (handle or "").strip())
     if rep is None:
@@ -111,6 +121,35 @@ def refusals():
 
 class Failed(Exception):
     pass
+
+
+def run_action(args, database, handle: str, actions: dict, dest: str) -> int:
+    """Run the subcommand ``args.<dest>`` names (``actions[name](session, args, handle)``), guarded."""
+    return run_guarded(database, lambda session: actions[getattr(args, dest)](session, args, handle))
+
+
+def setting_arguments(parser, dest: str, metavar: str, help_text: str) -> None:
+    """``legwork <setting> [VALUE] [--json]``."""
+    one_line_errors(parser)
+    parser.add_argument(dest, metavar=metavar, nargs="?", help=help_text)
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def show_or_set(database, handle: str, new: str | None, *, change, read, key: str, label: str, json: bool) -> int:
+    """Set one of the team's settings when ``new`` is given (``change(session, new, by=…)``,
+    a manager's), then show it: ``{key: value}`` as JSON, or ``label value``."""
+
+    def body(session) -> int:
+        if new is not None:
+            change(session, new, by=acting(session, handle))
+        value = read(session)
+        if json:
+            out_json({key: value})
+        else:
+            write_lines([f"{label} {value}"])
+        return 0
+
+    return run_guarded(database, body)
 
 
 def run_guarded(database, body) -> int:

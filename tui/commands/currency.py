@@ -6,25 +6,13 @@ Amounts are not converted: the code names the unit they are entered in.
 from __future__ import annotations
 
 from store import settings
-from tui.commands.admin import one_line_errors, acting, run_guarded
-from tui.commands.output import out_json, write_lines
+from tui.commands.admin import setting_arguments, show_or_set
 
 
 def add_arguments(parser) -> None:
-    one_line_errors(parser)
-    parser.add_argument("code", metavar="CODE", nargs="?", help="the new currency (e.g. EUR); none: show it")
-    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    setting_arguments(parser, "code", "CODE", "the new currency (e.g. EUR); none: show it")
 
 
 def run(args, database, handle: str) -> int:
-    def body(session) -> int:
-        if args.code is not None:
-            settings.set_currency(session, args.code, by=acting(session, handle))
-        code = settings.currency(session)
-        if args.json:
-            out_json({"currency": code})
-        else:
-            write_lines([f"currency {code}"])
-        return 0
-
-    return run_guarded(database, body)
+    return show_or_set(database, handle, args.code, change=settings.set_currency, read=settings.currency,
+                       key="currency", label="currency", json=args.json)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from store import stages as stage_store
 from store.terms import PIPELINES
-from tui.commands.admin import acting, one_line, run_guarded, subcommands
+from tui.commands.admin import acting, one_line, run_action, subcommands
 from tui.commands.output import out_json, write_lines
 
 
@@ -30,8 +30,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args, database, handle: str) -> int:
-    action = args.reasons_action
-    return run_guarded(database, lambda session: _ACTIONS[action](session, args, handle))
+    return run_action(args, database, handle, _ACTIONS, "reasons_action")
 
 
 def _show(args, reasons: dict[str, list[str]]) -> int:

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from store import deal_numbers, numbers
 from store import forecast as forecast_store
+from store.activity_pipeline import ActivityPipeline, activity_pipeline
 from store.deal_numbers import DEAL_COLUMNS, GROUPINGS, DealNumbers, DealRow
 from store.errors import StoreError
 from store.forecast import Forecast, PeriodForecast
 from store.goals import METRICS
 from store.money import format_money
-from store.numbers import ActivityPipeline, Figure, RepNumbers, TeamNumbers
+from store.numbers import Figure, RepNumbers, TeamNumbers
 from store.periods import PERIOD_FORMS, WEEK, Period
 from store.reps import find_rep
 from store.timeline import currency as database_currency
@@ -59,7 +60,7 @@ def run(args, database, handle: str) -> int:
                 _name, team_reps = deal_numbers.team_rep_ids(session, args.team)
             table = numbers.team_numbers(session, period, rep_ids=team_reps)
             deals = deal_numbers.deal_numbers(session, period, by=args.by, team=args.team, territory=args.territory)
-            pipeline = numbers.activity_pipeline(session, period, owner_id=rep_id)
+            pipeline = activity_pipeline(session, period, owner_id=rep_id)
             outlook = forecast_store.forecast(session, period, owner_id=rep_id)
             currency = database_currency(session)
     except StoreError as exc:

@@ -10,11 +10,12 @@ their own name, email, timezone, capacity and working days).
 
 from __future__ import annotations
 
-from store import reps
+from store import deactivation, reps
 from store import teams as team_store
 from store.terms import ROLES
 from store.reps import KEEP, RepInfo
-from tui.commands.admin import Refused, acting, days_label, one_line, rep_named, run_guarded, subcommands, whole
+from tui.commands.admin import Refused, acting, days_label, named_or_cleared, one_line, rep_named, run_action
+from tui.commands.admin import subcommands, whole
 from tui.commands.admin import working_days as parse_days
 from tui.commands.output import out_json, write_lines
 
@@ -45,16 +46,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args, database, handle: str) -> int:
-    action = args.rep_action
-    return run_guarded(database, lambda session: _ACTIONS[action](session, args, handle))
+    return run_action(args, database, handle, _ACTIONS, "rep_action")
 
 
 def _team_id(session, name: str | None):
-    if name is None:
-        return KEEP
-    if not name.strip():
-        return None
-    return team_store.find_team(session, name).id
+    return named_or_cleared(name, lambda text: team_store.find_team(session, text).id)
 
 
 def _add(session, args, handle) -> int:
@@ -96,7 +92,7 @@ def _deactivate(session, args, handle) -> int:
     by = acting(session, handle)
     rep = rep_named(session, args.handle)
     target = rep_named(session, args.reassign_to).id if args.reassign_to else None
-    handover = reps.deactivate_rep(session, rep.id, reassign_to=target, by=by)
+    handover = deactivation.deactivate_rep(session, rep.id, reassign_to=target, by=by)
     if args.json:
         out_json({"handle": rep.handle, "active": False, "deals_reassigned": handover.deals,
                   "tasks_reassigned": handover.tasks, "reassigned_to": handover.to_handle})
@@ -110,7 +106,7 @@ def _deactivate(session, args, handle) -> int:
 
 def _reactivate(session, args, handle) -> int:
     by = acting(session, handle)
-    rep = reps.reactivate_rep(session, rep_named(session, args.handle).id, by=by)
+    rep = deactivation.reactivate_rep(session, rep_named(session, args.handle).id, by=by)
     return _done(session, args, rep, "reactivated")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from store import stages as stage_store
 from store.terms import PIPELINES
 from store.stages import StageInfo
-from tui.commands.admin import Refused, acting, one_line, percent, run_guarded, subcommands, whole
+from tui.commands.admin import Refused, acting, one_line, percent, run_action, subcommands, whole
 from tui.commands.output import out_json, write_lines
 
 
@@ -47,8 +47,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args, database, handle: str) -> int:
-    action = args.stages_action
-    return run_guarded(database, lambda session: _ACTIONS[action](session, args, handle))
+    return run_action(args, database, handle, _ACTIONS, "stages_action")
 
 
 def _list(session, args, handle) -> int:

@@ -15,7 +15,7 @@ from store import teams as team_store
 from store.reps import KEEP
 from store.teams import TeamInfo
 from tui.commands import rep as rep_command
-from tui.commands.admin import acting, one_line, rep_named, run_guarded, subcommands
+from tui.commands.admin import acting, named_or_cleared, one_line, rep_named, run_action, subcommands
 from tui.commands.output import out_json, write_lines
 
 
@@ -39,16 +39,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args, database, handle: str) -> int:
-    action = args.team_action
-    return run_guarded(database, lambda session: _ACTIONS[action](session, args, handle))
+    return run_action(args, database, handle, _ACTIONS, "team_action")
 
 
 def _manager_id(session, handle: str | None):
-    if handle is None:
-        return KEEP
-    if not handle.strip():
-        return None
-    return rep_named(session, handle, "manager").id
+    return named_or_cleared(handle, lambda text: rep_named(session, text, "manager").id)
 
 
 def _keep_or(value: str | None):

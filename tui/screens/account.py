@@ -10,8 +10,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from store import people
-from store.people import AccountPage
+from store import accounts
+from store.accounts import AccountPage
 from store.timeline import format_when
 from tui.people_actions import PersonRef
 from tui.plain_text import plain, visible
@@ -31,7 +31,7 @@ class AccountScreen(PersonPage):
     ]
 
     def read_page(self, session, record_id: int, today) -> AccountPage:
-        return people.account_page(session, record_id, today=today)
+        return accounts.account_page(session, record_id, today=today)
 
     def show_page(self, page: AccountPage, moment: tuple) -> None:
         now, today, tz = moment

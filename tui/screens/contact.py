@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from store import people
-from store.people import ContactPage
+from store import contacts
+from store.contacts import ContactPage
 from tui.people_actions import PersonRef
 from tui.plain_text import plain, visible
 from tui.screens.person_page import PersonPage, deal_line, fit, heading
@@ -30,7 +30,7 @@ class ContactScreen(PersonPage):
     HELP_GROUP = "Contact"
 
     def read_page(self, session, record_id: int, today) -> ContactPage:
-        return people.contact_page(session, record_id)
+        return contacts.contact_page(session, record_id)
 
     def show_page(self, page: ContactPage, moment: tuple) -> None:
         contact = page.contact

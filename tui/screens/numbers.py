@@ -29,7 +29,8 @@ from textual.worker import get_current_worker
 from store import board, deal_numbers, forecast, numbers
 from store.deal_numbers import BY_REP, GROUPINGS, DealNumbers
 from store.forecast import Forecast
-from store.numbers import ActivityPipeline, TeamNumbers
+from store.activity_pipeline import ActivityPipeline, activity_pipeline
+from store.numbers import TeamNumbers
 from store.periods import PERIOD_KINDS, WEEK, Period, next_kind
 from tui.failures import ReportsFailedWorkers
 from tui.widgets.activity_pipeline import ActivityPipelineView
@@ -229,7 +230,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
     def _load_scope(self, period: Period, scope: Scope) -> None:
         worker = get_current_worker()
         with self.app.database.session() as session:
-            pipeline = numbers.activity_pipeline(session, period, owner_id=scope.rep_id)
+            pipeline = activity_pipeline(session, period, owner_id=scope.rep_id)
             outlook = forecast.forecast(session, period, owner_id=scope.rep_id)
         if not worker.is_cancelled:
             self.post_message(self.ScopeLoaded(period, scope, pipeline, outlook))

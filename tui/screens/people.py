@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
-from store import people
+from store import accounts, contacts
 from store.money import database_currency
-from store.people import AccountRow
+from store.accounts import AccountRow
 from tui.people_actions import PeopleActions, PersonRef
 from tui.plain_text import visible
 from tui.widgets.key_footer import KeyFooter
@@ -121,11 +121,11 @@ class PeopleScreen(PeopleActions, Screen):
         with self.app.database.session() as session:
             currency = database_currency(session)
             if kind == ACCOUNTS:
-                total = people.count_accounts(session, text)
-                found = people.account_position(session, focus_id, text) if focus_id else None
+                total = accounts.count_accounts(session, text)
+                found = accounts.account_position(session, focus_id, text) if focus_id else None
             else:
-                total = people.count_contacts(session, text)
-                found = people.contact_position(session, focus_id, text) if focus_id else None
+                total = contacts.count_contacts(session, text)
+                found = contacts.contact_position(session, focus_id, text) if focus_id else None
             cursor = found if found is not None else min(cursor, max(total - 1, 0))
             pages = {page: self._page(session, kind, text, page) for page in {0, cursor // PAGE_SIZE}}
         if not worker.is_cancelled:
@@ -133,7 +133,7 @@ class PeopleScreen(PeopleActions, Screen):
 
     @staticmethod
     def _page(session, kind: str, text: str, page: int) -> list:
-        lister = people.list_accounts if kind == ACCOUNTS else people.list_contacts
+        lister = accounts.list_accounts if kind == ACCOUNTS else contacts.list_contacts
         return lister(session, text, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
 
     @on(Loaded)

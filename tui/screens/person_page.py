@@ -23,7 +23,7 @@ from textual.worker import get_current_worker
 from store import clock
 from store.errors import StoreError
 from store.money import database_currency, format_money
-from store.people import PersonDeal
+from store.people_shared import PersonDeal
 from tui.clipboard import copy_value
 from tui.people_actions import PeopleActions, PersonRef
 from tui.plain_text import plain, visible

@@ -17,10 +17,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
-from store import numbers
 from store.dates import show_day
+from store.drilldown import RepDrilldown, rep_drilldown
 from store.goals import METRICS
-from store.numbers import RepDrilldown
 from store.periods import Period
 from tui.failures import ReportsFailedWorkers
 from tui.widgets.activity_pipeline import STEP_NAMES
@@ -101,7 +100,7 @@ class RepNumbersScreen(ReportsFailedWorkers, Screen):
     def _load(self, period: Period, rep_id: int | None) -> None:
         worker = get_current_worker()
         with self.app.database.session() as session:
-            drilldown = numbers.rep_drilldown(session, period, rep_id)
+            drilldown = rep_drilldown(session, period, rep_id)
         if not worker.is_cancelled:
             self.post_message(self.Loaded(drilldown))
 

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from store import deactivation
 from store import reps as rep_store
 from store import settings
 from store import stages as stage_store
@@ -283,7 +284,7 @@ class TeamScreen(TeamForms, ReportsFailedWorkers, Screen):
             rep = row.item
             self._form(f"Deactivate {rep.handle}", [Field("to", "Give work to", hint="Who takes their open deals "
                                                                                     "and tasks (a handle)")],
-                       lambda session, v: rep_store.deactivate_rep(session, rep.id, reassign_to=self._rep_id(
+                       lambda session, v: deactivation.deactivate_rep(session, rep.id, reassign_to=self._rep_id(
                            session, v["to"]), by=me), f"{rep.handle} deactivated",
                        hint="They no longer sign in; closed deals and history stay theirs. enter deactivates")
         elif row.section == STAGES:

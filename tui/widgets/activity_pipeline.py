@@ -18,9 +18,8 @@ from textual.worker import get_current_worker
 
 from tui.failures import ReportsFailedWorkers
 
-from store import numbers
 from store.settings import team_timezone
-from store.numbers import ActivityPipeline
+from store.activity_pipeline import ActivityPipeline, activity_pipeline
 from store.periods import WEEK, current_period
 from store.terms import LEAD
 from tui.plain_text import plain
@@ -117,7 +116,7 @@ class MilestoneBoard(ReportsFailedWorkers, VerticalScroll, can_focus=True):
         worker = get_current_worker()
         with database.session() as session:
             week = current_period(WEEK, team_timezone(session))
-            pipeline = numbers.activity_pipeline(session, week, owner_id=owner_id, pipeline=LEAD)
+            pipeline = activity_pipeline(session, week, owner_id=owner_id, pipeline=LEAD)
         if not worker.is_cancelled:
             self.post_message(self.Loaded(pipeline, owner_id))
 

@@ -2,7 +2,8 @@
 
 An ``OptionList`` (a line-API widget) whose rows carry what `enter` opens (a deal,
 a contact, an account) and what `y` / `Y` copy. A page holds at most a few
-hundred rows (store.people caps each section), so one list of options is enough.
+hundred rows (store.accounts and store.contacts cap each section), so one list of
+options is enough.
 Every row's text is plain ``Text`` made by the page from ``tui.plain_text``.
 """
 

@@ -16,8 +16,9 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
+from store.accounts import AccountRow
+from store.contacts import ContactInfo
 from store.money import DEFAULT_CURRENCY, format_money
-from store.people import AccountRow, ContactInfo
 from tui.plain_text import plain, visible
 from tui.widgets.paged_rows import ROW_HEIGHT, PagedRows
 

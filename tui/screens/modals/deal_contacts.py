@@ -3,7 +3,7 @@
 `a` adds one (the account's contacts first, any by name, or a new one), `p` makes
 the highlighted one the primary, `x` takes it off the deal, `y` / `Y` copy its
 email / phone, `enter` opens its page. Each change is one versioned deal write
-(store.people) recorded on the deal's timeline; a change someone else made
+(store.contacts) recorded on the deal's timeline; a change someone else made
 meanwhile is refused, named, and the list reloads.
 """
 
@@ -21,10 +21,10 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store import deals, people
+from store import contacts, deals
 from store.deals import DealDetail
 from store.errors import StoreError
-from store.people import DealContactInfo
+from store.contacts import DealContactInfo
 from tui.clipboard import copy_value
 from tui.failures import ReportsFailedWorkers
 from tui.plain_text import plain, visible
@@ -90,8 +90,8 @@ class DealContactsScreen(ReportsFailedWorkers, ModalScreen[int | None]):
     def _load(self) -> None:
         with self.app.database.session() as session:
             deal = deals.get_deal(session, self.deal_id)
-            contacts = people.deal_contacts(session, self.deal_id)
-        self.post_message(ContactsLoaded(deal, contacts))
+            on_deal = contacts.deal_contacts(session, self.deal_id)
+        self.post_message(ContactsLoaded(deal, on_deal))
 
     @on(ContactsLoaded)
     def _show(self, message: ContactsLoaded) -> None:
@@ -167,7 +167,7 @@ class DealContactsScreen(ReportsFailedWorkers, ModalScreen[int | None]):
         self.app.push_screen(picker, picked)
 
     def _add(self, contact_id: int, name: str | None) -> None:
-        self._write(lambda s, deal: people.add_deal_contact(s, deal.id, contact_id, version=deal.version,
+        self._write(lambda s, deal: contacts.add_deal_contact(s, deal.id, contact_id, version=deal.version,
                                                             by=self.app.rep.id),
                     f"Added {name or 'the contact'} to “{self.deal.title}”")
 
@@ -176,7 +176,7 @@ class DealContactsScreen(ReportsFailedWorkers, ModalScreen[int | None]):
         if entry is None or entry.primary:
             return
         contact = entry.contact
-        self._write(lambda s, deal: people.set_primary_contact(s, deal.id, contact.id, version=deal.version,
+        self._write(lambda s, deal: contacts.set_primary_contact(s, deal.id, contact.id, version=deal.version,
                                                                by=self.app.rep.id),
                     f"{contact.name} is now the primary contact")
 
@@ -185,7 +185,7 @@ class DealContactsScreen(ReportsFailedWorkers, ModalScreen[int | None]):
         if entry is None:
             return
         contact = entry.contact
-        self._write(lambda s, deal: people.remove_deal_contact(s, deal.id, contact.id, version=deal.version,
+        self._write(lambda s, deal: contacts.remove_deal_contact(s, deal.id, contact.id, version=deal.version,
                                                                by=self.app.rep.id),
                     f"Took {contact.name} off “{self.deal.title}”")
 

@@ -13,8 +13,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from store import people
-from store.people import AccountInfo, ContactInfo
+from store import accounts, contacts
+from store.accounts import AccountInfo
+from store.contacts import ContactInfo
 from tui.plain_text import visible
 from tui.screens.modals.form import FORM_CSS, FormWorkers, field_row, show_error
 
@@ -90,10 +91,10 @@ class AccountFormScreen(_PersonForm):
             return
         rep_id, account = self.app.rep.id, self.account
         if account is None:
-            self.save_in_worker(lambda s: people.add_account(s, name, domain, by=rep_id), lambda saved: saved)
+            self.save_in_worker(lambda s: accounts.add_account(s, name, domain, by=rep_id), lambda saved: saved)
         else:
             self.save_in_worker(
-                lambda s: people.edit_account(s, account.id, name=name, domain=domain, by=rep_id), lambda saved: saved
+                lambda s: accounts.edit_account(s, account.id, name=name, domain=domain, by=rep_id), lambda saved: saved
             )
 
 
@@ -135,6 +136,6 @@ class ContactFormScreen(_PersonForm):
                       account_name=self.field("account"), by=self.app.rep.id)
         contact = self.contact
         if contact is None:
-            self.save_in_worker(lambda s: people.add_contact(s, name, **values), lambda saved: saved)
+            self.save_in_worker(lambda s: contacts.add_contact(s, name, **values), lambda saved: saved)
         else:
-            self.save_in_worker(lambda s: people.edit_contact(s, contact.id, name=name, **values), lambda saved: saved)
+            self.save_in_worker(lambda s: contacts.edit_contact(s, contact.id, name=name, **values), lambda saved: saved)

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store import people
+from store import accounts, contacts
 from tui.failures import ReportsFailedWorkers
 from tui.plain_text import plain, visible
 from tui.widgets.people_list import ACCOUNTS, plural, reach
@@ -112,12 +112,12 @@ class PersonPickerScreen(ReportsFailedWorkers, ModalScreen[int | str | None]):
         clean = visible(text).strip()
         with self.app.database.session() as session:
             if self.kind == ACCOUNTS:
-                total = people.count_accounts(session, clean)
-                rows = people.list_accounts(session, clean, limit=SHOWN + 1)
+                total = accounts.count_accounts(session, clean)
+                rows = accounts.list_accounts(session, clean, limit=SHOWN + 1)
             else:
                 scope = self.account_id if not clean else None
-                total = people.count_contacts(session, clean, account_id=scope)
-                rows = people.list_contacts(session, clean, limit=SHOWN + 1, account_id=scope)
+                total = contacts.count_contacts(session, clean, account_id=scope)
+                rows = contacts.list_contacts(session, clean, limit=SHOWN + 1, account_id=scope)
         self.post_message(Matches(text, rows, total))
 
     @on(Matches)
