@@ -276,26 +276,29 @@ def check_version(session: Session, deal: Deal, version: int) -> None:
 Change = tuple[str, dict[str, Any], dict[str, Any]]  # kind, new column values, extra event data
 
 
-def _commit(session: Session, deal: Deal, version: int, by: int, changes: list[Change]) -> int:
-    """Apply column changes in one conditional UPDATE, record one event per change.
+def update_row(session: Session, deal_id: int, version: int, by: int, values: dict[str, Any], at: datetime) -> int:
+    """Write ``values`` to the deal row in one UPDATE conditional on ``version``, the
+    version the caller read, and return the new version. Another process that wrote
+    in between makes it match nothing, and the write is refused with a ``Conflict``."""
+    result = session.execute(
+        update(Deal)
+        .where(Deal.id == deal_id, Deal.version == version)
+        .values(**values, version=Deal.version + 1, updated_at=at, updated_by_id=by)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _conflict(session, deal_id, version)
+    return version + 1
 
-    The UPDATE only matches the version the caller read: another process that
-    wrote in between makes it match nothing, and the write is refused.
-    """
+
+def _commit(session: Session, deal: Deal, version: int, by: int, changes: list[Change]) -> int:
+    """Apply column changes in one conditional UPDATE (``update_row``), record one event per change."""
     validate.ident(by, "rep")
     values: dict[str, Any] = {}
     for _kind, after, _extra in changes:
         values.update(after)
     now = clock.now()
-    result = session.execute(
-        update(Deal)
-        .where(Deal.id == deal.id, Deal.version == version)
-        .values(**values, version=Deal.version + 1, updated_at=now, updated_by_id=by)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise _conflict(session, deal.id, version)
-    new_version = version + 1
+    new_version = update_row(session, deal.id, version, by, values, now)
     for kind, after, extra in changes:
         before = {column: _serialise(getattr(deal, column)) for column in after}
         data = {

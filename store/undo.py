@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from store import clock, events, permissions, rollups
 from store.activities import refresh_deal_activity
-from store.deals import DealDetail, check_version, deserialise, get_deal
+from store.deals import DealDetail, check_version, deserialise, get_deal, update_row
 from store.errors import NotFound, RuleViolation
 from store.models import LEAD, Activity, Deal, DealEvent, Note, Rep, Task
 from store.money import format_money
@@ -145,22 +145,14 @@ def _undo_row_change(session: Session, deal: Deal, change: list[DealEvent], by: 
         for column, value in event.data["before"].items():
             restore[column] = deserialise(column, value)
     now = clock.now()
-    current = deal.version
-    result = session.execute(
-        update(Deal)
-        .where(Deal.id == deal.id, Deal.version == current)
-        .values(**restore, version=Deal.version + 1, updated_at=now, updated_by_id=by)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise RuleViolation(f"“{deal.title}” changed while undoing; reload and try again")
+    new_version = update_row(session, deal.id, deal.version, by, restore, now)
     for event in change:
         events.record(
             session,
             deal.id,
             by,
             events.UNDONE,
-            {"kind": event.kind, "summary": _describe(event), "version": current + 1},
+            {"kind": event.kind, "summary": _describe(event), "version": new_version},
             undoes_id=event.id,
             at=now,
         )
