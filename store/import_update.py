@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from store import clock, events
-from store.deals import apply_changes, load_for_write
+from store.deal_rows import apply_changes, load_for_write
 from store.errors import Conflict
 from store.models import LEAD, OPEN, WON, Deal, DealEvent, Rep, Stage
 from store.money import format_money

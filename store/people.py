@@ -21,8 +21,8 @@ import pendulum
 from sqlalchemy import and_, delete, or_, update
 from sqlmodel import Session, func, select
 
-from store import clock, deals, events, validate
-from store.deals import DealDetail
+from store import clock, deal_rows, deals, events, validate
+from store.deal_detail import DealDetail
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.models import OPEN, Account, Activity, Contact, Deal, DealContact, Note, Rep, Stage, Task
 from store.names import name_key
@@ -537,8 +537,8 @@ def edit_contact(
 
 def _bump(session: Session, deal_id: int, by: int, kind: str, after: dict, extra: dict) -> None:
     """One versioned write of a deal row (its version as read now, in this transaction), with its event."""
-    deal, _stage = deals.load_for_write(session, deal_id, by=by, what="merge into")
-    deals._commit(session, deal, deal.version, by, [(kind, after, extra)])
+    deal, _stage = deal_rows.load_for_write(session, deal_id, by=by, what="merge into")
+    deal_rows.apply_changes(session, deal, deal.version, by, [(kind, after, extra)])
 
 
 def merge_accounts(session: Session, keep_id: int, other_id: int, *, by: int) -> Merged:
@@ -638,8 +638,8 @@ def _link(session: Session, deal_id: int, contact_id: int) -> bool:
 def _deal_and_contact(session: Session, deal_id: int, contact_id: int, version: int, by: int):
     validate.ident(contact_id, "contact")
     validate.whole(version, "version", low=1)
-    deal, _stage = deals.load_for_write(session, deal_id, by=by, what="change the contacts of")
-    deals.check_version(session, deal, version)
+    deal, _stage = deal_rows.load_for_write(session, deal_id, by=by, what="change the contacts of")
+    deal_rows.check_version(session, deal, version)
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFound(f"no contact with id {contact_id}")
@@ -660,7 +660,7 @@ def add_deal_contact(
         if not added and not make_primary:
             raise RuleViolation(f"{contact.name} is on “{deal.title}” already")
         after = {"contact_id": contact_id} if make_primary else {}
-        deals._commit(session, deal, version, by,
+        deal_rows.apply_changes(session, deal, version, by,
                       [(events.CONTACT_ADDED, after, {"contact": contact.name, "primary": make_primary})])
     return deals.get_deal(session, deal_id)
 
@@ -682,7 +682,7 @@ def remove_deal_contact(session: Session, deal_id: int, contact_id: int, *, vers
             after = {"contact_id": successor}
         elif not removed:
             raise RuleViolation(f"{contact.name} is not on “{deal.title}”")
-        deals._commit(session, deal, version, by, [(events.CONTACT_REMOVED, after, {"contact": contact.name})])
+        deal_rows.apply_changes(session, deal, version, by, [(events.CONTACT_REMOVED, after, {"contact": contact.name})])
     return deals.get_deal(session, deal_id)
 
 
@@ -696,6 +696,6 @@ def set_primary_contact(session: Session, deal_id: int, contact_id: int, *, vers
         if deal.contact_id is not None:
             _link(session, deal_id, deal.contact_id)
         _link(session, deal_id, contact_id)
-        deals._commit(session, deal, version, by,
+        deal_rows.apply_changes(session, deal, version, by,
                       [(events.PRIMARY_CONTACT_SET, {"contact_id": contact_id}, {"contact": contact.name})])
     return deals.get_deal(session, deal_id)

@@ -31,7 +31,7 @@ from sqlmodel import Session, select
 from store import clock, events
 from store.activities import ActivityInfo
 from store.settings import team_timezone
-from store.deals import DealDetail, _detail_query, _to_detail
+from store.deal_detail import DealDetail, _detail_query, _to_detail
 from store.goals import ACTIVITIES, activity_metric, goal_targets, milestone_metric
 from store.models import (
     LOST,

@@ -16,7 +16,7 @@ from sqlmodel import Session, func, or_, select
 
 from store import clock, events, permissions, validate
 from store.errors import InvalidInput, NotFound, RuleViolation, TaskConflict
-from store.deals import load_for_write
+from store.deal_rows import load_for_write
 from store.models import OPEN, Deal, Rep, Task
 from store.reps import RepInfo
 from store.tx import lock_rows, write

@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 
 from store import clock, events, permissions, rollups
 from store.activities import refresh_deal_activity
-from store.deals import DealDetail, check_version, deserialise, get_deal, update_row
+from store.deal_detail import DealDetail, get_deal
+from store.deal_rows import check_version, deserialise, update_row
 from store.errors import NotFound, RuleViolation
 from store.models import LEAD, Activity, Deal, DealEvent, Note, Rep, Task
 from store.money import format_money
