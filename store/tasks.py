@@ -333,14 +333,19 @@ def reschedule_task(session: Session, task_id: int, due: date, *, by: int, versi
     validate.day(due, "due day")
     with write(session):
         task, deal_title = _load_task(session, task_id)
-        permissions.require_task_change(session, by, task, "reschedule")
-        check_task_version(session, task, version, by)
-        if task.done_at is not None:
-            raise RuleViolation(f"“{task.title}” is done: there is nothing to reschedule")
-        if task.due != due:
-            record_reschedule(session, task, due, by)
+        require_movable(session, task, by, version, "reschedule")
+        record_reschedule(session, task, due, by)
         info = _info(task, deal_title)
     return info
+
+
+def require_movable(session: Session, task: Task, by: int, version: int | None, verb: str) -> None:
+    """Before a new due day: ``by`` may change the task, it is still at the ``version``
+    the caller read (else ``TaskConflict``), and it is not done."""
+    permissions.require_task_change(session, by, task, verb)
+    check_task_version(session, task, version, by)
+    if task.done_at is not None:
+        raise RuleViolation(f"“{task.title}” is done: there is nothing to {verb}")
 
 
 def record_reschedule(session: Session, task: Task, due: date, by: int) -> None:

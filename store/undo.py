@@ -305,35 +305,40 @@ def undo_latest(session: Session, *, by: int, since: int) -> Undone:
     return Undone(description, after)
 
 
+# The toast after an undo, per kind: what the change was, and where the deal or work is now.
+# {title} is the deal's, quoted; {stage} the stage it is in after the undo; {task} the task's title.
+_UNDID = {
+    events.LOST: "{lost} {title} — back in {stage}",
+    events.STAGE_CHANGED: "moved {title} {from_stage} → {to_stage} — back in {stage}",
+    events.CONVERTED: "converted {title} — a lead again, in {stage}",
+    events.REOPENED: "reopened {title} — closed again as {stage}",
+    events.ACTIVITY_LOGGED: "{type} logged on {title} — removed",
+    events.NOTE_ADDED: "note on {title} “{summary}” — its text stays in the timeline",
+    events.TASK_ADDED: "new task {task} on {title} — removed",
+    events.TASK_DONE: "done {task} on {title} — open again",
+    events.TASK_REOPENED: "reopened task {task} on {title} — done again",
+    events.TASK_RESCHEDULED: "rescheduled {task} on {title} — due {from_due} again",
+}
+
+
 def _what_was_undone(session: Session, head: DealEvent, deal: DealDetail) -> str:
     """The toast after an undo: what the change was, and where the deal or work is now."""
     from store.timeline import currency  # the database's currency, for the won value
 
     data, title = head.data, f"“{deal.title}”"
-    kind = head.kind
-    if kind == events.WON:
+    if head.kind == events.WON:
         value = data.get("value", deal.value)
         return f"won {title} ({format_money(value, currency(session))}) — back in {deal.stage_name}"
-    if kind == events.LOST:
-        verb = "disqualified" if deal.pipeline == LEAD else "lost"
-        return f"{verb} {title} — back in {deal.stage_name}"
-    if kind == events.STAGE_CHANGED:
-        return f"moved {title} {data.get('from_stage')} → {data.get('to_stage')} — back in {deal.stage_name}"
-    if kind == events.CONVERTED:
-        return f"converted {title} — a lead again, in {deal.stage_name}"
-    if kind == events.REOPENED:
-        return f"reopened {title} — closed again as {deal.stage_name}"
-    if kind in events.DEAL_ROW_KINDS:
+    if head.kind in events.DEAL_ROW_KINDS and head.kind not in _UNDID:
         return f"{_describe(head)} of {title} — the previous values are back"
-    if kind == events.ACTIVITY_LOGGED:
-        return f"{data.get('type', 'activity')} logged on {title} — removed"
-    if kind == events.NOTE_ADDED:
-        return f"note on {title} “{data.get('summary', '')}” — its text stays in the timeline"
-    task = f"“{data.get('title', '')}”"
-    if kind == events.TASK_ADDED:
-        return f"new task {task} on {title} — removed"
-    if kind == events.TASK_DONE:
-        return f"done {task} on {title} — open again"
-    if kind == events.TASK_REOPENED:
-        return f"reopened task {task} on {title} — done again"
-    return f"rescheduled {task} on {title} — due {data.get('from')} again"
+    return _UNDID.get(head.kind, _UNDID[events.TASK_RESCHEDULED]).format(
+        title=title,
+        stage=deal.stage_name,
+        lost="disqualified" if deal.pipeline == LEAD else "lost",
+        from_stage=data.get("from_stage"),
+        to_stage=data.get("to_stage"),
+        type=data.get("type", "activity"),
+        summary=data.get("summary", ""),
+        task=f"“{data.get('title', '')}”",
+        from_due=data.get("from"),
+    )
