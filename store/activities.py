@@ -137,7 +137,7 @@ def log_activity(
             deal_id,
             by,
             events.ACTIVITY_LOGGED,
-            {"activity_id": activity.id, "type": type, "milestone": milestone, "outcome": outcome},
+            events.activity_logged(activity.id, type, milestone, outcome),
         )
         task = insert_task(session, deal_id, follow_up[0], follow_up[1], by=by) if follow_up else None
         info = ActivityInfo(

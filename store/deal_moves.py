@@ -30,7 +30,7 @@ def _stage_change(
     if deal.probability is not None:
         # The deal's own probability (imported) was for the stage it leaves: the new stage's applies.
         after["probability"] = None
-    extra = {"from_stage": stage.name, "to_stage": target.name, **more}
+    extra = events.stage_move(stage.name, target.name, **more)
     apply_changes(session, deal, version, by, [(kind, after, extra)])
 
 
@@ -95,19 +95,21 @@ def convert_lead(session: Session, deal_id: int, *, version: int, by: int) -> De
     return get_deal(session, deal_id)
 
 
+def _close(session: Session, deal: Deal, stage: Stage, outcome: str, version: int, by: int, **more: Any) -> None:
+    """An open deal to its pipeline's ``outcome`` stage (WON or LOST), recorded as that kind."""
+    if stage.kind != OPEN:
+        raise RuleViolation(_closed_message(deal, stage))
+    target = terminal_stage(session, deal.pipeline, outcome)
+    _stage_change(session, deal, stage, target, version, by, {WON: events.WON, LOST: events.LOST}[outcome], **more)
+
+
 def mark_won(session: Session, deal_id: int, *, version: int, by: int) -> DealDetail:
     with write(session):
         deal, stage = load_for_write(session, deal_id, by=by, what="close")
         check_version(session, deal, version)
         if deal.pipeline == LEAD:
             raise RuleViolation(f"“{deal.title}” is a lead: convert it to an opportunity to win it")
-        if stage.kind != OPEN:
-            raise RuleViolation(_closed_message(deal, stage))
-        won = terminal_stage(session, deal.pipeline, WON)
-        _stage_change(
-            session, deal, stage, won, version, by, events.WON,
-            columns={"closed_at": clock.now()}, value=deal.value,
-        )
+        _close(session, deal, stage, WON, version, by, columns={"closed_at": clock.now()}, value=deal.value)
     return get_deal(session, deal_id)
 
 
@@ -121,11 +123,8 @@ def mark_lost(session: Session, deal_id: int, reason: str, *, version: int, by: 
             raise InvalidInput(f"say why “{deal.title}” was lost")
         if len(reason) > MAX_REASON:
             raise InvalidInput(f"the reason is {len(reason)} characters; keep it under {MAX_REASON}")
-        if stage.kind != OPEN:
-            raise RuleViolation(_closed_message(deal, stage))
-        lost = terminal_stage(session, deal.pipeline, LOST)
-        _stage_change(
-            session, deal, stage, lost, version, by, events.LOST,
+        _close(
+            session, deal, stage, LOST, version, by,
             columns={"closed_at": clock.now(), "lost_reason": reason}, reason=reason,
         )
     return get_deal(session, deal_id)

@@ -24,16 +24,12 @@ def load_for_write(session: Session, deal_id: int, *, by: int, what: str = "chan
     change them: refused (``Forbidden``) unless ``by`` may change the deal (store.permissions)."""
     validate.ident(deal_id, "deal")
     validate.ident(by, "rep")
-    row = session.exec(
-        select(Deal, Stage)
-        .join(Stage, Stage.id == Deal.stage_id)
-        .where(Deal.id == deal_id)
-        .execution_options(populate_existing=True)
-    ).first()
-    if row is None:
+    # populate_existing: Core UPDATEs bypass the identity map; read what the rows hold now.
+    deal = session.get(Deal, deal_id, populate_existing=True)
+    if deal is None:
         raise NotFound(f"no deal with id {deal_id}")
-    permissions.require_deal_change(session, by, row[0], what)
-    return row
+    permissions.require_deal_change(session, by, deal, what)
+    return deal, session.get(Stage, deal.stage_id, populate_existing=True)
 
 
 def _serialise(value: Any) -> Any:
@@ -106,12 +102,7 @@ def apply_changes(session: Session, deal: Deal, version: int, by: int, changes: 
     new_version = update_row(session, deal.id, version, by, values, now)
     for kind, after, extra in changes:
         before = {column: _serialise(getattr(deal, column)) for column in after}
-        data = {
-            "before": before,
-            "after": {column: _serialise(v) for column, v in after.items()},
-            "version": new_version,
-            **extra,
-        }
+        data = events.row_change(before, {column: _serialise(v) for column, v in after.items()}, new_version, **extra)
         events.record(session, deal.id, by, kind, data, at=now)
     session.flush()
     session.expire(deal)

@@ -217,7 +217,7 @@ def create_deal(
             deal.id,
             by,
             events.CREATED,
-            {"pipeline": pipeline, "to_stage": stage.name, "value": deal.value, "version": 1},
+            events.created(pipeline, stage.name, deal.value),
             at=now,
         )
         deal_id = deal.id
@@ -252,7 +252,7 @@ def edit_deal(session: Session, deal_id: int, details: DealFields, *, version: i
             permissions.require_assign(session, by, new_owner.id, "give a deal to")
             old_owner = session.get(Rep, deal.owner_id)
             owner_change = {"owner_id": new_owner.id}
-            owner_extra = {"from": old_owner.name, "to": new_owner.name}
+            owner_extra = events.owner_change(old_owner.name, new_owner.name)
         if details.value is not None and details.value != deal.value:
             value_change = {"value": details.value}
         if details.expected_close is not None and details.expected_close != deal.expected_close:

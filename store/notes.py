@@ -64,7 +64,7 @@ def add_note(session: Session, deal_id: int, body: str, *, by: int) -> NoteInfo:
         note = Note(deal_id=deal_id, rep_id=by, body=body, created_at=clock.now())
         session.add(note)
         session.flush()
-        events.record(session, deal_id, by, events.NOTE_ADDED, {"note_id": note.id, "summary": summary_of(body)})
+        events.record(session, deal_id, by, events.NOTE_ADDED, events.note_added(note.id, summary_of(body)))
         info = NoteInfo(
             id=note.id, deal_id=deal_id, rep_id=by, rep_name=rep.name, body=body, created_at=clock.aware(note.created_at)
         )

@@ -559,7 +559,7 @@ def merge_accounts(session: Session, keep_id: int, other_id: int, *, by: int) ->
         deal_ids = session.exec(select(Deal.id).where(Deal.account_id == other_id).order_by(Deal.id)).all()
         for deal_id in deal_ids:
             _bump(session, deal_id, by, events.ACCOUNT_MERGED, {"account_id": keep_id},
-                  {"from": removed_name, "into": kept_name})
+                  events.merged(removed_name, kept_name))
         moved = session.execute(
             update(Contact).where(Contact.account_id == other_id).values(account_id=keep_id)
             .execution_options(synchronize_session=False)
@@ -592,7 +592,7 @@ def merge_contacts(session: Session, keep_id: int, other_id: int, *, by: int) ->
         deal_ids = session.exec(
             select(Deal.id).where(_contact_deals_where(other_id)).order_by(Deal.id)
         ).all()
-        extra = {"from": removed_name, "into": kept_name}
+        extra = events.merged(removed_name, kept_name)
         for deal_id in deal_ids:
             primary = session.exec(select(Deal.contact_id).where(Deal.id == deal_id)).one()
             _link(session, deal_id, keep_id)
@@ -661,7 +661,7 @@ def add_deal_contact(
             raise RuleViolation(f"{contact.name} is on “{deal.title}” already")
         after = {"contact_id": contact_id} if make_primary else {}
         deal_rows.apply_changes(session, deal, version, by,
-                      [(events.CONTACT_ADDED, after, {"contact": contact.name, "primary": make_primary})])
+                      [(events.CONTACT_ADDED, after, events.contact(contact.name, primary=make_primary))])
     return deals.get_deal(session, deal_id)
 
 
@@ -682,7 +682,7 @@ def remove_deal_contact(session: Session, deal_id: int, contact_id: int, *, vers
             after = {"contact_id": successor}
         elif not removed:
             raise RuleViolation(f"{contact.name} is not on “{deal.title}”")
-        deal_rows.apply_changes(session, deal, version, by, [(events.CONTACT_REMOVED, after, {"contact": contact.name})])
+        deal_rows.apply_changes(session, deal, version, by, [(events.CONTACT_REMOVED, after, events.contact(contact.name))])
     return deals.get_deal(session, deal_id)
 
 
@@ -697,5 +697,5 @@ def set_primary_contact(session: Session, deal_id: int, contact_id: int, *, vers
             _link(session, deal_id, deal.contact_id)
         _link(session, deal_id, contact_id)
         deal_rows.apply_changes(session, deal, version, by,
-                      [(events.PRIMARY_CONTACT_SET, {"contact_id": contact_id}, {"contact": contact.name})])
+                      [(events.PRIMARY_CONTACT_SET, {"contact_id": contact_id}, events.contact(contact.name))])
     return deals.get_deal(session, deal_id)

@@ -196,9 +196,7 @@ def insert_task(
     session.add(task)
     session.flush()
     refresh_next_due(session, [deal_id])
-    events.record(
-        session, deal_id, by, events.TASK_ADDED, {"task_id": task.id, "title": title, "due": due.isoformat()}
-    )
+    events.record(session, deal_id, by, events.TASK_ADDED, events.task_added(task.id, title, due))
     return _info(task, deal.title)
 
 
@@ -299,7 +297,7 @@ def complete_task(session: Session, task_id: int, *, by: int, version: int | Non
             raise _already_done(session, task, by)
         now = clock.now()
         write_task(session, task, by, what="complete", done_at=now)
-        events.record(session, task.deal_id, by, events.TASK_DONE, {"task_id": task.id, "title": task.title}, at=now)
+        events.record(session, task.deal_id, by, events.TASK_DONE, events.task_done(task.id, task.title), at=now)
         session.flush()
         refresh_next_due(session, [task.deal_id])
         info = _info(task, deal_title)
@@ -315,14 +313,8 @@ def reopen_task(session: Session, task_id: int, *, by: int, version: int | None 
             raise RuleViolation(f"“{task.title}” is not done")
         done_at = clock.aware(task.done_at)
         write_task(session, task, by, what="reopen", done_at=None)
-        events.record(
-            session,
-            task.deal_id,
-            by,
-            events.TASK_REOPENED,
-            # When it had been done, so that undoing the reopening can put that back.
-            {"task_id": task.id, "title": task.title, "done_at": done_at.isoformat()},
-        )
+        reopened = events.task_reopened(task.id, task.title, done_at)
+        events.record(session, task.deal_id, by, events.TASK_REOPENED, reopened)
         session.flush()
         refresh_next_due(session, [task.deal_id])
         info = _info(task, deal_title)
@@ -355,13 +347,8 @@ def record_reschedule(session: Session, task: Task, due: date, by: int) -> None:
         return
     from_due = task.due
     write_task(session, task, by, what="reschedule", due=due)
-    events.record(
-        session,
-        task.deal_id,
-        by,
-        events.TASK_RESCHEDULED,
-        {"task_id": task.id, "title": task.title, "from": from_due.isoformat(), "to": due.isoformat()},
-    )
+    moved = events.task_rescheduled(task.id, task.title, from_due, due)
+    events.record(session, task.deal_id, by, events.TASK_RESCHEDULED, moved)
     session.flush()
     refresh_next_due(session, [task.deal_id])
 
@@ -389,7 +376,7 @@ def close_open_tasks(session: Session, deal_id: int, *, by: int) -> list[TaskInf
             write_task(session, task, by, what="close", done_at=now)  # versioned like every task write
             events.record(
                 session, deal_id, by, events.TASK_DONE,
-                {"task_id": task.id, "title": task.title, "with_deal": True}, at=now,
+                events.task_done(task.id, task.title, with_deal=True), at=now,
             )
         session.flush()
         refresh_next_due(session, [deal_id])

@@ -93,8 +93,9 @@ def _last_change(session: Session, deal_id: int, rep_id: int) -> list[DealEvent]
 def _describe(event: DealEvent) -> str:
     what = DESCRIPTIONS.get(event.kind, event.kind)
     data = event.data
+    origin, target = events.stage_names(data)
     if "from_stage" in data:
-        return f"{what} ({data['from_stage']} → {data['to_stage']})"
+        return f"{what} ({origin} → {target})"
     if "title" in data:
         return f"{what} “{data['title']}”"
     return what
@@ -153,7 +154,7 @@ def _undo_row_change(session: Session, deal: Deal, change: list[DealEvent], by: 
             deal.id,
             by,
             events.UNDONE,
-            {"kind": event.kind, "summary": _describe(event), "version": new_version},
+            events.undone(event.kind, _describe(event), version=new_version),
             undoes_id=event.id,
             at=now,
         )
@@ -233,7 +234,8 @@ def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
             write_task(session, task, by, what="undo a change to", done_at=deserialise("done_at", done_at) if done_at else event.at)
         elif event.kind == events.TASK_RESCHEDULED:
             write_task(session, task, by, what="undo a change to", due=deserialise("expected_close", data["from"]))
-    record = {"kind": event.kind, "summary": _describe(event), **{k: v for k, v in kept.items() if v}}
+    kept = {k: v for k, v in kept.items() if v}  # a note's own summary stands for the description
+    record = events.undone(event.kind, kept.pop("summary", _describe(event)), **kept)
     events.record(session, deal.id, by, events.UNDONE, record, undoes_id=event.id)
     session.flush()
     if event.kind not in (events.ACTIVITY_LOGGED, events.NOTE_ADDED):
@@ -331,12 +333,13 @@ def _what_was_undone(session: Session, head: DealEvent, deal: DealDetail) -> str
         return f"won {title} ({format_money(value, currency(session))}) — back in {deal.stage_name}"
     if head.kind in events.DEAL_ROW_KINDS and head.kind not in _UNDID:
         return f"{_describe(head)} of {title} — the previous values are back"
+    origin, target = events.stage_names(data)
     return _UNDID.get(head.kind, _UNDID[events.TASK_RESCHEDULED]).format(
         title=title,
         stage=deal.stage_name,
         lost="disqualified" if deal.pipeline == LEAD else "lost",
-        from_stage=data.get("from_stage"),
-        to_stage=data.get("to_stage"),
+        from_stage=origin,
+        to_stage=target,
         type=data.get("type", "activity"),
         summary=data.get("summary", ""),
         task=f"“{data.get('title', '')}”",
