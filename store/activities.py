@@ -10,7 +10,7 @@ from sqlalchemy import case, update
 from sqlmodel import Session, func, select
 
 from store import clock, events, permissions, rollups, validate
-from store.errors import InvalidInput, NotFound
+from store.errors import InvalidInput
 from store.models import ACTIVITY_TYPES, MILESTONES, Activity, Deal, Rep
 from store.tasks import TaskInfo, insert_task
 from store.tx import lock_rows, write
@@ -117,13 +117,7 @@ def log_activity(
     if len(outcome) > MAX_OUTCOME:
         raise InvalidInput(f"outcome is {len(outcome)} characters; keep it to one line under {MAX_OUTCOME}")
     with write(session):
-        deal = session.get(Deal, deal_id)
-        if deal is None:
-            raise NotFound(f"no deal with id {deal_id}")
-        rep = session.get(Rep, by)
-        if rep is None:
-            raise NotFound(f"no rep with id {by}")
-        permissions.require_deal_change(session, by, deal, "log an activity on")
+        deal, rep = permissions.deal_for_work(session, deal_id, by, "log an activity on")
         activity = Activity(
             deal_id=deal_id,
             rep_id=by,
@@ -143,7 +137,7 @@ def log_activity(
             deal_id,
             by,
             events.ACTIVITY_LOGGED,
-            {"activity_id": activity.id, "type": type, "milestone": milestone, "outcome": outcome},
+            events.activity_logged(activity.id, type, milestone, outcome),
         )
         task = insert_task(session, deal_id, follow_up[0], follow_up[1], by=by) if follow_up else None
         info = ActivityInfo(

@@ -26,12 +26,12 @@ from store.tasks import (
     LOOKAHEAD_DAYS,
     DayLoad,
     TaskInfo,
-    check_task_version,
     day_loads,
     is_working_day,
     load_on,
     next_day_with_room,
     record_reschedule,
+    require_movable,
 )
 from store.today import ONE_DAY, as_date
 from store.tx import lock_rows, write
@@ -73,10 +73,7 @@ def move_task(
     due = as_date(validate.day(due, "due day"))
     with write(session):
         task = _locked_task(session, task_id)
-        permissions.require_task_change(session, by, task, "move")
-        check_task_version(session, task, version, by)
-        if task.done_at is not None:
-            raise RuleViolation(f"“{task.title}” is done: there is nothing to move")
+        require_movable(session, task, by, version, "move")
         if expected_due is not None and as_date(task.due) != as_date(expected_due):
             raise RuleViolation(f"“{task.title}” was moved to {_show(task.due)} meanwhile; look again before moving it")
         from_due = as_date(task.due)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_
 from sqlmodel import Session, func, select
 
-from store import clock, deals, events, validate
-from store.deals import DealDetail
+from store import clock, deal_rows, deals, events, validate
+from store.deal_detail import DealDetail
 from store.errors import InvalidInput, NotFound, RuleViolation
 from store.models import Account, Contact, Deal, DealContact
 from store.names import name_key
@@ -259,8 +259,8 @@ def link_contact(session: Session, deal_id: int, contact_id: int) -> bool:
 def _deal_and_contact(session: Session, deal_id: int, contact_id: int, version: int, by: int):
     validate.ident(contact_id, "contact")
     validate.whole(version, "version", low=1)
-    deal, _stage = deals.load_for_write(session, deal_id, by=by, what="change the contacts of")
-    deals.check_version(session, deal, version)
+    deal, _stage = deal_rows.load_for_write(session, deal_id, by=by, what="change the contacts of")
+    deal_rows.check_version(session, deal, version)
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise NotFound(f"no contact with id {contact_id}")
@@ -281,8 +281,8 @@ def add_deal_contact(
         if not added and not make_primary:
             raise RuleViolation(f"{contact.name} is on “{deal.title}” already")
         after = {"contact_id": contact_id} if make_primary else {}
-        deals._commit(session, deal, version, by,
-                      [(events.CONTACT_ADDED, after, {"contact": contact.name, "primary": make_primary})])
+        deal_rows.apply_changes(session, deal, version, by,
+                                [(events.CONTACT_ADDED, after, events.contact(contact.name, primary=make_primary))])
     return deals.get_deal(session, deal_id)
 
 
@@ -303,7 +303,7 @@ def remove_deal_contact(session: Session, deal_id: int, contact_id: int, *, vers
             after = {"contact_id": successor}
         elif not removed:
             raise RuleViolation(f"{contact.name} is not on “{deal.title}”")
-        deals._commit(session, deal, version, by, [(events.CONTACT_REMOVED, after, {"contact": contact.name})])
+        deal_rows.apply_changes(session, deal, version, by, [(events.CONTACT_REMOVED, after, events.contact(contact.name))])
     return deals.get_deal(session, deal_id)
 
 
@@ -317,6 +317,6 @@ def set_primary_contact(session: Session, deal_id: int, contact_id: int, *, vers
         if deal.contact_id is not None:
             link_contact(session, deal_id, deal.contact_id)
         link_contact(session, deal_id, contact_id)
-        deals._commit(session, deal, version, by,
-                      [(events.PRIMARY_CONTACT_SET, {"contact_id": contact_id}, {"contact": contact.name})])
+        deal_rows.apply_changes(session, deal, version, by,
+                                [(events.PRIMARY_CONTACT_SET, {"contact_id": contact_id}, events.contact(contact.name))])
     return deals.get_deal(session, deal_id)

@@ -78,11 +78,10 @@ def deactivate_rep(session: Session, rep_id: int, *, reassign_to: int | None = N
                 .execution_options(synchronize_session=False)
             )
             for deal_id in deal_ids:
-                events.record(session, deal_id, by, events.OWNER_CHANGED, {
-                    "before": {"owner_id": rep.id}, "after": {"owner_id": target.id},
-                    "version": versions[deal_id] + 1, "from": rep.name, "to": target.name,
-                    "reason": f"{rep.handle} deactivated",
-                }, at=now)
+                events.record(session, deal_id, by, events.OWNER_CHANGED, events.row_change(
+                    {"owner_id": rep.id}, {"owner_id": target.id}, versions[deal_id] + 1,
+                    **events.owner_change(rep.name, target.name, reason=f"{rep.handle} deactivated"),
+                ), at=now)
         if task_ids:
             session.execute(
                 update(Task).where(Task.id.in_(task_ids))

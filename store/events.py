@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import pendulum
@@ -115,3 +116,76 @@ def history(session: Session, deal_id: int) -> list[EventInfo]:
 def latest_id(session: Session) -> int:
     """The newest event's id (0 in an empty database): a marker for "changes since now"."""
     return session.exec(select(func.max(DealEvent.id))).one() or 0
+
+
+# --- what each kind records in ``data``: built here, by every writer ---------------------------
+# The stored JSON keeps its keys in the order written (SQLite's text, the export's lines): these
+# functions fix that order, so a payload is the same whichever module records it.
+
+
+def row_change(before: dict[str, Any], after: dict[str, Any], version: int, **extra: Any) -> dict[str, Any]:
+    """A change of deal-row columns (every ``DEAL_ROW_KINDS`` and ``PEOPLE_KINDS`` event): the
+    columns' values ``before`` (what undo restores) and ``after``, the version the write made,
+    then the kind's own keys (``stage_move``, ``owner_change``…)."""
+    return {"before": before, "after": after, "version": version, **extra}
+
+
+def created(pipeline: str, to_stage: str, value: int, version: int = 1, **more: Any) -> dict[str, Any]:
+    return {"pipeline": pipeline, "to_stage": to_stage, "value": value, "version": version, **more}
+
+
+def stage_move(from_stage: str, to_stage: str, **more: Any) -> dict[str, Any]:
+    """The keys of a move between stages (stage_changed, converted, reopened; won adds
+    ``value``, lost ``reason``) after ``row_change``'s."""
+    return {"from_stage": from_stage, "to_stage": to_stage, **more}
+
+
+def stage_names(data: dict[str, Any], missing: Any = None) -> tuple[Any, Any]:
+    """The (from, to) stage names a ``stage_move`` payload holds; ``missing`` for a key it lacks."""
+    return data.get("from_stage", missing), data.get("to_stage", missing)
+
+
+def owner_change(from_name: str, to_name: str, **more: Any) -> dict[str, Any]:
+    return {"from": from_name, "to": to_name, **more}
+
+
+def merged(from_name: str, into_name: str) -> dict[str, Any]:
+    """account_merged and contact_merged: the name merged away and the one kept."""
+    return {"from": from_name, "into": into_name}
+
+
+def contact(name: str, **more: Any) -> dict[str, Any]:
+    """contact_added (with ``primary``), contact_removed, primary_contact_set."""
+    return {"contact": name, **more}
+
+
+def activity_logged(activity_id: int, type: str, milestone: str | None, outcome: str, **more: Any) -> dict[str, Any]:
+    return {"activity_id": activity_id, "type": type, "milestone": milestone, "outcome": outcome, **more}
+
+
+def note_added(note_id: int, summary: str, **more: Any) -> dict[str, Any]:
+    return {"note_id": note_id, "summary": summary, **more}
+
+
+def task_added(task_id: int, title: str, due: date, **more: Any) -> dict[str, Any]:
+    return {"task_id": task_id, "title": title, "due": due.isoformat(), **more}
+
+
+def task_done(task_id: int, title: str, **more: Any) -> dict[str, Any]:
+    """``with_deal=True`` in ``more``: closed because its deal closed (``tasks.close_open_tasks``)."""
+    return {"task_id": task_id, "title": title, **more}
+
+
+def task_reopened(task_id: int, title: str, done_at: datetime) -> dict[str, Any]:
+    # When it had been done, so that undoing the reopening can put that back.
+    return {"task_id": task_id, "title": title, "done_at": done_at.isoformat()}
+
+
+def task_rescheduled(task_id: int, title: str, from_due: date, to_due: date) -> dict[str, Any]:
+    return {"task_id": task_id, "title": title, "from": from_due.isoformat(), "to": to_due.isoformat()}
+
+
+def undone(kind: str, summary: str, **more: Any) -> dict[str, Any]:
+    """What an undo reversed: its kind and summary, then ``version`` for a row change or
+    what the removed work kept (an activity's time and body, a note's text)."""
+    return {"kind": kind, "summary": summary, **more}

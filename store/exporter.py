@@ -28,7 +28,7 @@ from sqlmodel import Session
 from store import clock, csv_cells, settings
 from store.deal_keys import deal_key_rows, deal_keys
 from store.errors import InvalidInput, NotFound
-from store.import_values import format_amount
+from store.money import format_amount
 from store.models import (
     OPEN,
     PIPELINES,

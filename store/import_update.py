@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from store import clock, events
-from store.deals import apply_changes, load_for_write
+from store.deal_rows import apply_changes, load_for_write
 from store.errors import Conflict
 from store.models import LEAD, OPEN, WON, Deal, DealEvent, Rep, Stage
 from store.money import format_money
@@ -184,7 +184,7 @@ class DealUpdates:
             if update.stage is not None:
                 target = update.stage
                 after: dict[str, Any] = {"stage_id": target.id}
-                extra: dict[str, Any] = {"from_stage": stage.name, "to_stage": target.name, **source}
+                extra: dict[str, Any] = events.stage_move(stage.name, target.name, **source)
                 if target.kind == OPEN and stage.kind != OPEN:
                     kind = events.REOPENED
                     after.update(stage_entered_at=moment, closed_at=None, lost_reason=None)
@@ -218,7 +218,7 @@ class DealUpdates:
                     old = session.get(Rep, deal.owner_id)
                     new = session.get(Rep, owner_id)
                     changes.append((events.OWNER_CHANGED, {"owner_id": owner_id},
-                                    {"from": old.name, "to": new.name, **source}))
+                                    events.owner_change(old.name, new.name, **source)))
             if changes:
                 apply_changes(session, deal, update.version, by, changes)
 

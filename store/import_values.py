@@ -1,9 +1,8 @@
 """What other CRMs and spreadsheets write in a cell, read into Legwork's values.
 
-Dates (ISO, ``D/M/YYYY``, ``M/D/YYYY``, ``4 Mar 2026``), amounts with currency
-symbols and thousands separators, durations, yes/no flags, and rep handles derived
-from names. Every parser raises ``InvalidInput`` with a message that quotes the
-cell and says what would have been understood.
+Dates (ISO, ``D/M/YYYY``, ``M/D/YYYY``, ``4 Mar 2026``), durations, yes/no flags, and
+rep handles derived from names; amounts are store.money's. Every parser raises
+``InvalidInput`` with a message that quotes the cell and says what would have been understood.
 """
 
 from __future__ import annotations
@@ -12,12 +11,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from store.errors import InvalidInput
-from store.money import check_amount
+# Amounts live in store.money; re-exported because store/importer.py and the tests read them from here.
+from store.money import format_amount, parse_amount  # noqa: F401
 from store.validate import EARLIEST_YEAR, LATEST_YEAR, YEARS
 
 UTC = timezone.utc
@@ -190,113 +190,6 @@ def parse_moment(text: str, order: str | None) -> Moment:
             day = _real_date(int(match[parts[2]]), month, int(match[parts[0]]), raw)
             return Moment(day, *_clock(match[4], raw))
     raise InvalidInput(f"{raw!r} is not a date: {DATE_HELP}")
-
-
-# --- money -------------------------------------------------------------------------------------
-
-CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB", "₺": "TRY"}
-_PREFIXED_DOLLARS = {"US$": "USD", "C$": "CAD", "CA$": "CAD", "A$": "AUD", "AU$": "AUD", "NZ$": "NZD", "HK$": "HKD",
-                     "S$": "SGD", "R$": "BRL", "MX$": "MXN"}
-_CODE = re.compile(r"^([A-Za-z]{3})\s*(.*)$|^(.*?)\s*([A-Za-z]{3})$")
-_GROUPED_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+$")
-_GROUPED_DOT = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$")
-_PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
-
-
-_PREFIXES_LONGEST_FIRST = sorted(_PREFIXED_DOLLARS.items(), key=lambda kv: -len(kv[0]))
-_SIMPLE = re.compile(r"^\d{1,15}(?:\.\d{1,2})?$")
-
-
-def _strip_currency(text: str) -> tuple[str, str | None]:
-    upper = text.upper()
-    for prefix, code in _PREFIXES_LONGEST_FIRST:
-        if upper.startswith(prefix) or upper.endswith(prefix):
-            return upper.replace(prefix, "", 1).strip(), code
-    found = None
-    for symbol, code in CURRENCY_SYMBOLS.items():
-        if symbol in text:
-            found = code
-            text = text.replace(symbol, "")
-    text = text.strip()
-    match = _CODE.match(text)
-    if match:
-        code = (match[1] or match[4]).upper()
-        rest = match[2] if match[1] else match[3]
-        if rest and re.match(r"^[\d.,\s'’()+-]+[kKmM]?$", rest):
-            if found and found != code:
-                raise InvalidInput(f"{text!r} names two currencies")
-            return rest.strip(), code
-    return text, found
-
-
-def parse_amount(text: str, currency: str = "USD") -> int:
-    """Minor units from ``12500``, ``$12,500.00``, ``12.500,50 €``, ``EUR 1 250 000``, ``12.5k``.
-
-    A value in a currency other than the database's ``currency`` is refused: one
-    currency per database, and no silent conversion.
-    """
-    raw = text.strip()
-    if not raw:
-        return 0
-    if _SIMPLE.match(raw):  # 12500 or 12500.50: most exports
-        whole, _, cents = raw.partition(".")
-        amount = int(whole) * 100 + int(cents.ljust(2, "0") or 0)
-        check_amount(amount, currency, what=f"value {raw!r}")
-        return amount
-    cleaned, code = _strip_currency(raw)
-    if code is not None and code != currency.upper():
-        raise InvalidInput(f"value {raw!r} is in {code}; this database keeps amounts in {currency}")
-    for space in (" ", "\u00a0", "\u202f", "\u2009", "'", "’", "_"):
-        cleaned = cleaned.replace(space, "")
-    if cleaned.startswith("(") and cleaned.endswith(")") or cleaned.startswith("-") or cleaned.endswith("-"):
-        raise InvalidInput(f"value {raw!r} is negative: a deal's value is zero or more")
-    cleaned = cleaned.lstrip("+")
-    multiplier = 1
-    if cleaned[-1:] in ("k", "K", "m", "M"):
-        multiplier = 1_000 if cleaned[-1] in "kK" else 1_000_000
-        cleaned = cleaned[:-1]
-    number = _number(cleaned, raw)
-    amount = number * multiplier * 100
-    if amount != amount.to_integral_value():
-        raise InvalidInput(f"value {raw!r} has fractions of a cent")
-    cents = int(amount)
-    check_amount(cents, currency, what=f"value {raw!r}")
-    return cents
-
-
-def _number(cleaned: str, raw: str) -> Decimal:
-    """Digits with at most one decimal separator; the other separator groups thousands."""
-    bad = InvalidInput(f"value {raw!r} is not an amount: try 12500, 12,500.00 or $12,500")
-    if not cleaned:
-        raise bad
-    has_comma, has_dot = "," in cleaned, "." in cleaned
-    if has_comma and has_dot:
-        decimal_sep = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
-        group_sep = "." if decimal_sep == "," else ","
-        whole, _, fraction = cleaned.rpartition(decimal_sep)
-        if not re.match(rf"^\d{{1,3}}(?:{re.escape(group_sep)}\d{{3}})*$", whole) or not fraction.isdigit():
-            raise bad
-        cleaned = whole.replace(group_sep, "") + "." + fraction
-    elif has_comma:
-        if _GROUPED_COMMA.match(cleaned):
-            cleaned = cleaned.replace(",", "")
-        elif re.match(r"^\d+,\d{1,2}$", cleaned):
-            cleaned = cleaned.replace(",", ".")  # 12,5 / 12,50: a decimal comma
-        else:
-            raise bad
-    elif has_dot and _GROUPED_DOT.match(cleaned):
-        cleaned = cleaned.replace(".", "")  # 1.250.000
-    if not _PLAIN.match(cleaned):
-        raise bad
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation:
-        raise bad from None
-
-
-def format_amount(cents: int) -> str:
-    """``1250000`` → ``12500.00``: what the export writes and the import reads back exactly."""
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 # --- small things ------------------------------------------------------------------------------

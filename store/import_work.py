@@ -318,8 +318,8 @@ class ActivityImport(WorkImport):
         ids = insert_rows(session, Activity, rows, lambda n: self.written("writing activities", n, total))
         insert_plain(session, DealEvent, [
             event_row(row["deal_id"], by, now, events.ACTIVITY_LOGGED,
-                      {"activity_id": activity_id, "type": row["type"], "milestone": row["milestone"],
-                       "outcome": row["outcome"], "imported": self.table.name})
+                      events.activity_logged(activity_id, row["type"], row["milestone"], row["outcome"],
+                                             imported=self.table.name))
             for activity_id, row in zip(ids, rows)
         ])
         if rows:

@@ -12,7 +12,7 @@ from typing import Callable
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from store import deals, events, validate
+from store import deal_rows, events, validate
 from store.contacts import contact_deals_where, link_contact
 from store.errors import RuleViolation
 from store.models import Account, Contact, Deal, DealContact
@@ -33,8 +33,8 @@ class Merged:
 
 def _bump(session: Session, deal_id: int, by: int, kind: str, after: dict, extra: dict) -> None:
     """One versioned write of a deal row (its version as read now, in this transaction), with its event."""
-    deal, _stage = deals.load_for_write(session, deal_id, by=by, what="merge into")
-    deals._commit(session, deal, deal.version, by, [(kind, after, extra)])
+    deal, _stage = deal_rows.load_for_write(session, deal_id, by=by, what="merge into")
+    deal_rows.apply_changes(session, deal, deal.version, by, [(kind, after, extra)])
 
 
 def _merge(
@@ -58,7 +58,7 @@ def _merge(
         deal_ids = session.exec(select(Deal.id).where(deals_of(other_id)).order_by(Deal.id)).all()
         for deal_id in deal_ids:
             after = move_deal(deal_id, keep_id, other_id)
-            _bump(session, deal_id, by, event, after, {"from": removed_name, "into": kept_name})
+            _bump(session, deal_id, by, event, after, events.merged(removed_name, kept_name))
         moved = take_over(keep, other)
         session.add(keep)
         session.flush()

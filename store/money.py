@@ -10,7 +10,13 @@ from sqlmodel import Session
 
 from store.errors import InvalidInput
 
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+# One table, both directions: the symbol shown for a currency, and the currency a symbol
+# in typed or imported text means.
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "KRW": "₩", "RUB": "₽", "TRY": "₺"}
+CURRENCY_OF_SYMBOL = {symbol: code for code, symbol in SYMBOLS.items()}
+# Dollars other than the US's, as other CRMs and spreadsheets write them.
+PREFIXED_DOLLARS = {"US$": "USD", "C$": "CAD", "CA$": "CAD", "A$": "AUD", "AU$": "AUD", "NZ$": "NZD", "HK$": "HKD",
+                    "S$": "SGD", "R$": "BRL", "MX$": "MXN"}
 DEFAULT_CURRENCY = "USD"
 # The most one amount (a deal's value, a goal, an imported cell) may be: 10^12
 # minor units, 10 billion in major units, past any real deal. It keeps sums
@@ -33,8 +39,8 @@ def parse_money(text: str, currency: str | None = None) -> int:
     """
     raw = text.strip()
     cleaned = raw.replace(" ", "").replace("_", "")
-    marked = {code for code, symbol in SYMBOLS.items() if symbol in cleaned}
-    for symbol in SYMBOLS.values():
+    marked = {code for symbol, code in CURRENCY_OF_SYMBOL.items() if symbol in cleaned}
+    for symbol in CURRENCY_OF_SYMBOL:
         cleaned = cleaned.replace(symbol, "")
     code = cleaned.upper()
     if code.endswith(tuple(SYMBOLS)):
@@ -44,24 +50,131 @@ def parse_money(text: str, currency: str | None = None) -> int:
         marked.add(code[:3])
         cleaned = cleaned[3:]
     if currency and marked - {currency.upper()}:
-        other = sorted(marked - {currency.upper()})[0]
-        raise InvalidInput(f"value {raw!r} is in {other}; this database keeps amounts in {currency.upper()}")
+        raise _other_currency(raw, sorted(marked - {currency.upper()})[0], currency)
     if not cleaned:
         raise InvalidInput("value is empty: type an amount like 12500 or 12.5k")
     if cleaned.startswith("-"):
-        raise InvalidInput(f"value {raw!r} is negative: a deal's value is zero or more")
+        raise _negative(raw)
     match = _AMOUNT.match(cleaned)
     if not match:
         raise InvalidInput(f"value {raw!r} is not an amount: try 12500, 12,500.00 or 12.5k")
-    number = match["num"].replace(",", "")
+    return _cents(Decimal(match["num"].replace(",", "")), match["suffix"], raw, currency or DEFAULT_CURRENCY)
+
+
+# --- the import's reading: what other CRMs and spreadsheets write in a cell ---------------------
+
+_CODE = re.compile(r"^([A-Za-z]{3})\s*(.*)$|^(.*?)\s*([A-Za-z]{3})$")
+_GROUPED_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_GROUPED_DOT = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}$")
+_PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
+_PREFIXES_LONGEST_FIRST = sorted(PREFIXED_DOLLARS.items(), key=lambda kv: -len(kv[0]))
+_SIMPLE = re.compile(r"^\d{1,15}(?:\.\d{1,2})?$")
+
+
+def parse_amount(text: str, currency: str = "USD") -> int:
+    """Minor units from an imported cell: ``12500``, ``$12,500.00``, ``12.500,50 €``,
+    ``EUR 1 250 000``, ``12.5k``; an empty cell is 0.
+
+    More lenient than ``parse_money`` (decimal commas, dot-grouped thousands, any
+    three-letter code); a value in a currency other than the database's ``currency`` is
+    refused the same way: one currency per database, and no silent conversion.
+    """
+    raw = text.strip()
+    if not raw:
+        return 0
+    if _SIMPLE.match(raw):  # 12500 or 12500.50: most exports
+        whole, _, cents = raw.partition(".")
+        amount = int(whole) * 100 + int(cents.ljust(2, "0") or 0)
+        check_amount(amount, currency, what=f"value {raw!r}")
+        return amount
+    cleaned, code = _strip_currency(raw)
+    if code is not None and code != currency.upper():
+        raise _other_currency(raw, code, currency)
+    for space in (" ", "\u00a0", "\u202f", "\u2009", "'", "’", "_"):
+        cleaned = cleaned.replace(space, "")
+    if cleaned.startswith("(") and cleaned.endswith(")") or cleaned.startswith("-") or cleaned.endswith("-"):
+        raise _negative(raw)
+    cleaned = cleaned.lstrip("+")
+    suffix = ""
+    if cleaned[-1:] in ("k", "K", "m", "M"):
+        cleaned, suffix = cleaned[:-1], cleaned[-1]
+    return _cents(_number(cleaned, raw), suffix, raw, currency)
+
+
+def _strip_currency(text: str) -> tuple[str, str | None]:
+    """The cell without its currency mark, and the currency the mark names (None: unmarked)."""
+    upper = text.upper()
+    for prefix, code in _PREFIXES_LONGEST_FIRST:
+        if upper.startswith(prefix) or upper.endswith(prefix):
+            return upper.replace(prefix, "", 1).strip(), code
+    found = None
+    for symbol, code in CURRENCY_OF_SYMBOL.items():
+        if symbol in text:
+            found = code
+            text = text.replace(symbol, "")
+    text = text.strip()
+    match = _CODE.match(text)
+    if match:
+        code = (match[1] or match[4]).upper()
+        rest = match[2] if match[1] else match[3]
+        if rest and re.match(r"^[\d.,\s'’()+-]+[kKmM]?$", rest):
+            if found and found != code:
+                raise InvalidInput(f"{text!r} names two currencies")
+            return rest.strip(), code
+    return text, found
+
+
+def _number(cleaned: str, raw: str) -> Decimal:
+    """Digits with at most one decimal separator; the other separator groups thousands."""
+    bad = InvalidInput(f"value {raw!r} is not an amount: try 12500, 12,500.00 or $12,500")
+    if not cleaned:
+        raise bad
+    has_comma, has_dot = "," in cleaned, "." in cleaned
+    if has_comma and has_dot:
+        decimal_sep = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        group_sep = "." if decimal_sep == "," else ","
+        whole, _, fraction = cleaned.rpartition(decimal_sep)
+        if not re.match(rf"^\d{{1,3}}(?:{re.escape(group_sep)}\d{{3}})*$", whole) or not fraction.isdigit():
+            raise bad
+        cleaned = whole.replace(group_sep, "") + "." + fraction
+    elif has_comma:
+        if _GROUPED_COMMA.match(cleaned):
+            cleaned = cleaned.replace(",", "")
+        elif re.match(r"^\d+,\d{1,2}$", cleaned):
+            cleaned = cleaned.replace(",", ".")  # 12,5 / 12,50: a decimal comma
+        else:
+            raise bad
+    elif has_dot and _GROUPED_DOT.match(cleaned):
+        cleaned = cleaned.replace(".", "")  # 1.250.000
+    if not _PLAIN.match(cleaned):
+        raise bad
     try:
-        amount = Decimal(number)
+        return Decimal(cleaned)
     except InvalidOperation:
-        raise InvalidInput(f"value {raw!r} is not an amount") from None
-    amount *= {"": 1, "k": 1_000, "m": 1_000_000}[match["suffix"].lower()]
-    cents = int((amount * 100).to_integral_value())
-    check_amount(cents, currency or DEFAULT_CURRENCY, what=f"value {raw!r}")
+        raise bad from None
+
+
+# --- the rules both readings share ---------------------------------------------------------------
+
+_SUFFIXES = {"": 1, "k": 1_000, "m": 1_000_000}
+
+
+def _cents(number: Decimal, suffix: str, raw: str, currency: str) -> int:
+    """``number`` (times ``k`` or ``m``) in minor units: whole cents, at most ``MAX_VALUE``."""
+    amount = number * _SUFFIXES[suffix.lower()] * 100
+    if amount != amount.to_integral_value():
+        raise InvalidInput(f"value {raw!r} has fractions of a cent")
+    cents = int(amount)
+    check_amount(cents, currency, what=f"value {raw!r}")
     return cents
+
+
+def _other_currency(raw: str, other: str, currency: str) -> InvalidInput:
+    return InvalidInput(f"value {raw!r} is in {other}; this database keeps amounts in {currency.upper()}")
+
+
+def _negative(raw: str) -> InvalidInput:
+    return InvalidInput(f"value {raw!r} is negative: a deal's value is zero or more")
 
 
 def check_amount(cents: int, currency: str = DEFAULT_CURRENCY, *, what: str = "value") -> None:
@@ -87,6 +200,11 @@ def amount_text(cents: int) -> str:
     """``12,500`` or ``12,500.50``: an amount for a form field, without a symbol, exactly."""
     whole, part = divmod(int(cents), 100)
     return f"{whole:,}.{part:02d}" if part else f"{whole:,}"
+
+
+def format_amount(cents: int) -> str:
+    """``1250000`` → ``12500.00``: what the export writes and the import reads back exactly."""
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def format_money(cents: int, currency: str = "USD", *, short: bool = False) -> str:

@@ -9,8 +9,8 @@ import pendulum
 from sqlmodel import Session, select
 
 from store import clock, events, permissions, validate
-from store.errors import InvalidInput, NotFound
-from store.models import Deal, Note, Rep
+from store.errors import InvalidInput
+from store.models import Note, Rep
 from store.tx import write
 
 MAX_SUMMARY = 120
@@ -60,17 +60,11 @@ def add_note(session: Session, deal_id: int, body: str, *, by: int) -> NoteInfo:
             f"the first line is the summary the timeline shows: keep it under {MAX_SUMMARY} characters"
         )
     with write(session):
-        deal = session.get(Deal, deal_id)
-        if deal is None:
-            raise NotFound(f"no deal with id {deal_id}")
-        rep = session.get(Rep, by)
-        if rep is None:
-            raise NotFound(f"no rep with id {by}")
-        permissions.require_deal_change(session, by, deal, "add a note to")
+        deal, rep = permissions.deal_for_work(session, deal_id, by, "add a note to")
         note = Note(deal_id=deal_id, rep_id=by, body=body, created_at=clock.now())
         session.add(note)
         session.flush()
-        events.record(session, deal_id, by, events.NOTE_ADDED, {"note_id": note.id, "summary": summary_of(body)})
+        events.record(session, deal_id, by, events.NOTE_ADDED, events.note_added(note.id, summary_of(body)))
         info = NoteInfo(
             id=note.id, deal_id=deal_id, rep_id=by, rep_name=rep.name, body=body, created_at=clock.aware(note.created_at)
         )

@@ -86,6 +86,17 @@ def require_deal_change(session: Session, by: int, deal: Deal, what: str = "chan
     )
 
 
+def deal_for_work(session: Session, deal_id: int, by: int, what: str) -> tuple[Deal, Rep]:
+    """The deal and the acting rep for work logged on it (an activity, a note, a task):
+    refused (``NotFound``) when either is missing, ``Forbidden`` unless ``by`` may change the deal."""
+    deal = session.get(Deal, deal_id)
+    if deal is None:
+        raise NotFound(f"no deal with id {deal_id}")
+    rep = rep_row(session, by)
+    require_deal_change(session, by, deal, what)
+    return deal, rep
+
+
 def require_task_change(session: Session, by: int, task: Task, what: str = "change") -> None:
     """Refuse unless ``by`` may change ``task``: its owner, the owner of its deal,
     or their manager."""

@@ -336,11 +336,10 @@ def _move_deals(session: Session, stage: Stage, target: StageInfo, ids: list[int
     for deal_id in ids:
         events.record(
             session, deal_id, by, events.STAGE_CHANGED,
-            {
-                "before": {"stage_id": stage.id}, "after": {"stage_id": target.id},
-                "version": versions[deal_id] + 1, "from_stage": stage.name, "to_stage": target.name,
-                "reason": "stage retired",
-            },
+            events.row_change(
+                {"stage_id": stage.id}, {"stage_id": target.id}, versions[deal_id] + 1,
+                **events.stage_move(stage.name, target.name, reason="stage retired"),
+            ),
             at=now,
         )
     session.flush()

@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 
 from store import clock, events
 from store.activities import ActivityInfo
-from store.deals import DealDetail, _detail_query, _to_detail
+from store.deal_detail import DealDetail, _detail_query, _to_detail
 from store.models import LOST, OPEN, OPPORTUNITY, WON, Deal, DealEvent, Rep, Stage, Task
 from store.periods import MONTH, WEEK, Period, period_containing
 from store.reps import MONDAY_TO_FRIDAY

@@ -16,7 +16,7 @@ from sqlmodel import Session, func, or_, select
 
 from store import clock, events, permissions, validate
 from store.errors import InvalidInput, NotFound, RuleViolation, TaskConflict
-from store.deals import load_for_write
+from store.deal_rows import load_for_write
 from store.models import OPEN, Deal, Rep, Task
 from store.reps import RepInfo
 from store.tx import lock_rows, write
@@ -196,9 +196,7 @@ def insert_task(
     session.add(task)
     session.flush()
     refresh_next_due(session, [deal_id])
-    events.record(
-        session, deal_id, by, events.TASK_ADDED, {"task_id": task.id, "title": title, "due": due.isoformat()}
-    )
+    events.record(session, deal_id, by, events.TASK_ADDED, events.task_added(task.id, title, due))
     return _info(task, deal.title)
 
 
@@ -299,7 +297,7 @@ def complete_task(session: Session, task_id: int, *, by: int, version: int | Non
             raise _already_done(session, task, by)
         now = clock.now()
         write_task(session, task, by, what="complete", done_at=now)
-        events.record(session, task.deal_id, by, events.TASK_DONE, {"task_id": task.id, "title": task.title}, at=now)
+        events.record(session, task.deal_id, by, events.TASK_DONE, events.task_done(task.id, task.title), at=now)
         session.flush()
         refresh_next_due(session, [task.deal_id])
         info = _info(task, deal_title)
@@ -315,14 +313,8 @@ def reopen_task(session: Session, task_id: int, *, by: int, version: int | None 
             raise RuleViolation(f"“{task.title}” is not done")
         done_at = clock.aware(task.done_at)
         write_task(session, task, by, what="reopen", done_at=None)
-        events.record(
-            session,
-            task.deal_id,
-            by,
-            events.TASK_REOPENED,
-            # When it had been done, so that undoing the reopening can put that back.
-            {"task_id": task.id, "title": task.title, "done_at": done_at.isoformat()},
-        )
+        reopened = events.task_reopened(task.id, task.title, done_at)
+        events.record(session, task.deal_id, by, events.TASK_REOPENED, reopened)
         session.flush()
         refresh_next_due(session, [task.deal_id])
         info = _info(task, deal_title)
@@ -333,14 +325,19 @@ def reschedule_task(session: Session, task_id: int, due: date, *, by: int, versi
     validate.day(due, "due day")
     with write(session):
         task, deal_title = _load_task(session, task_id)
-        permissions.require_task_change(session, by, task, "reschedule")
-        check_task_version(session, task, version, by)
-        if task.done_at is not None:
-            raise RuleViolation(f"“{task.title}” is done: there is nothing to reschedule")
-        if task.due != due:
-            record_reschedule(session, task, due, by)
+        require_movable(session, task, by, version, "reschedule")
+        record_reschedule(session, task, due, by)
         info = _info(task, deal_title)
     return info
+
+
+def require_movable(session: Session, task: Task, by: int, version: int | None, verb: str) -> None:
+    """Before a new due day: ``by`` may change the task, it is still at the ``version``
+    the caller read (else ``TaskConflict``), and it is not done."""
+    permissions.require_task_change(session, by, task, verb)
+    check_task_version(session, task, version, by)
+    if task.done_at is not None:
+        raise RuleViolation(f"“{task.title}” is done: there is nothing to {verb}")
 
 
 def record_reschedule(session: Session, task: Task, due: date, by: int) -> None:
@@ -350,13 +347,8 @@ def record_reschedule(session: Session, task: Task, due: date, by: int) -> None:
         return
     from_due = task.due
     write_task(session, task, by, what="reschedule", due=due)
-    events.record(
-        session,
-        task.deal_id,
-        by,
-        events.TASK_RESCHEDULED,
-        {"task_id": task.id, "title": task.title, "from": from_due.isoformat(), "to": due.isoformat()},
-    )
+    moved = events.task_rescheduled(task.id, task.title, from_due, due)
+    events.record(session, task.deal_id, by, events.TASK_RESCHEDULED, moved)
     session.flush()
     refresh_next_due(session, [task.deal_id])
 
@@ -384,7 +376,7 @@ def close_open_tasks(session: Session, deal_id: int, *, by: int) -> list[TaskInf
             write_task(session, task, by, what="close", done_at=now)  # versioned like every task write
             events.record(
                 session, deal_id, by, events.TASK_DONE,
-                {"task_id": task.id, "title": task.title, "with_deal": True}, at=now,
+                events.task_done(task.id, task.title, with_deal=True), at=now,
             )
         session.flush()
         refresh_next_due(session, [deal_id])

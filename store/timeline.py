@@ -222,7 +222,7 @@ def event_headline(kind: str, data: dict[str, Any], currency: str = "USD") -> st
 def _headline(kind: str, data: dict[str, Any], currency: str) -> str:
     money = lambda cents: format_money(cents, currency) if cents is not None else "none"  # noqa: E731
     before, after = data.get("before", {}), data.get("after", {})
-    move = f"{data.get('from_stage', '?')} → {data.get('to_stage', '?')}"
+    move = " → ".join(str(name) for name in events.stage_names(data, "?"))
     if kind == events.CREATED:
         what = "a lead" if data.get("pipeline") == LEAD else "an opportunity"
         value = f" · {money(data['value'])}" if data.get("value") else ""

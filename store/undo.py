@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from store import clock, events, permissions, rollups
 from store.activities import refresh_deal_activity
-from store.deals import DealDetail, check_version, deserialise, get_deal
+from store.deal_detail import DealDetail, get_deal
+from store.deal_rows import check_version, deserialise, update_row
 from store.errors import NotFound, RuleViolation
 from store.models import LEAD, Activity, Deal, DealEvent, Note, Rep, Task
 from store.money import format_money
@@ -92,8 +93,9 @@ def _last_change(session: Session, deal_id: int, rep_id: int) -> list[DealEvent]
 def _describe(event: DealEvent) -> str:
     what = DESCRIPTIONS.get(event.kind, event.kind)
     data = event.data
+    origin, target = events.stage_names(data)
     if "from_stage" in data:
-        return f"{what} ({data['from_stage']} → {data['to_stage']})"
+        return f"{what} ({origin} → {target})"
     if "title" in data:
         return f"{what} “{data['title']}”"
     return what
@@ -145,22 +147,14 @@ def _undo_row_change(session: Session, deal: Deal, change: list[DealEvent], by: 
         for column, value in event.data["before"].items():
             restore[column] = deserialise(column, value)
     now = clock.now()
-    current = deal.version
-    result = session.execute(
-        update(Deal)
-        .where(Deal.id == deal.id, Deal.version == current)
-        .values(**restore, version=Deal.version + 1, updated_at=now, updated_by_id=by)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise RuleViolation(f"“{deal.title}” changed while undoing; reload and try again")
+    new_version = update_row(session, deal.id, deal.version, by, restore, now)
     for event in change:
         events.record(
             session,
             deal.id,
             by,
             events.UNDONE,
-            {"kind": event.kind, "summary": _describe(event), "version": current + 1},
+            events.undone(event.kind, _describe(event), version=new_version),
             undoes_id=event.id,
             at=now,
         )
@@ -240,7 +234,8 @@ def _undo_work(session: Session, deal: Deal, event: DealEvent, by: int) -> None:
             write_task(session, task, by, what="undo a change to", done_at=deserialise("done_at", done_at) if done_at else event.at)
         elif event.kind == events.TASK_RESCHEDULED:
             write_task(session, task, by, what="undo a change to", due=deserialise("expected_close", data["from"]))
-    record = {"kind": event.kind, "summary": _describe(event), **{k: v for k, v in kept.items() if v}}
+    kept = {k: v for k, v in kept.items() if v}  # a note's own summary stands for the description
+    record = events.undone(event.kind, kept.pop("summary", _describe(event)), **kept)
     events.record(session, deal.id, by, events.UNDONE, record, undoes_id=event.id)
     session.flush()
     if event.kind not in (events.ACTIVITY_LOGGED, events.NOTE_ADDED):
@@ -312,35 +307,41 @@ def undo_latest(session: Session, *, by: int, since: int) -> Undone:
     return Undone(description, after)
 
 
+# The toast after an undo, per kind: what the change was, and where the deal or work is now.
+# {title} is the deal's, quoted; {stage} the stage it is in after the undo; {task} the task's title.
+_UNDID = {
+    events.LOST: "{lost} {title} — back in {stage}",
+    events.STAGE_CHANGED: "moved {title} {from_stage} → {to_stage} — back in {stage}",
+    events.CONVERTED: "converted {title} — a lead again, in {stage}",
+    events.REOPENED: "reopened {title} — closed again as {stage}",
+    events.ACTIVITY_LOGGED: "{type} logged on {title} — removed",
+    events.NOTE_ADDED: "note on {title} “{summary}” — its text stays in the timeline",
+    events.TASK_ADDED: "new task {task} on {title} — removed",
+    events.TASK_DONE: "done {task} on {title} — open again",
+    events.TASK_REOPENED: "reopened task {task} on {title} — done again",
+    events.TASK_RESCHEDULED: "rescheduled {task} on {title} — due {from_due} again",
+}
+
+
 def _what_was_undone(session: Session, head: DealEvent, deal: DealDetail) -> str:
     """The toast after an undo: what the change was, and where the deal or work is now."""
     from store.timeline import currency  # the database's currency, for the won value
 
     data, title = head.data, f"“{deal.title}”"
-    kind = head.kind
-    if kind == events.WON:
+    if head.kind == events.WON:
         value = data.get("value", deal.value)
         return f"won {title} ({format_money(value, currency(session))}) — back in {deal.stage_name}"
-    if kind == events.LOST:
-        verb = "disqualified" if deal.pipeline == LEAD else "lost"
-        return f"{verb} {title} — back in {deal.stage_name}"
-    if kind == events.STAGE_CHANGED:
-        return f"moved {title} {data.get('from_stage')} → {data.get('to_stage')} — back in {deal.stage_name}"
-    if kind == events.CONVERTED:
-        return f"converted {title} — a lead again, in {deal.stage_name}"
-    if kind == events.REOPENED:
-        return f"reopened {title} — closed again as {deal.stage_name}"
-    if kind in events.DEAL_ROW_KINDS:
+    if head.kind in events.DEAL_ROW_KINDS and head.kind not in _UNDID:
         return f"{_describe(head)} of {title} — the previous values are back"
-    if kind == events.ACTIVITY_LOGGED:
-        return f"{data.get('type', 'activity')} logged on {title} — removed"
-    if kind == events.NOTE_ADDED:
-        return f"note on {title} “{data.get('summary', '')}” — its text stays in the timeline"
-    task = f"“{data.get('title', '')}”"
-    if kind == events.TASK_ADDED:
-        return f"new task {task} on {title} — removed"
-    if kind == events.TASK_DONE:
-        return f"done {task} on {title} — open again"
-    if kind == events.TASK_REOPENED:
-        return f"reopened task {task} on {title} — done again"
-    return f"rescheduled {task} on {title} — due {data.get('from')} again"
+    origin, target = events.stage_names(data)
+    return _UNDID.get(head.kind, _UNDID[events.TASK_RESCHEDULED]).format(
+        title=title,
+        stage=deal.stage_name,
+        lost="disqualified" if deal.pipeline == LEAD else "lost",
+        from_stage=origin,
+        to_stage=target,
+        type=data.get("type", "activity"),
+        summary=data.get("summary", ""),
+        task=f"“{data.get('title', '')}”",
+        from_due=data.get("from"),
+    )

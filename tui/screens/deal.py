@@ -20,7 +20,7 @@ from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from store import clock, deals, people
-from store.deals import DealDetail
+from store.deal_detail import DealDetail
 from store.people import DealContactInfo
 from store.errors import StoreError
 from store.terms import LEAD

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from store.dates import show_day
-from store.deals import DealDetail
+from store.deal_detail import DealDetail
 from store.money import format_money
 from store.terms import LEAD, LOST, MILESTONES, WON
 from store.timeline import TimelineEntry

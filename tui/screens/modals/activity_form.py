@@ -22,7 +22,7 @@ from textual.widgets import Input, Select, Static
 from store import activities, clock, tasks
 from store.activities import DEFAULT_MILESTONE, FUTURE_SLACK, MAX_OUTCOME
 from store.dates import before_deal_warning, parse_moment
-from store.deals import DealDetail, get_deal
+from store.deal_detail import DealDetail, get_deal
 from store.errors import InvalidInput
 from store.terms import ACTIVITY_TYPES, MILESTONES
 from tui.plain_text import visible

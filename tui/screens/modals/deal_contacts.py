@@ -22,7 +22,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store import contacts, deals
-from store.deals import DealDetail
+from store.deal_detail import DealDetail
 from store.errors import StoreError
 from store.contacts import DealContactInfo
 from tui.clipboard import copy_value

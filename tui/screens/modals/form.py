@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 from tui.plain_text import visible
 
-from store.deals import DealDetail, get_deal
+from store.deal_detail import DealDetail, get_deal
 from store.errors import Forbidden, StoreError
 from tui.failures import ReportsFailedWorkers, reason
 

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from store import tasks
-from store.deals import DealDetail
+from store.deal_detail import DealDetail
 from store.notes import MAX_SUMMARY, add_note, looks_like_plan, summary_of
 from store.tasks import DayLoad, next_day_with_room
 from tui.plain_text import visible

@@ -23,7 +23,7 @@ from textual.widgets import Input, Select, Static
 
 from store import clock, tasks
 from store.dates import before_deal_warning, parse_day, show_day
-from store.deals import DealDetail, get_deal
+from store.deal_detail import DealDetail, get_deal
 from store.errors import InvalidInput, RuleViolation, StoreError
 from store.reps import RepInfo, get_rep, list_reps
 from store.tasks import DayLoad, is_working_day, load_on, next_day_with_room
