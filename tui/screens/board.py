@@ -16,7 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
@@ -54,6 +56,10 @@ class BoardData:
 class BoardScreen(DealActions, Screen):
     HELP_GROUP = "Board"
     WATCHES_CHANGE_TOKEN = True
+    # Screen's ``focused`` repaints the whole screen when it changes; here only the
+    # two card lists (their own focus styles) and the two headers change with it,
+    # and each refreshes itself. A move into another column is a focus change.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     DEFAULT_CSS = """
     BoardScreen #summary {
         height: auto;
@@ -113,6 +119,7 @@ class BoardScreen(DealActions, Screen):
         self._first_column = 0
         self._full_load_pending = False
         self._load_failed = False
+        self._summary_lines = 0
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -153,7 +160,7 @@ class BoardScreen(DealActions, Screen):
             visible = first <= position < first + fit
             column.display = visible
             column.styles.width = width
-            column.set_class(stage_id == focused, "-focused")
+            column.set_focused(stage_id == focused)
             column.set_edges(more_left=visible and position == first and first > 0,
                              more_right=visible and position == first + fit - 1 and first + fit < len(order))
 
@@ -337,7 +344,11 @@ class BoardScreen(DealActions, Screen):
             text.append("\nfilter: ", style="dim")
             text.append(visible(described))  # names and words someone typed
             text.append("  (esc clears)", style="dim")
-        self.query_one("#summary", Static).update(text)
+        summary_line = self.query_one("#summary", Static)
+        # Its height follows the lines it has (the filter's is the second): lay out only then.
+        lines = 2 if described else 1
+        summary_line.update(text, layout=lines != self._summary_lines)
+        self._summary_lines = lines
         self.sub_title = f"{scope.lower()} · {self.app.rep.name}"
 
     def _owner_label(self) -> str | None:
