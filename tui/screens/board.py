@@ -22,11 +22,10 @@ from textual.widget import Widget
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from store import board, clock, deals, settings
+from store import board, changes, clock
 from store.board import BoardFilter, ColumnSummary, DealCard, LeadSummary, OpportunitySummary
-from store.errors import StoreError
 from store.terms import LEAD
-from store.money import DEFAULT_CURRENCY, database_currency, format_money
+from store.money import DEFAULT_CURRENCY, format_money
 from tui.deal_actions import DealActions, DealRef, DealWritten
 from tui.plain_text import visible
 from tui.widgets.key_footer import KeyFooter
@@ -201,30 +200,32 @@ class BoardScreen(DealActions, Screen):
     def _load(self, flt: BoardFilter, focus_deal: int | None) -> None:
         worker = get_current_worker()
         with self.app.database.session() as session:
-            tz = settings.team_timezone(session)
-            currency = database_currency(session)
-            today = clock.today_in(tz)
-            token = board.change_token(session)
-            columns, summary, focus = self._columns_and_focus(session, flt, tz, today, focus_deal)
-            pages = self._first_pages(session, flt, columns, focus, today)
+            read = board.load_board(session, self.pipeline, flt, page_size=PAGE_SIZE, focus_deal=focus_deal)
         if not worker.is_cancelled:
-            self.post_message(self.Loaded(BoardData(columns, summary, pages, focus, token, today, tz, currency)))
+            self.post_message(self.Loaded(BoardData(read.columns, read.summary, read.pages, read.focus, read.token,
+                                                    read.today, read.tz, read.currency)))
 
     def _after_write(
-        self, flt: BoardFilter, deal_id: int, stage_id: int, token: tuple, shown: BoardData
+        self, flt: BoardFilter, deal_id: int, stage_id: int, tokens: tuple[tuple, tuple], shown: BoardData
     ) -> BoardData:
-        """After this screen's own write: every column's totals and the summary (one
-        aggregate each), but cards only for the columns the deal left and entered."""
+        """After this screen's own write: cards only for the columns the deal left
+        and entered; the totals and the summary worked out from a stage move and
+        the ones shown (nothing else changed since: see ``_only_this_write``), or
+        aggregated again after any other write."""
         tz = shown.team_tz
         with self.app.database.session() as session:
             today = clock.today_in(tz)
-            columns, summary, focus = self._columns_and_focus(session, flt, tz, today, deal_id)
-            touched = {stage_id, focus[0]} if focus else {stage_id}
-            if today != shown.today:  # every card's due-day label changes
-                touched = {c.stage_id for c in columns}
-            pages = self._first_pages(session, flt, [c for c in columns if c.stage_id in touched], focus, today)
-        return BoardData(columns, summary, pages, focus, token, today, tz, shown.currency, fetched=frozenset(pages),
-                         flt=flt)
+            totals = None
+            if today == shown.today:  # the summary's months and quarters are the same
+                since = tokens[0][0][0] or 0  # the newest event id when the board was read
+                totals = board.after_move(session, shown.columns, shown.summary, deal_id, since_event=since,
+                                          today=today)
+            # A new day changes every card's due-day label: every column's cards then.
+            touched = {stage_id} if today == shown.today else None
+            read = board.load_board(session, self.pipeline, flt, page_size=PAGE_SIZE, focus_deal=deal_id, tz=tz,
+                                    currency=shown.currency, token=False, cards_for=touched, totals=totals)
+        return BoardData(read.columns, read.summary, read.pages, read.focus, tokens[1], read.today, tz,
+                         shown.currency, fetched=frozenset(read.pages), flt=flt)
 
     def _only_this_write(self, stage_id: int | None, tokens: tuple[tuple, tuple] | None) -> bool:
         """Nothing but this screen's own write changed since the board last loaded."""
@@ -236,40 +237,7 @@ class BoardScreen(DealActions, Screen):
         # In the write's worker: the board's next data, so the screen hears once, not twice.
         if not self._only_this_write(stage_id, tokens):
             return None
-        return self._after_write(self.flt, deal_id, stage_id, tokens[1], self.data)
-
-    def _columns_and_focus(self, session, flt: BoardFilter, tz: str, today: date, focus_deal: int | None):
-        columns, summary = board.board_totals(session, self.pipeline, flt, tz=tz)
-        return columns, summary, self._locate(session, flt, focus_deal, today)
-
-    def _first_pages(
-        self, session, flt: BoardFilter, columns: list[ColumnSummary], focus: tuple[int, int] | None, today: date
-    ) -> dict[int, dict[int, list[DealCard]]]:
-        """Each column's first page, and the focused deal's page of its column."""
-        pages: dict[int, dict[int, list[DealCard]]] = {}
-        for column in columns:
-            wanted = {0}
-            if focus and focus[0] == column.stage_id:
-                wanted.add(focus[1] // PAGE_SIZE)
-            pages[column.stage_id] = {
-                page: board.column_cards(
-                    session, column.stage_id, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE, today=today
-                )
-                for page in wanted
-            }
-        return pages
-
-    def _locate(self, session, flt: BoardFilter, deal_id: int | None, today: date) -> tuple[int, int] | None:
-        if deal_id is None:
-            return None
-        try:
-            deal = deals.get_deal(session, deal_id)
-        except StoreError:
-            return None
-        if deal.pipeline != self.pipeline or not deal.is_open:
-            return None
-        index = board.card_index(session, deal.stage_id, flt, deal_id, today=today)
-        return (deal.stage_id, index) if index is not None else None
+        return self._after_write(self.flt, deal_id, stage_id, tokens, self.data)
 
     @on(Loaded)
     async def _show(self, message: Loaded) -> None:
@@ -399,7 +367,7 @@ class BoardScreen(DealActions, Screen):
     @work(thread=True, exclusive=True, group="board-poll", exit_on_error=False)
     def _poll(self, token: tuple) -> None:
         with self.app.database.session() as session:
-            current = board.change_token(session)
+            current = changes.change_token(session)
         if current != token:
             self.app.call_from_thread(self.reload)
 
