@@ -96,9 +96,10 @@ def timed(database, fn, repeat: int) -> dict:
 
 
 def board_reload(session, pipeline: str, flt: BoardFilter, focus_deal: int | None,
-                 touched: set[int] | None = None, tz: str | None = None, shown=None, since: int = 0):
+                 touched: dict[int, set[int]] | None = None, tz: str | None = None, shown=None, since: int = 0):
     """What tui.screens.board.BoardScreen._load reads (``board.load_board``); with
-    ``touched`` (the stage a move left), the ``tz`` the board already knows and
+    ``touched`` (the pages to read, by stage id, of the column a move left: the
+    page the card was on), the ``tz`` the board already knows and
     ``shown`` (the board's read before the move, whose newest event id was
     ``since``), what ``_after_write`` reads: the totals from the move, the cards
     of just the two columns. Returns the read."""
@@ -143,8 +144,10 @@ def stage_moves(database, repeat: int, rep, flt: BoardFilter, deal_id: int) -> d
             changes.change_token(session)
         mid = time.perf_counter()
         with database.session() as session:
-            shown = board_reload(session, OPPORTUNITY, flt, deal_id, touched={before}, tz=tz, shown=shown,
-                                 since=token[0][0] or 0)
+            # The page the card was on in the column it left, as the board reads it (BoardScreen._pages_around).
+            at = shown.focus[1] if shown.focus and shown.focus[0] == before else 0
+            shown = board_reload(session, OPPORTUNITY, flt, deal_id, touched={before: {at // PAGE_SIZE,
+                                 max(at - 1, 0) // PAGE_SIZE}}, tz=tz, shown=shown, since=token[0][0] or 0)
         end, end_cpu = time.perf_counter(), time.thread_time()
         version = moved.version
         if i == 0:

@@ -25,7 +25,7 @@ Every query here is plain SQLAlchemy that means the same on SQLite and PostgreSQ
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -262,7 +262,8 @@ class BoardRead:
 
 def load_board(
     session: Session, pipeline: str, flt: BoardFilter, *, page_size: int, focus_deal: int | None = None,
-    tz: str | None = None, currency: str | None = None, token: bool = True, cards_for: Collection[int] | None = None,
+    tz: str | None = None, currency: str | None = None, token: bool = True,
+    cards_for: Mapping[int, Collection[int]] | None = None,
     totals: tuple[list[ColumnSummary], OpportunitySummary | LeadSummary] | None = None,
 ) -> BoardRead:
     """What a board shows: the change token (read first, so a change made while
@@ -272,9 +273,11 @@ def load_board(
     deal's page of its column.
 
     After the board's own write: ``tz`` and ``currency`` as already known,
-    ``token=False`` (the write read it), ``cards_for`` the stage ids whose cards
-    changed besides the focus deal's column (the others' are not read), and ``totals`` when they were worked out
-    from the write (``board_totals.after_move``) instead of aggregated again.
+    ``token=False`` (the write read it), ``cards_for`` the pages to read (by
+    stage id) of the columns whose cards changed, besides the focus deal's page
+    of its column (the other columns and pages are not read), and ``totals``
+    when they were worked out from the write (``board_totals.after_move``)
+    instead of aggregated again.
     """
     change = changes.change_token(session) if token else None
     tz = tz if tz is not None else team_timezone(session)
@@ -290,10 +293,14 @@ def load_board(
             focus = (found[1], index) if index is not None else None
     pages: dict[int, dict[int, list[DealCard]]] = {}
     for column in columns:
-        if cards_for is not None and column.stage_id not in cards_for and not (focus and focus[0] == column.stage_id):
+        focused = focus is not None and focus[0] == column.stage_id
+        if cards_for is None:
+            wanted = {0}
+        elif column.stage_id in cards_for or focused:
+            wanted = set(cards_for.get(column.stage_id, ()))
+        else:
             continue
-        wanted = {0}
-        if focus and focus[0] == column.stage_id:
+        if focused:
             wanted.add(focus[1] // page_size)
         pages[column.stage_id] = {
             page: column_cards(session, column.stage_id, flt, offset=page * page_size, limit=page_size, today=today,

@@ -53,10 +53,12 @@ def test_load_board_is_what_the_separate_calls_read(session, opps, flt):
 def test_load_board_after_a_write_reads_only_the_columns_asked_for(session, opps):
     stage = stage_ids(session, OPPORTUNITY)
     read = board.load_board(session, OPPORTUNITY, BoardFilter(), page_size=PAGE, focus_deal=opps["cave"],
-                            tz="UTC", currency="EUR", token=False, cards_for={stage["Qualified"]})
+                            tz="UTC", currency="EUR", token=False, cards_for={stage["Qualified"]: {1}})
     assert read.token is None and read.currency == "EUR"
-    # The one asked for, and the focus deal's column.
-    assert set(read.pages) == {stage["Qualified"], stage["Proposal"]}
+    # The page asked for, and the focus deal's page of its column.
+    assert {sid: set(pages) for sid, pages in read.pages.items()} == {stage["Qualified"]: {1}, stage["Proposal"]: {0}}
+    assert read.pages[stage["Qualified"]][1] == board.column_cards(session, stage["Qualified"], BoardFilter(),
+                                                                   offset=PAGE, limit=PAGE)
     assert read.focus == (stage["Proposal"], 0)
 
 

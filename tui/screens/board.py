@@ -119,6 +119,7 @@ class BoardScreen(DealActions, Screen):
         self._full_load_pending = False
         self._load_failed = False
         self._summary_lines = 0
+        self._acted_at: tuple[int | None, int] = (None, 0)  # (stage id, index) of the card a key acted on
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -220,8 +221,10 @@ class BoardScreen(DealActions, Screen):
                 since = tokens[0][0][0] or 0  # the newest event id when the board was read
                 totals = board.after_move(session, shown.columns, shown.summary, deal_id, since_event=since,
                                           today=today)
-            # A new day changes every card's due-day label: every column's cards then.
-            touched = {stage_id} if today == shown.today else None
+            # The page the cursor was on in the column the deal left (the cards from it on
+            # moved up by one), and the deal's page where it is now (load_board adds it).
+            # A new day changes every card's due-day label: every column's first page then.
+            touched = {stage_id: self._pages_around(stage_id)} if today == shown.today else None
             read = board.load_board(session, self.pipeline, flt, page_size=PAGE_SIZE, focus_deal=deal_id, tz=tz,
                                     currency=shown.currency, token=False, cards_for=touched, totals=totals)
         return BoardData(read.columns, read.summary, read.pages, read.focus, tokens[1], read.today, tz,
@@ -393,7 +396,18 @@ class BoardScreen(DealActions, Screen):
 
     def acted_on(self) -> DealRef | None:
         card = self.selected_card()
-        return DealRef(card.id, card.version, card.title, self.pipeline, card.stage_id) if card else None
+        if card is None:
+            return None
+        self._acted_at = (card.stage_id, self.focused.cursor)
+        return DealRef(card.id, card.version, card.title, self.pipeline, card.stage_id)
+
+    def _pages_around(self, stage_id: int) -> set[int]:
+        """The page of the card last acted on in column ``stage_id`` (and the one
+        before, when it was the first of its page: its column may now end there)."""
+        acted_stage, index = self._acted_at
+        if acted_stage != stage_id:
+            return {0}
+        return {index // PAGE_SIZE, max(index - 1, 0) // PAGE_SIZE}
 
     def on_deal_written(self, message: DealWritten) -> None:
         """A key's write: if nothing but it changed since the board loaded, only the
