@@ -10,11 +10,12 @@ Each figure is timed with ``time.perf_counter`` around exactly what the app does
 * ``stage move (store)``: what ``DealActions._run_deal_write`` does (the change
   token, ``deals.move_deal``, the change token, each in a fresh session; the
   ``get_deal`` before the move stands in for the stage the card showed), then a
-  fresh session running the queries of ``BoardScreen._after_write`` with the
-  moved deal as focus (``board_totals``: the columns and the summary line,
-  ``get_deal`` + ``card_index``, and ``column_cards`` for
-  the first page of the two columns involved and the focused deal's page).
-  Moves alternate forward / back. ``board_reload_*`` time the full ``_load``.
+  fresh session running what ``BoardScreen._after_write`` reads with the moved
+  deal as focus: ``board.after_move`` (the columns and the summary line from the
+  ones shown before the move) and ``board.load_board`` with those totals and
+  cards for just the two columns involved (their first page and the focused
+  deal's page). Moves alternate forward / back. ``board_reload_*`` time the full
+  ``_load`` (``board.load_board``).
 * ``stage move (key press)``: LegworkApp under ``App.run_test`` (headless: the
   compositor renders, nothing is written to a terminal); from the key event
   ``L`` (or ``H``) sent as ``pilot.press`` sends it (but without its wait for
@@ -51,7 +52,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from store import board, deals, settings
+from store import board, changes, deals, settings
 from store.board import BoardFilter
 from store.db import open_database
 from store.models import OPPORTUNITY
@@ -95,33 +96,24 @@ def timed(database, fn, repeat: int) -> dict:
 
 
 def board_reload(session, pipeline: str, flt: BoardFilter, focus_deal: int | None,
-                 touched: set[int] | None = None, tz: str | None = None) -> None:
-    """The queries of tui.screens.board.BoardScreen._load, in its order; with
-    ``touched`` (the stages a move left and entered) and the ``tz`` the board
-    already knows, those of ``_after_write``, which fetches cards for just those
-    columns."""
+                 touched: dict[int, set[int]] | None = None, tz: str | None = None, shown=None, since: int = 0):
+    """What tui.screens.board.BoardScreen._load reads (``board.load_board``); with
+    ``touched`` (the pages to read, by stage id, of the column a move left: the
+    page the card was on), the ``tz`` the board already knows and
+    ``shown`` (the board's read before the move, whose newest event id was
+    ``since``), what ``_after_write`` reads: the totals from the move, the cards
+    of just the two columns. Returns the read."""
+    if touched is None:
+        return board.load_board(session, pipeline, flt, page_size=PAGE_SIZE, focus_deal=focus_deal)
     from store import clock
 
-    if tz is None:
-        tz = settings.team_timezone(session)
     today = clock.today_in(tz)
-    if touched is None:
-        board.change_token(session)
-    columns, _summary = board.board_totals(session, pipeline, flt, tz=tz)
-    focus = None
-    if focus_deal is not None:
-        deal = deals.get_deal(session, focus_deal)
-        if deal.pipeline == pipeline and deal.is_open:
-            index = board.card_index(session, deal.stage_id, flt, focus_deal, today=today)
-            focus = (deal.stage_id, index) if index is not None else None
-    for column in columns:
-        if touched is not None and column.stage_id not in touched:
-            continue
-        wanted = {0}
-        if focus and focus[0] == column.stage_id:
-            wanted.add(focus[1] // PAGE_SIZE)
-        for page in wanted:
-            board.column_cards(session, column.stage_id, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE, today=today)
+    totals = None
+    if shown is not None and shown.today == today:
+        totals = board.after_move(session, shown.columns, shown.summary, focus_deal, since_event=since, today=today)
+    return board.load_board(session, pipeline, flt, page_size=PAGE_SIZE, focus_deal=focus_deal, tz=tz,
+                            currency=shown.currency if shown is not None else None, token=False,
+                            cards_for=touched, totals=totals)
 
 
 def first_stage_deal(session, owner_id: int, not_this: int) -> tuple[int, int]:
@@ -138,20 +130,24 @@ def stage_moves(database, repeat: int, rep, flt: BoardFilter, deal_id: int) -> d
     with database.session() as session:
         version = deals.get_deal(session, deal_id).version
         tz = settings.team_timezone(session)  # the board has it from its first load
+        shown = board_reload(session, OPPORTUNITY, flt, deal_id)  # what the board shows before the first move
     for i in range(repeat + 1):
         step = 1 if i % 2 == 0 else -1
         start, start_cpu = time.perf_counter(), time.thread_time()
         # tui.deal_actions: the change token before and after the write, each in a session of its own.
         with database.session() as session:
-            board.change_token(session)
+            token = changes.change_token(session)
         with database.session() as session:
             before = deals.get_deal(session, deal_id).stage_id
             moved = deals.move_deal(session, deal_id, step, version=version, by=rep.id)
         with database.session() as session:
-            board.change_token(session)
+            changes.change_token(session)
         mid = time.perf_counter()
         with database.session() as session:
-            board_reload(session, OPPORTUNITY, flt, deal_id, touched={before, moved.stage_id}, tz=tz)
+            # The page the card was on in the column it left, as the board reads it (BoardScreen._pages_around).
+            at = shown.focus[1] if shown.focus and shown.focus[0] == before else 0
+            shown = board_reload(session, OPPORTUNITY, flt, deal_id, touched={before: {at // PAGE_SIZE,
+                                 max(at - 1, 0) // PAGE_SIZE}}, tz=tz, shown=shown, since=token[0][0] or 0)
         end, end_cpu = time.perf_counter(), time.thread_time()
         version = moved.version
         if i == 0:
@@ -177,7 +173,7 @@ def _numbers(database, repeat: int) -> dict:
     from store import forecast, numbers
 
     def table(session):
-        board.change_token(session)
+        changes.change_token(session)
         period = numbers.team_period(session, "quarter")
         numbers.add_sparklines(session, numbers.team_numbers(session, period, spark=0))
 

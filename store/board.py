@@ -1,4 +1,4 @@
-"""The boards: column totals, windows of deal cards, and the summary lines.
+"""The boards: windows of deal cards, and ``load_board``, everything a board shows at once.
 
 Built for size (DESIGN.md, architecture rule 4): a column's count and sums come
 from one aggregate query over all open stages, and cards are read a window at a
@@ -17,133 +17,48 @@ Urgency, within a column:
 then by expected close date (soonest first, deals without one last), then by id.
 The two flags exclude each other: "overdue" needs an open task, "stale" needs none.
 
+The filter lives in store.board_filter, the column totals and summary lines in
+store.board_totals, the change tokens in store.changes.
+
 Every query here is plain SQLAlchemy that means the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pendulum
 from sqlalchemy import and_, case, false, or_, true
 from sqlmodel import Session, func, select
 
-from store import clock, weighing
-from store.errors import NotFound
-from store.money import capped
-from store.models import (
-    LEAD,
-    LOST,
-    OPEN,
-    OPPORTUNITY,
-    UNKNOWN_SINCE,
-    WON,
-    Account,
-    Activity,
-    Contact,
-    Deal,
-    DealEvent,
-    Rep,
-    Stage,
-    Task,
+from store import changes, clock
+from store.board_filter import BoardFilter, FilterChoices, _conditions, filter_choices
+from store.board_totals import (
+    ColumnSummary,
+    LeadSummary,
+    OpportunitySummary,
+    after_move,
+    board_columns,
+    board_totals,
+    lead_summary,
+    opportunity_summary,
 )
-from store.names import name_key
+from store.models import OPEN, UNKNOWN_SINCE, Account, Deal, Rep, Task
+from store.money import database_currency
 from store.reps import initials
-from store.stages import list_stages
 from store.settings import team_timezone
+from store.stages import StageInfo, get_stage, list_stages
 
-# change_token counts the newest events by id: a transaction that took a lower id
-# but committed after a higher one (possible on PostgreSQL) still changes the count.
-_RECENT_EVENTS = 1000
-
-
-# --- filters -------------------------------------------------------------------------------
-
-
-def _given(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = " ".join(value.split())
-    return value or None
+__all__ = [
+    "BoardFilter", "BoardRead", "ColumnSummary", "DealCard", "FilterChoices", "LeadSummary", "OpportunitySummary",
+    "after_move", "board_columns", "board_totals", "card_index", "column_cards", "filter_choices", "lead_summary",
+    "load_board", "opportunity_summary",
+]
 
 
-@dataclass(frozen=True)
-class BoardFilter:
-    """What narrows a board. Empty strings count as "not set"."""
-
-    owner_id: int | None = None  # None = whole team
-    territory: str | None = None
-    product: str | None = None
-    source: str | None = None
-    text: str | None = None  # case-insensitive substring of title, account name or contact name
-
-    def is_empty(self) -> bool:
-        """True when nothing but (possibly) the owner is set."""
-        return not any(_given(v) for v in (self.territory, self.product, self.source, self.text))
-
-    def describe(self, owner_name: str | None = None) -> str:
-        """``territory EMEA · text “acme”``; ``""`` when nothing is set.
-
-        The owner is named only when ``owner_name`` is given and an owner is set
-        (the board shows "mine / team" on its own otherwise).
-        """
-        parts: list[str] = []
-        if self.owner_id is not None and owner_name:
-            parts.append(f"owner {owner_name}")
-        for label in ("territory", "product", "source"):
-            value = _given(getattr(self, label))
-            if value:
-                parts.append(f"{label} {value}")
-        text = _given(self.text)
-        if text:
-            parts.append(f"text “{text}”")
-        return " · ".join(parts)
-
-
-def _conditions(flt: BoardFilter) -> list[Any]:
-    """The filter as WHERE terms on Deal (account/contact names via IN subqueries,
-    so the aggregate needs no joins)."""
-    terms: list[Any] = []
-    if flt.owner_id is not None:
-        terms.append(Deal.owner_id == flt.owner_id)
-    for column, value in ((Deal.territory, flt.territory), (Deal.product, flt.product), (Deal.source, flt.source)):
-        value = _given(value)
-        if value is not None:
-            terms.append(column == value)
-    text = _given(flt.text)
-    if text is not None:
-        needle = text.lower()
-
-        def matches(column):
-            return func.lower(column).contains(needle, autoescape=True)
-
-        # Accounts and contacts by their stored key: "ELEC" finds Électricité on SQLite too.
-        key = name_key(text) or needle
-        terms.append(
-            or_(
-                matches(Deal.title),
-                Deal.account_id.in_(select(Account.id).where(Account.name_key.contains(key, autoescape=True))),
-                Deal.contact_id.in_(select(Contact.id).where(Contact.name_key.contains(key, autoescape=True))),
-            )
-        )
-    return terms
-
-
-# --- results -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ColumnSummary:
-    stage_id: int
-    stage_name: str
-    position: int
-    probability: int
-    rot_days: int
-    count: int
-    value: int
-    weighted: int  # sum(value * probability) // 100, integer minor units
+# --- cards ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -169,95 +84,11 @@ class DealCard:
         return self.next_task_due is None
 
 
-@dataclass(frozen=True)
-class OpportunitySummary:
-    open_value: int
-    open_count: int
-    weighted_this_month: int
-    weighted_this_quarter: int
-    won_this_quarter: int
-    won_count_this_quarter: int
-    next_quarter_value: int
-    next_quarter_weighted: int
+def _stage(session: Session, stage_id: int) -> StageInfo:
+    return get_stage(session, stage_id)
 
 
-@dataclass(frozen=True)
-class LeadSummary:
-    open_count: int
-    new_this_week: int
-    converted_this_month: int
-    disqualified_this_month: int
-
-
-@dataclass(frozen=True)
-class FilterChoices:
-    owners: list[tuple[int, str]] = field(default_factory=list)
-    territories: list[str] = field(default_factory=list)
-    products: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-
-
-# --- columns -------------------------------------------------------------------------------
-
-
-def board_columns(session: Session, pipeline: str, flt: BoardFilter) -> list[ColumnSummary]:
-    """Every open stage of ``pipeline`` in position order, empty ones included.
-
-    One aggregate query (GROUP BY stage) over the board index, plus the stage list.
-    """
-    stages = list_stages(session, pipeline, open_only=True)
-    if not stages:
-        return []
-    where = [Deal.pipeline == pipeline, Deal.stage_id.in_([s.id for s in stages]), *_conditions(flt)]
-    # One statement: the sums per stage, and those of deals weighed by their own probability.
-    rows, fixes = weighing.stage_totals(session, [func.coalesce(func.sum(capped(Deal.value)), 0)], where,
-                                        {s.id: s.probability for s in stages})
-    return _columns(stages, {stage_id: (int(count), int(value)) for stage_id, count, value in rows},
-                    {stage_id: fix[0] for stage_id, fix in fixes.items()})
-
-
-def _columns(open_stages, totals: dict[int, tuple[int, int]], fixes: dict[int, int]) -> list[ColumnSummary]:
-    """The columns of ``open_stages`` (in position order) from (count, value) by stage id, and
-    what deals weighed by their own probability add to a stage's raw weighted sum."""
-    columns = []
-    for stage in open_stages:
-        count, value = totals.get(stage.id, (0, 0))
-        columns.append(
-            ColumnSummary(
-                stage_id=stage.id,
-                stage_name=stage.name,
-                position=stage.position,
-                probability=stage.probability,
-                rot_days=stage.rot_days,
-                count=count,
-                value=value,
-                weighted=(value * stage.probability + fixes.get(stage.id, 0)) // 100,
-            )
-        )
-    return columns
-
-
-def board_totals(
-    session: Session, pipeline: str, flt: BoardFilter, *, tz: str
-) -> tuple[list[ColumnSummary], OpportunitySummary | LeadSummary]:
-    """What a board shows above its cards: the columns' totals and the summary line.
-
-    On the opportunity board both come from the one aggregate of
-    ``opportunity_summary``, which already groups the open deals by stage.
-    """
-    if pipeline == OPPORTUNITY:
-        return _opportunity_totals(session, flt, tz=tz)
-    return board_columns(session, pipeline, flt), lead_summary(session, flt, tz=tz)
-
-
-def _stage(session: Session, stage_id: int) -> Stage:
-    stage = session.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound(f"no stage with id {stage_id}")
-    return stage
-
-
-def _urgency(stage: Stage, today: date, now: datetime):
+def _urgency(stage: StageInfo, today: date, now: datetime):
     """0 overdue, 1 stale, 2 the rest, from the deal row alone.
 
     ``deal.next_task_due`` (the earliest open task's day, NULL for none) is kept
@@ -274,7 +105,7 @@ def _urgency(stage: Stage, today: date, now: datetime):
     return case((first_due < today, 0), (stale, 1), else_=2)
 
 
-def _column_where(stage: Stage, flt: BoardFilter) -> list[Any]:
+def _column_where(stage: StageInfo, flt: BoardFilter) -> list[Any]:
     # The pipeline term lets the board index (pipeline, stage_id, owner_id) serve.
     return [Deal.pipeline == stage.pipeline, Deal.stage_id == stage.id, *_conditions(flt)]
 
@@ -283,7 +114,7 @@ def _today(session: Session, today: date | None) -> date:
     return today if today is not None else clock.today_in(team_timezone(session))
 
 
-def _window(stage: Stage, flt: BoardFilter, today: date, now: datetime, offset: int, limit: int):
+def _window(stage: StageInfo, flt: BoardFilter, today: date, now: datetime, offset: int, limit: int):
     """The ids of one window of the column, in urgency order, as a subquery.
 
     Narrow on purpose: the sort only carries (id, urgency, expected_close); the
@@ -310,15 +141,18 @@ def column_cards(
     offset: int = 0,
     limit: int = 50,
     today: date | None = None,
+    stage: StageInfo | None = None,
 ) -> list[DealCard]:
     """One window of a column in urgency order (see the module docstring).
 
-    Filtering, ordering and OFFSET/LIMIT happen in SQL; a second query reads the
-    next open task of just the window's deals.
+    Filtering, ordering and OFFSET/LIMIT happen in SQL (the database keeps only the
+    window's rows while it reads the column: a bounded top-N sort, never a sort of
+    the whole column); a second query reads the next open task of just the window's
+    deals. ``stage``: the column's stage when the caller has it already.
     """
     if offset < 0 or limit < 0:
         raise ValueError("offset and limit must be zero or more")
-    stage = _stage(session, stage_id)
+    stage = stage if stage is not None and stage.id == stage_id else _stage(session, stage_id)
     today = _today(session, today)
     now = clock.now()
     window = _window(stage, flt, today, now, offset, limit)
@@ -382,7 +216,8 @@ def column_cards(
 
 
 def card_index(
-    session: Session, stage_id: int, flt: BoardFilter, deal_id: int, *, today: date | None = None
+    session: Session, stage_id: int, flt: BoardFilter, deal_id: int, *, today: date | None = None,
+    stage: StageInfo | None = None,
 ) -> int | None:
     """Where ``deal_id`` sits in its column's urgency order (0-based), or None when
     it is not in that column under that filter.
@@ -390,7 +225,7 @@ def card_index(
     Two small queries: the deal's own sort key, then a count of the column's rows
     that sort before it. The column is never loaded.
     """
-    stage = _stage(session, stage_id)
+    stage = stage if stage is not None and stage.id == stage_id else _stage(session, stage_id)
     today = _today(session, today)
     now = clock.now()
     urgency = _urgency(stage, today, now)
@@ -408,236 +243,68 @@ def card_index(
     return int(session.exec(select(func.count()).select_from(Deal).where(*where, before)).one())
 
 
-# --- summary lines -------------------------------------------------------------------------
+# --- the whole board -----------------------------------------------------------------------
 
 
-def _date(day: date) -> pendulum.Date:
-    return pendulum.Date(day.year, day.month, day.day)
+@dataclass(frozen=True)
+class BoardRead:
+    """Everything a board shows, read in one session."""
+
+    columns: list[ColumnSummary]
+    summary: OpportunitySummary | LeadSummary
+    pages: dict[int, dict[int, list[DealCard]]]  # stage id → page → cards
+    focus: tuple[int, int] | None  # (stage id, index) of the focus deal, when it is on the board
+    token: tuple | None  # store.changes.change_token, read first; None when not asked for
+    today: date
+    tz: str
+    currency: str
 
 
-def _month(today: pendulum.Date) -> tuple[pendulum.Date, pendulum.Date]:
-    start = today.start_of("month")
-    return start, start.add(months=1)
+def load_board(
+    session: Session, pipeline: str, flt: BoardFilter, *, page_size: int, focus_deal: int | None = None,
+    tz: str | None = None, currency: str | None = None, token: bool = True,
+    cards_for: Mapping[int, Collection[int]] | None = None,
+    totals: tuple[list[ColumnSummary], OpportunitySummary | LeadSummary] | None = None,
+) -> BoardRead:
+    """What a board shows: the change token (read first, so a change made while
+    the rest is read shows up at the next comparison), the team's timezone and
+    currency, the columns' totals and the summary line, where ``focus_deal``
+    stands, and each column's first page of ``page_size`` cards plus the focus
+    deal's page of its column.
 
-
-def _quarter(today: pendulum.Date) -> tuple[pendulum.Date, pendulum.Date]:
-    start = pendulum.Date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-    return start, start.add(months=3)
-
-
-def _between(column, start: date, end: date):
-    """start <= column < end."""
-    return and_(column >= start, column < end)
-
-
-def _sum_if(condition):
-    return func.coalesce(func.sum(case((condition, capped(Deal.value)), else_=0)), 0)
-
-
-def opportunity_summary(session: Session, flt: BoardFilter, *, tz: str) -> OpportunitySummary:
-    """The line above the opportunity board. Periods are calendar months and
-    quarters in ``tz``; weighted sums are sum(value * probability) // 100."""
-    return _opportunity_totals(session, flt, tz=tz)[1]
-
-
-def _opportunity_totals(
-    session: Session, flt: BoardFilter, *, tz: str
-) -> tuple[list[ColumnSummary], OpportunitySummary]:
-    """The opportunity board's columns and summary line, from one aggregate by stage."""
-    today = _date(clock.today_in(tz))
-    month_start, month_end = _month(today)
-    quarter_start, quarter_end = _quarter(today)
-    next_quarter_end = quarter_end.add(months=3)
-    stages = list_stages(session, OPPORTUNITY)
-    open_stages = {s.id: s for s in stages if s.kind == OPEN}
-    won_ids = [s.id for s in stages if s.kind == WON]
-    terms = _conditions(flt)
-
-    open_value = open_count = 0
-    month_raw = quarter_raw = next_value = next_raw = 0  # raw = sum(value * probability)
-    totals: dict[int, tuple[int, int]] = {}
-    if open_stages:
-        close = Deal.expected_close
-        sums = [
-            func.coalesce(func.sum(capped(Deal.value)), 0),
-            _sum_if(_between(close, month_start, month_end)),
-            _sum_if(_between(close, quarter_start, quarter_end)),
-            _sum_if(_between(close, quarter_end, next_quarter_end)),
-        ]
-        where = [Deal.pipeline == OPPORTUNITY, Deal.stage_id.in_(list(open_stages)), *terms]
-        # One statement: the sums per stage, and those of deals that carry their own (imported)
-        # probability, which weighs them instead of their stage's.
-        rows, fixes = weighing.stage_totals(session, sums, where, {i: s.probability for i, s in open_stages.items()})
-        for fix in fixes.values():
-            month_raw, quarter_raw, next_raw = month_raw + fix[1], quarter_raw + fix[2], next_raw + fix[3]
-        for stage_id, count, value, in_month, in_quarter, in_next in rows:
-            probability = open_stages[stage_id].probability
-            totals[stage_id] = (int(count), int(value))
-            open_count += int(count)
-            open_value += int(value)
-            month_raw += int(in_month) * probability
-            quarter_raw += int(in_quarter) * probability
-            next_value += int(in_next)
-            next_raw += int(in_next) * probability
-
-    won_value = won_count = 0
-    if won_ids:
-        won_count, won_value = session.exec(
-            # No pipeline term (a won stage implies it): the closed_at index serves.
-            select(func.count(), func.coalesce(func.sum(capped(Deal.value)), 0)).where(
-                Deal.stage_id.in_(won_ids),
-                Deal.closed_at >= clock.day_start(quarter_start, tz),
-                Deal.closed_at < clock.day_start(quarter_end, tz),
-                *terms,
-            )
-        ).one()
-    column_fixes = {stage_id: fix[0] for stage_id, fix in fixes.items()} if open_stages else {}
-    return _columns(open_stages.values(), totals, column_fixes), OpportunitySummary(
-        open_value=open_value,
-        open_count=open_count,
-        weighted_this_month=month_raw // 100,
-        weighted_this_quarter=quarter_raw // 100,
-        won_this_quarter=int(won_value),
-        won_count_this_quarter=int(won_count),
-        next_quarter_value=next_value,
-        next_quarter_weighted=next_raw // 100,
-    )
-
-
-def lead_summary(session: Session, flt: BoardFilter, *, tz: str) -> LeadSummary:
-    """The line above the leads board, in calendar periods of ``tz`` (weeks start
-    on Monday).
-
-    ``new_this_week`` counts deals created this week that started as leads (still
-    leads, or converted since); ``converted_this_month`` counts conversions this
-    month; ``disqualified_this_month`` leads closed in a lost stage this month.
+    After the board's own write: ``tz`` and ``currency`` as already known,
+    ``token=False`` (the write read it), ``cards_for`` the pages to read (by
+    stage id) of the columns whose cards changed, besides the focus deal's page
+    of its column (the other columns and pages are not read), and ``totals``
+    when they were worked out from the write (``board_totals.after_move``)
+    instead of aggregated again.
     """
-    today = _date(clock.today_in(tz))
-    week_start = today.start_of("week")  # pendulum weeks start on Monday
-    month_start, month_end = _month(today)
-    week_from, week_to = clock.day_start(week_start, tz), clock.day_start(week_start.add(days=7), tz)
-    month_from, month_to = clock.day_start(month_start, tz), clock.day_start(month_end, tz)
-    stages = list_stages(session, LEAD)
-    open_ids = [s.id for s in stages if s.kind == OPEN]
-    lost_ids = [s.id for s in stages if s.kind == LOST]
-    terms = _conditions(flt)
-
-    def count(*where):
-        return select(func.count()).select_from(Deal).where(*where, *terms).scalar_subquery()
-
-    # One round trip; each count is its own subquery with its own index.
-    open_count, new, converted, disqualified = session.exec(
-        select(
-            count(Deal.pipeline == LEAD, Deal.stage_id.in_(open_ids)),
-            count(
-                Deal.created_at >= week_from,
-                Deal.created_at < week_to,
-                or_(Deal.pipeline == LEAD, Deal.converted_at.is_not(None)),
-            ),
-            count(Deal.converted_at >= month_from, Deal.converted_at < month_to),
-            count(  # no pipeline term (a lead stage implies it): the closed_at index serves
-                Deal.stage_id.in_(lost_ids),
-                Deal.closed_at >= month_from,
-                Deal.closed_at < month_to,
-            ),
-        )
-    ).one()
-    return LeadSummary(
-        open_count=int(open_count),
-        new_this_week=int(new),
-        converted_this_month=int(converted),
-        disqualified_this_month=int(disqualified),
-    )
-
-
-# --- filter choices and change detection ---------------------------------------------------
-
-
-def filter_choices(session: Session) -> FilterChoices:
-    """Who and what a board can be filtered by: active reps and anyone who owns a
-    deal, by name; the distinct non-empty territories, products and sources."""
-    owns = select(Deal.id).where(Deal.owner_id == Rep.id).correlate(Rep).exists()
-    owners = [
-        (rep_id, name)
-        for rep_id, name in session.exec(
-            select(Rep.id, Rep.name).where(or_(Rep.active == True, owns))  # noqa: E712
-        )
-    ]
-    owners.sort(key=lambda o: (o[1].casefold(), o[1], o[0]))
-    # One pass over the deals; the combinations are few, split them here.
-    found: dict[str, set[str]] = {"territory": set(), "product": set(), "source": set()}
-    for row in session.exec(select(Deal.territory, Deal.product, Deal.source).distinct()):
-        for kind, value in zip(("territory", "product", "source"), row):
-            if value is not None and value.strip():
-                found[kind].add(value)
-
-    def ordered(values: set[str]) -> list[str]:
-        # Sorted in Python: database collations differ between backends.
-        return sorted(values, key=lambda v: (v.casefold(), v))
-
-    return FilterChoices(
-        owners=owners,
-        territories=ordered(found["territory"]),
-        products=ordered(found["product"]),
-        sources=ordered(found["source"]),
-    )
-
-
-def change_token(session: Session) -> tuple:
-    """A cheap fingerprint of everything a board shows; compare it every few seconds.
-
-    Every store write to a deal, a task or an activity (and every undo) records a
-    deal event in the same transaction (DESIGN.md rule 5), so the newest event id
-    moves with each of them. The count of the newest events catches a transaction
-    that took a lower id but committed later (PostgreSQL sequences). The highest
-    deal, task and activity ids catch rows inserted without an event (bulk
-    imports); the stage rows (a handful) catch re-weighting and renames. All are
-    primary-key lookups or short primary-key ranges: O(1) whatever the size.
-    """
-    newest = select(func.max(DealEvent.id)).scalar_subquery()
-    recent = (
-        select(func.count())
-        .select_from(DealEvent)
-        .where(DealEvent.id > func.coalesce(newest, 0) - _RECENT_EVENTS)
-        .scalar_subquery()
-    )
-    ids = session.exec(
-        select(
-            newest,
-            recent,
-            select(func.max(Deal.id)).scalar_subquery(),
-            select(func.max(Task.id)).scalar_subquery(),
-            select(func.max(Activity.id)).scalar_subquery(),
-        )
-    ).one()
-    stages = session.exec(
-        select(Stage.id, Stage.name, Stage.position, Stage.kind, Stage.probability, Stage.rot_days).order_by(
-            Stage.id
-        )
-    ).all()
-    return (tuple(ids), tuple(tuple(s) for s in stages))
-
-
-def changed_only_by(session: Session, before: tuple, after: tuple, deal_id: int) -> bool:
-    """True when everything that changed between the ``change_token``s ``before``
-    and ``after`` (just read in this session) was done to ``deal_id``: every event
-    since is that deal's, no event committed late with a lower id (PostgreSQL
-    sequences), no deal, task or activity was added or removed, and the stages are
-    the same. A screen that wrote to the deal may then refresh just what it touches."""
-    (newest, recent, *row_ids), stages = before
-    (_now_newest, _now_recent, *now_row_ids), now_stages = after
-    if now_row_ids != row_ids or now_stages != stages:
-        return False
-    base = newest or 0
-    since = (
-        select(func.count(), func.coalesce(func.sum(case((DealEvent.deal_id != deal_id, 1), else_=0)), 0))
-        .where(DealEvent.id > base)
-    )
-    mine_and_others, others = session.exec(since).one()
-    if others:
-        return False
-    window = session.exec(
-        select(func.count()).select_from(DealEvent).where(DealEvent.id > base - _RECENT_EVENTS)
-    ).one()
-    return window - mine_and_others == recent  # nothing else landed in the window meanwhile
-
+    change = changes.change_token(session) if token else None
+    tz = tz if tz is not None else team_timezone(session)
+    currency = currency if currency is not None else database_currency(session)
+    today = clock.today_in(tz)
+    columns, summary = totals if totals is not None else board_totals(session, pipeline, flt, tz=tz)
+    stages = {s.id: s for s in list_stages(session, pipeline, open_only=True)}
+    focus = None
+    if focus_deal is not None:
+        found = session.exec(select(Deal.pipeline, Deal.stage_id).where(Deal.id == focus_deal)).first()
+        if found is not None and found[0] == pipeline and found[1] in stages:  # open, on this board
+            index = card_index(session, found[1], flt, focus_deal, today=today, stage=stages[found[1]])
+            focus = (found[1], index) if index is not None else None
+    pages: dict[int, dict[int, list[DealCard]]] = {}
+    for column in columns:
+        focused = focus is not None and focus[0] == column.stage_id
+        if cards_for is None:
+            wanted = {0}
+        elif column.stage_id in cards_for or focused:
+            wanted = set(cards_for.get(column.stage_id, ()))
+        else:
+            continue
+        if focused:
+            wanted.add(focus[1] // page_size)
+        pages[column.stage_id] = {
+            page: column_cards(session, column.stage_id, flt, offset=page * page_size, limit=page_size, today=today,
+                               stage=stages.get(column.stage_id))
+            for page in sorted(wanted)
+        }
+    return BoardRead(columns, summary, pages, focus, change, today, tz, currency)

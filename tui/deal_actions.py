@@ -16,7 +16,7 @@ from typing import Callable
 from textual import work
 from textual.message import Message
 
-from store import board, deals
+from store import changes, deals
 from store.errors import Conflict, Forbidden, StoreError
 from store.money import database_currency, format_money
 from store.stages import lost_reasons
@@ -43,9 +43,9 @@ class DealWritten(Message):
     message: str
     severity: str = "information"
     stage_id: int | None = None  # the stage the screen showed the deal in
-    # ``board.change_token`` just before and just after a committed write, for
+    # ``changes.change_token`` just before and just after a committed write, for
     # screens that set ``WATCHES_CHANGE_TOKEN``: equal "before" and last-seen tokens,
-    # and ``board.changed_only_by`` this deal between them, mean nothing but this
+    # and ``changes.changed_only_by`` this deal between them, mean nothing but this
     # write changed since the screen last loaded (``tokens`` is None otherwise).
     tokens: tuple[tuple, tuple] | None = None
     after: object | None = None  # what the screen's ``read_after_write`` read
@@ -131,13 +131,13 @@ class DealActions(ReportsFailedWorkers):
     def _change_token(self) -> tuple:
         # A session of its own: the write's session must not start with a read.
         with self.app.database.session() as session:
-            return board.change_token(session)
+            return changes.change_token(session)
 
     def _tokens_if_only(self, deal_id: int, before: tuple) -> tuple[tuple, tuple] | None:
         """(before, after) when nothing but this deal changed since ``before``."""
         with self.app.database.session() as session:
-            after = board.change_token(session)
-            return (before, after) if board.changed_only_by(session, before, after, deal_id) else None
+            after = changes.change_token(session)
+            return (before, after) if changes.changed_only_by(session, before, after, deal_id) else None
 
     def on_deal_written(self, message: DealWritten) -> None:
         message.stop()

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from store import activities, board, deals, reps, settings, stages, tasks
+from store import activities, board, changes, deals, reps, settings, stages, tasks
 from store.board import BoardFilter
 from store.errors import InvalidInput, NotFound
 from store.models import LEAD, OPPORTUNITY, Account, Contact, Deal, Rep, Setting, Task
@@ -625,32 +625,32 @@ def test_team_timezone(session, frozen):
 def test_change_token_moves_with_every_change(session, team):
     ana, _bo = team
     deal = deals.create_opportunity(session, deals.DealFields(title="Acme rollout", value=10_000), by=ana.id)
-    before = board.change_token(session)
-    assert board.change_token(session) == before  # nothing changed: same token
+    before = changes.change_token(session)
+    assert changes.change_token(session) == before  # nothing changed: same token
     moved = deals.move_deal(session, deal.id, 1, version=deal.version, by=ana.id)
-    after_move = board.change_token(session)
+    after_move = changes.change_token(session)
     assert after_move != before
     task = tasks.add_task(session, deal.id, "Send the proposal", day(2026, 11, 20), by=ana.id)
-    after_task = board.change_token(session)
+    after_task = changes.change_token(session)
     assert after_task != after_move
     tasks.complete_task(session, task.id, by=ana.id)
-    after_done = board.change_token(session)
+    after_done = changes.change_token(session)
     assert after_done != after_task
     activities.log_activity(session, moved.id, "call", by=ana.id)
-    after_call = board.change_token(session)
+    after_call = changes.change_token(session)
     assert after_call != after_done
     stages.update_stage(session, moved.stage_id, probability=35)
-    assert board.change_token(session) != after_call
+    assert changes.change_token(session) != after_call
 
 
 def test_change_token_sees_a_change_from_another_session(db, session, team):
     ana, _bo = team
     deal = deals.create_opportunity(session, deals.DealFields(title="Acme rollout"), by=ana.id)
-    before = board.change_token(session)
+    before = changes.change_token(session)
     session.commit()  # end this session's read transaction, as the board's poll does
     with db.session() as other:
         deals.move_deal(other, deal.id, 1, version=deal.version, by=ana.id)
-    assert board.change_token(session) != before
+    assert changes.change_token(session) != before
 
 
 def test_filter_is_empty_and_describes_itself():

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from store import activities, balance, board, deals, drilldown, migrations, numbers, reps, rollups, settings, tasks, undo
+from store import activities, balance, changes, deals, drilldown, migrations, numbers, reps, rollups, settings, tasks, undo
 from store.db import open_database
 from store.models import Deal, Setting
 from store.periods import QUARTER, WEEK
@@ -300,12 +300,12 @@ def test_two_reps_logging_at_once_both_count(db, session, ana, lead):
 
 def test_a_change_token_tells_whether_only_one_deal_changed(session, ana, lead):
     other = deals.create_lead(session, deals.DealFields(title="Globex"), by=ana.id)
-    before = board.change_token(session)
+    before = changes.change_token(session)
     deals.move_deal(session, lead.id, 1, version=deals.get_deal(session, lead.id).version, by=ana.id)
-    assert board.changed_only_by(session, before, board.change_token(session), lead.id)
-    assert not board.changed_only_by(session, before, board.change_token(session), other.id)
+    assert changes.changed_only_by(session, before, changes.change_token(session), lead.id)
+    assert not changes.changed_only_by(session, before, changes.change_token(session), other.id)
     deals.move_deal(session, other.id, 1, version=deals.get_deal(session, other.id).version, by=ana.id)
-    assert not board.changed_only_by(session, before, board.change_token(session), lead.id)  # someone else's move meanwhile
-    before = board.change_token(session)
+    assert not changes.changed_only_by(session, before, changes.change_token(session), lead.id)  # someone else's move meanwhile
+    before = changes.change_token(session)
     tasks.add_task(session, lead.id, "Call", date(2026, 11, 20), by=ana.id)
-    assert not board.changed_only_by(session, before, board.change_token(session), lead.id)  # a new task row: read everything
+    assert not changes.changed_only_by(session, before, changes.change_token(session), lead.id)  # a new task row: read everything

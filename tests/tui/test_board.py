@@ -378,10 +378,10 @@ async def test_a_move_after_another_processes_change_reloads_the_whole_board(app
 
 
 def _token(team):
-    from store import board
+    from store import changes
 
     with team.db.session() as s:
-        return board.change_token(s)
+        return changes.change_token(s)
 
 
 async def test_cards_follow_focus_and_theme_changes(app, team):

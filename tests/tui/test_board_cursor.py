@@ -71,7 +71,7 @@ def assert_cursor_on_screen(app, after: str) -> None:
     assert column.display, f"{where} is not shown"
     assert column.region.area and screen.region.contains_region(column.region), f"{where} is off screen"
     assert column.region.contains_region(cards.region), where
-    highlighted = [c.column.stage_name for c in screen._columns.values() if c.has_class("-focused")]
+    highlighted = [c.column.stage_name for c in screen._columns.values() if c.is_focused_column]
     assert highlighted == [column.column.stage_name], f"{where}: headers highlighted: {highlighted}"
     assert 0 <= top and top + CARD_HEIGHT - 1 <= cards.size.height, f"{where}: cursor card scrolled out of view"
     card = cards.selected

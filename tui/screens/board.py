@@ -16,15 +16,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from store import board, clock, deals, settings
+from store import board, changes, clock
 from store.board import BoardFilter, ColumnSummary, DealCard, LeadSummary, OpportunitySummary
-from store.errors import StoreError
 from store.terms import LEAD
-from store.money import DEFAULT_CURRENCY, database_currency, format_money
+from store.money import DEFAULT_CURRENCY, format_money
 from tui.deal_actions import DealActions, DealRef, DealWritten
 from tui.plain_text import visible
 from tui.widgets.key_footer import KeyFooter
@@ -54,6 +55,10 @@ class BoardData:
 class BoardScreen(DealActions, Screen):
     HELP_GROUP = "Board"
     WATCHES_CHANGE_TOKEN = True
+    # Screen's ``focused`` repaints the whole screen when it changes; here only the
+    # two card lists (their own focus styles) and the two headers change with it,
+    # and each refreshes itself. A move into another column is a focus change.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     DEFAULT_CSS = """
     BoardScreen #summary {
         height: auto;
@@ -113,6 +118,8 @@ class BoardScreen(DealActions, Screen):
         self._first_column = 0
         self._full_load_pending = False
         self._load_failed = False
+        self._summary_lines = 0
+        self._acted_at: tuple[int | None, int] = (None, 0)  # (stage id, index) of the card a key acted on
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -153,7 +160,7 @@ class BoardScreen(DealActions, Screen):
             visible = first <= position < first + fit
             column.display = visible
             column.styles.width = width
-            column.set_class(stage_id == focused, "-focused")
+            column.set_focused(stage_id == focused)
             column.set_edges(more_left=visible and position == first and first > 0,
                              more_right=visible and position == first + fit - 1 and first + fit < len(order))
 
@@ -194,30 +201,34 @@ class BoardScreen(DealActions, Screen):
     def _load(self, flt: BoardFilter, focus_deal: int | None) -> None:
         worker = get_current_worker()
         with self.app.database.session() as session:
-            tz = settings.team_timezone(session)
-            currency = database_currency(session)
-            today = clock.today_in(tz)
-            token = board.change_token(session)
-            columns, summary, focus = self._columns_and_focus(session, flt, tz, today, focus_deal)
-            pages = self._first_pages(session, flt, columns, focus, today)
+            read = board.load_board(session, self.pipeline, flt, page_size=PAGE_SIZE, focus_deal=focus_deal)
         if not worker.is_cancelled:
-            self.post_message(self.Loaded(BoardData(columns, summary, pages, focus, token, today, tz, currency)))
+            self.post_message(self.Loaded(BoardData(read.columns, read.summary, read.pages, read.focus, read.token,
+                                                    read.today, read.tz, read.currency)))
 
     def _after_write(
-        self, flt: BoardFilter, deal_id: int, stage_id: int, token: tuple, shown: BoardData
+        self, flt: BoardFilter, deal_id: int, stage_id: int, tokens: tuple[tuple, tuple], shown: BoardData
     ) -> BoardData:
-        """After this screen's own write: every column's totals and the summary (one
-        aggregate each), but cards only for the columns the deal left and entered."""
+        """After this screen's own write: cards only for the columns the deal left
+        and entered; the totals and the summary worked out from a stage move and
+        the ones shown (nothing else changed since: see ``_only_this_write``), or
+        aggregated again after any other write."""
         tz = shown.team_tz
         with self.app.database.session() as session:
             today = clock.today_in(tz)
-            columns, summary, focus = self._columns_and_focus(session, flt, tz, today, deal_id)
-            touched = {stage_id, focus[0]} if focus else {stage_id}
-            if today != shown.today:  # every card's due-day label changes
-                touched = {c.stage_id for c in columns}
-            pages = self._first_pages(session, flt, [c for c in columns if c.stage_id in touched], focus, today)
-        return BoardData(columns, summary, pages, focus, token, today, tz, shown.currency, fetched=frozenset(pages),
-                         flt=flt)
+            totals = None
+            if today == shown.today:  # the summary's months and quarters are the same
+                since = tokens[0][0][0] or 0  # the newest event id when the board was read
+                totals = board.after_move(session, shown.columns, shown.summary, deal_id, since_event=since,
+                                          today=today)
+            # The page the cursor was on in the column the deal left (the cards from it on
+            # moved up by one), and the deal's page where it is now (load_board adds it).
+            # A new day changes every card's due-day label: every column's first page then.
+            touched = {stage_id: self._pages_around(stage_id)} if today == shown.today else None
+            read = board.load_board(session, self.pipeline, flt, page_size=PAGE_SIZE, focus_deal=deal_id, tz=tz,
+                                    currency=shown.currency, token=False, cards_for=touched, totals=totals)
+        return BoardData(read.columns, read.summary, read.pages, read.focus, tokens[1], read.today, tz,
+                         shown.currency, fetched=frozenset(read.pages), flt=flt)
 
     def _only_this_write(self, stage_id: int | None, tokens: tuple[tuple, tuple] | None) -> bool:
         """Nothing but this screen's own write changed since the board last loaded."""
@@ -229,40 +240,7 @@ class BoardScreen(DealActions, Screen):
         # In the write's worker: the board's next data, so the screen hears once, not twice.
         if not self._only_this_write(stage_id, tokens):
             return None
-        return self._after_write(self.flt, deal_id, stage_id, tokens[1], self.data)
-
-    def _columns_and_focus(self, session, flt: BoardFilter, tz: str, today: date, focus_deal: int | None):
-        columns, summary = board.board_totals(session, self.pipeline, flt, tz=tz)
-        return columns, summary, self._locate(session, flt, focus_deal, today)
-
-    def _first_pages(
-        self, session, flt: BoardFilter, columns: list[ColumnSummary], focus: tuple[int, int] | None, today: date
-    ) -> dict[int, dict[int, list[DealCard]]]:
-        """Each column's first page, and the focused deal's page of its column."""
-        pages: dict[int, dict[int, list[DealCard]]] = {}
-        for column in columns:
-            wanted = {0}
-            if focus and focus[0] == column.stage_id:
-                wanted.add(focus[1] // PAGE_SIZE)
-            pages[column.stage_id] = {
-                page: board.column_cards(
-                    session, column.stage_id, flt, offset=page * PAGE_SIZE, limit=PAGE_SIZE, today=today
-                )
-                for page in wanted
-            }
-        return pages
-
-    def _locate(self, session, flt: BoardFilter, deal_id: int | None, today: date) -> tuple[int, int] | None:
-        if deal_id is None:
-            return None
-        try:
-            deal = deals.get_deal(session, deal_id)
-        except StoreError:
-            return None
-        if deal.pipeline != self.pipeline or not deal.is_open:
-            return None
-        index = board.card_index(session, deal.stage_id, flt, deal_id, today=today)
-        return (deal.stage_id, index) if index is not None else None
+        return self._after_write(self.flt, deal_id, stage_id, tokens, self.data)
 
     @on(Loaded)
     async def _show(self, message: Loaded) -> None:
@@ -337,7 +315,11 @@ class BoardScreen(DealActions, Screen):
             text.append("\nfilter: ", style="dim")
             text.append(visible(described))  # names and words someone typed
             text.append("  (esc clears)", style="dim")
-        self.query_one("#summary", Static).update(text)
+        summary_line = self.query_one("#summary", Static)
+        # Its height follows the lines it has (the filter's is the second): lay out only then.
+        lines = 2 if described else 1
+        summary_line.update(text, layout=lines != self._summary_lines)
+        self._summary_lines = lines
         self.sub_title = f"{scope.lower()} · {self.app.rep.name}"
 
     def _owner_label(self) -> str | None:
@@ -388,7 +370,7 @@ class BoardScreen(DealActions, Screen):
     @work(thread=True, exclusive=True, group="board-poll", exit_on_error=False)
     def _poll(self, token: tuple) -> None:
         with self.app.database.session() as session:
-            current = board.change_token(session)
+            current = changes.change_token(session)
         if current != token:
             self.app.call_from_thread(self.reload)
 
@@ -414,7 +396,18 @@ class BoardScreen(DealActions, Screen):
 
     def acted_on(self) -> DealRef | None:
         card = self.selected_card()
-        return DealRef(card.id, card.version, card.title, self.pipeline, card.stage_id) if card else None
+        if card is None:
+            return None
+        self._acted_at = (card.stage_id, self.focused.cursor)
+        return DealRef(card.id, card.version, card.title, self.pipeline, card.stage_id)
+
+    def _pages_around(self, stage_id: int) -> set[int]:
+        """The page of the card last acted on in column ``stage_id`` (and the one
+        before, when it was the first of its page: its column may now end there)."""
+        acted_stage, index = self._acted_at
+        if acted_stage != stage_id:
+            return {0}
+        return {index // PAGE_SIZE, max(index - 1, 0) // PAGE_SIZE}
 
     def on_deal_written(self, message: DealWritten) -> None:
         """A key's write: if nothing but it changed since the board loaded, only the

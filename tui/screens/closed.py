@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from store import board, clock, closed
+from store import changes, clock, closed
 from store.board import BoardFilter
 from store.closed import ClosedDeal, ClosedTotals
 from store.money import database_currency, format_money
@@ -109,7 +109,7 @@ class ClosedDealsScreen(DealActions, Screen):
     def _load(self, flt: BoardFilter, focus_deal: int | None, cursor: int) -> None:
         worker = get_current_worker()
         with self.app.database.session() as session:
-            token = board.change_token(session)
+            token = changes.change_token(session)
             currency = database_currency(session)
             totals = closed.closed_totals(session, self.pipeline, flt)
             focus = closed.closed_index(session, self.pipeline, flt, focus_deal) if focus_deal else None
@@ -196,7 +196,7 @@ class ClosedDealsScreen(DealActions, Screen):
     @work(thread=True, exclusive=True, group="closed-poll", exit_on_error=False)
     def _poll(self, token: tuple) -> None:
         with self.app.database.session() as session:
-            current = board.change_token(session)
+            current = changes.change_token(session)
         if current != token:
             self.app.call_from_thread(self.reload)
 

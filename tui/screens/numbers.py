@@ -26,7 +26,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
-from store import board, deal_numbers, forecast, numbers
+from store import changes, deal_numbers, forecast, numbers
 from store.deal_numbers import BY_REP, GROUPINGS, DealNumbers
 from store.forecast import Forecast
 from store.activity_pipeline import ActivityPipeline, activity_pipeline
@@ -161,7 +161,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
     def _load_table(self, kind: str, offset: int, grouping: str) -> None:
         worker = get_current_worker()
         with self.app.database.session() as session:
-            token = board.change_token(session)
+            token = changes.change_token(session)
             period = numbers.team_period(session, kind, offset=offset)
             table = numbers.team_numbers(session, period, spark=0)
             if worker.is_cancelled:
@@ -277,7 +277,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
     @work(thread=True, exclusive=True, group="numbers-poll", exit_on_error=False)
     def _poll(self, token: tuple) -> None:
         with self.app.database.session() as session:
-            current = board.change_token(session)
+            current = changes.change_token(session)
         if current != token:
             self.app.call_from_thread(self.reload)
 

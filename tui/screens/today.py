@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from store import activities, board, clock, tasks
+from store import activities, changes, clock, tasks
 from store.balance import BalancePlan, apply_balance, balance_plan, move_task, snooze
 from store.errors import Conflict, Forbidden, StoreError
 from store.reps import RepInfo, get_rep
@@ -46,7 +46,7 @@ LIVE_CHECK_SECONDS = 3.0
 class TodayData:
     queue: TodayQueue
     team: list[RepDay] | None  # managers only
-    token: tuple  # board.change_token, to notice other people's changes
+    token: tuple  # changes.change_token, to notice other people's changes
     focus_task: int | None
 
 
@@ -131,7 +131,7 @@ class TodayScreen(ReportsFailedWorkers, Screen):
     def _load(self, rep_id: int, manager: bool, focus_task: int | None) -> None:
         worker = get_current_worker()
         with self.app.database.session() as session:
-            token = board.change_token(session)
+            token = changes.change_token(session)
             rep = get_rep(session, rep_id)
             queue = today_queue(session, rep)
             team = team_overdue(session) if manager else None
@@ -184,7 +184,7 @@ class TodayScreen(ReportsFailedWorkers, Screen):
     @work(thread=True, exclusive=True, group="today-poll", exit_on_error=False)
     def _poll(self, token: tuple, today: date, tz: str) -> None:
         with self.app.database.session() as session:
-            current = board.change_token(session)
+            current = changes.change_token(session)
         # Midnight moves tasks from today to overdue without anyone writing.
         if current != token or clock.today_in(tz) != today:
             self.app.call_from_thread(self.reload)

@@ -282,8 +282,9 @@ class StageColumn(Vertical):
         color: $text;
     }
     /* Set by the board with focus, not :focus-within: that styles a column mounted
-       the same moment only now and then. */
-    StageColumn.-focused > .column-header {
+       the same moment only now and then. On the header alone: a class on the column
+       would restyle its card list and scrollbars too, on every focus change. */
+    StageColumn > .column-header.-focused {
         background: $primary;
         color: $text;
     }
@@ -302,16 +303,32 @@ class StageColumn(Vertical):
         yield Static(self._header(), classes="column-header")
         yield self.cards
 
+    @property
+    def header(self) -> Static:
+        return self.query_one(".column-header", Static)
+
+    def set_focused(self, focused: bool) -> None:
+        """Highlight the header of the column that has the focus."""
+        self.header.set_class(focused, "-focused")
+
+    @property
+    def is_focused_column(self) -> bool:
+        return self.header.has_class("-focused")
+
     def set_edges(self, *, more_left: bool, more_right: bool) -> None:
         """Mark the board's edge columns when more stages are off screen."""
         if (more_left, more_right) != (self._more_left, self._more_right):
             self._more_left, self._more_right = more_left, more_right
-            self.query_one(".column-header", Static).update(self._header())
+            self._redraw_header()
 
     def update_summary(self, column: ColumnSummary, currency: str = DEFAULT_CURRENCY) -> None:
         if (column, currency) != (self.column, self.currency):
             self.column, self.currency = column, currency
-            self.query_one(".column-header", Static).update(self._header())
+            self._redraw_header()
+
+    def _redraw_header(self) -> None:
+        # The header's size is fixed (two lines, the column's width): no layout pass.
+        self.header.update(self._header(), layout=False)
 
     def _header(self) -> Table:
         column = self.column
