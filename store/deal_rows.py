@@ -7,7 +7,7 @@ deal event per change whose ``before`` values let undo put the row back.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import pendulum
@@ -30,14 +30,6 @@ def load_for_write(session: Session, deal_id: int, *, by: int, what: str = "chan
         raise NotFound(f"no deal with id {deal_id}")
     permissions.require_deal_change(session, by, deal, what)
     return deal, session.get(Stage, deal.stage_id, populate_existing=True)
-
-
-def _serialise(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return clock.aware(value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def deserialise(column: str, value: Any) -> Any:
@@ -101,8 +93,8 @@ def apply_changes(session: Session, deal: Deal, version: int, by: int, changes: 
     now = clock.now()
     new_version = update_row(session, deal.id, version, by, values, now)
     for kind, after, extra in changes:
-        before = {column: _serialise(getattr(deal, column)) for column in after}
-        data = events.row_change(before, {column: _serialise(v) for column, v in after.items()}, new_version, **extra)
+        before = {column: events.column_value(getattr(deal, column)) for column in after}
+        data = events.row_change(before, {column: events.column_value(v) for column, v in after.items()}, new_version, **extra)
         events.record(session, deal.id, by, kind, data, at=now)
     session.flush()
     session.expire(deal)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 import pendulum
@@ -121,6 +121,18 @@ def latest_id(session: Session) -> int:
 # --- what each kind records in ``data``: built here, by every writer ---------------------------
 # The stored JSON keeps its keys in the order written (SQLite's text, the export's lines): these
 # functions fix that order, so a payload is the same whichever module records it.
+
+
+def column_value(value: Any) -> Any:
+    """A deal column's value as ``row_change`` stores it (and undo reads it back): a moment as
+    ISO text in UTC, a day as an ISO date, anything else as it is."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("refusing a naive datetime: say which timezone it is in")
+        return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def row_change(before: dict[str, Any], after: dict[str, Any], version: int, **extra: Any) -> dict[str, Any]:

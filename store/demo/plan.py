@@ -72,15 +72,6 @@ def weighted(rng: random.Random, pairs) -> Any:
     return pairs[-1][0]
 
 
-def iso(value: Any) -> Any:
-    """What deals.py stores in events for a column value."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def fit(weights: tuple[float, ...], n: int) -> tuple[float, ...]:
     """Weights for ``n`` stages from ones written for the default four."""
     if n <= len(weights):

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from store import events
-from store.demo.plan import DealPlan, iso
+from store.demo.plan import DealPlan
 from store.models import LEAD, MILESTONES, OPPORTUNITY, Account, Activity, Contact, Deal, DealEvent, Note, Task
 from store.names import name_key
 
@@ -117,29 +117,28 @@ def _replay(b: Builder, d: DealPlan, rows: dict[str, list[dict]], counts: dict[s
         nonlocal version, updated_at
         version += 1
         updated_at = at
-        before = {column: iso(state[column]) for column in after}
+        before = {column: events.column_value(state[column]) for column in after}
         state.update(after)
-        event(at, kind, {"before": before, "after": {c: iso(v) for c, v in after.items()},
-                         "version": version, **extra})
+        event(at, kind, events.row_change(before, {c: events.column_value(v) for c, v in after.items()},
+                                          version, **extra))
 
     def stage_change(at: datetime, kind: str, stage, columns: dict, extra: dict) -> None:
         names[stage.id] = stage.name
         row_change(at, kind, {"stage_id": stage.id, "stage_entered_at": at, **columns},
-                   {"from_stage": names[state["stage_id"]], "to_stage": stage.name, **extra})
+                   events.stage_move(names[state["stage_id"]], stage.name, **extra))
 
     for step in d.steps:
         kind, data, at = step.kind, step.data, step.at
         if kind == "created":
-            event(at, events.CREATED, {"pipeline": first_pipeline, "to_stage": first_stage.name,
-                                       "value": d.value, "version": 1})
+            event(at, events.CREATED, events.created(first_pipeline, first_stage.name, d.value))
         elif kind == "act":
             rows["activity"].append({
                 "id": data["id"], "deal_id": d.id, "rep_id": rep.id, "type": data["type"],
                 "milestone": data["milestone"], "occurred_at": at, "duration_min": data["duration"],
                 "outcome": data["outcome"], "created_at": step.end,
             })
-            event(step.end, events.ACTIVITY_LOGGED, {"activity_id": data["id"], "type": data["type"],
-                                                     "milestone": data["milestone"], "outcome": data["outcome"]})
+            event(step.end, events.ACTIVITY_LOGGED,
+                  events.activity_logged(data["id"], data["type"], data["milestone"], data["outcome"]))
             if last_activity is None or at > last_activity:
                 last_activity = at
             if data["milestone"]:
@@ -155,15 +154,15 @@ def _replay(b: Builder, d: DealPlan, rows: dict[str, list[dict]], counts: dict[s
                 "done_at": None if task["open"] else task["done_step"].at, "created_at": at,
                 "created_by_id": rep.id,
             })
-            event(at, events.TASK_ADDED, {"task_id": task["id"], "title": task["title"], "due": due.isoformat()})
+            event(at, events.TASK_ADDED, events.task_added(task["id"], task["title"], due))
         elif kind == "task_done":
             task = data["task"]
-            event(at, events.TASK_DONE, {"task_id": task["id"], "title": task["title"]})
+            event(at, events.TASK_DONE, events.task_done(task["id"], task["title"]))
         elif kind == "note":
             body = data["body"]
             rows["note"].append({"id": data["id"], "deal_id": d.id, "rep_id": rep.id, "body": body,
                                  "created_at": at})
-            event(at, events.NOTE_ADDED, {"note_id": data["id"], "summary": body.splitlines()[0].strip()})
+            event(at, events.NOTE_ADDED, events.note_added(data["id"], body.splitlines()[0].strip()))
         elif kind == "move":
             stage_change(at, events.STAGE_CHANGED, data["stage"], {}, {})
         elif kind == "convert":

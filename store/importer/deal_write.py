@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from store import events
 from store.bulk import insert_plain, insert_rows
-from store.importer.base import event_row, utc_iso
+from store.importer.base import event_row
 from store.models import LEAD, OPPORTUNITY, WON, Account, Contact, Deal, DealEvent
 from store.stages import StageInfo
 
@@ -92,34 +92,35 @@ class DealWrites:
         working = d.closed_from or d.stage  # the open stage it was worked in
         born_lead = d.converted_at is not None
         first_stage = lead_first if born_lead else working
-        history = [(d.created_at, events.CREATED, {
-            "pipeline": LEAD if born_lead else d.pipeline, "to_stage": first_stage.name, "value": d.value,
-            "version": 1, **source, **({} if d.created_known else {"created_unknown": True}),
-        })]
+        history = [(d.created_at, events.CREATED, events.created(
+            LEAD if born_lead else d.pipeline, first_stage.name, d.value,
+            **source, **({} if d.created_known else {"created_unknown": True}),
+        ))]
         version = 1
         entered = d.created_at
         if born_lead:
             version += 1
-            history.append((d.converted_at, events.CONVERTED, {
-                "before": {"pipeline": LEAD, "stage_id": lead_first.id, "stage_entered_at": utc_iso(d.created_at),
-                           "converted_at": None},
-                "after": {"pipeline": OPPORTUNITY, "stage_id": working.id, "stage_entered_at": utc_iso(d.converted_at),
-                          "converted_at": utc_iso(d.converted_at)},
-                "version": version, "from_stage": lead_first.name, "to_stage": working.name, **source,
-            }))
+            history.append((d.converted_at, events.CONVERTED, events.row_change(
+                {"pipeline": LEAD, "stage_id": lead_first.id, "stage_entered_at": events.column_value(d.created_at),
+                 "converted_at": None},
+                {"pipeline": OPPORTUNITY, "stage_id": working.id,
+                 "stage_entered_at": events.column_value(d.converted_at),
+                 "converted_at": events.column_value(d.converted_at)},
+                version, **events.stage_move(lead_first.name, working.name, **source),
+            )))
             entered = d.converted_at
         if d.closed_at is not None:
             version += 1
             won = d.stage.kind == WON
-            before: dict[str, Any] = {"stage_id": working.id, "stage_entered_at": utc_iso(entered), "closed_at": None}
-            after: dict[str, Any] = {"stage_id": d.stage.id, "stage_entered_at": utc_iso(d.closed_at),
-                                     "closed_at": utc_iso(d.closed_at)}
+            before: dict[str, Any] = {"stage_id": working.id, "stage_entered_at": events.column_value(entered),
+                                      "closed_at": None}
+            after: dict[str, Any] = {"stage_id": d.stage.id, "stage_entered_at": events.column_value(d.closed_at),
+                                     "closed_at": events.column_value(d.closed_at)}
             extra: dict[str, Any] = {"value": d.value} if won else {"reason": d.lost_reason}
             if not won:
                 before["lost_reason"] = None
                 after["lost_reason"] = d.lost_reason
-            history.append((d.closed_at, events.WON if won else events.LOST, {
-                "before": before, "after": after, "version": version, "from_stage": working.name,
-                "to_stage": d.stage.name, **extra, **source,
-            }))
+            history.append((d.closed_at, events.WON if won else events.LOST, events.row_change(
+                before, after, version, **events.stage_move(working.name, d.stage.name, **extra, **source),
+            )))
         return history, version

@@ -135,11 +135,11 @@ def write_tasks(planner: WorkImport, planned: list[dict]) -> None:
     ids = insert_rows(session, Task, rows, lambda n: planner.written("writing tasks", n, total))
     event_rows = []
     for task_id, row in zip(ids, rows):
-        event_rows.append(event_row(row["deal_id"], by, row["created_at"], events.TASK_ADDED, {
-            "task_id": task_id, "title": row["title"], "due": row["due"].isoformat(), "imported": name}))
+        event_rows.append(event_row(row["deal_id"], by, row["created_at"], events.TASK_ADDED,
+                                    events.task_added(task_id, row["title"], row["due"], imported=name)))
         if row["done_at"] is not None:
-            event_rows.append(event_row(row["deal_id"], by, row["done_at"], events.TASK_DONE, {
-                "task_id": task_id, "title": row["title"], "imported": name}))
+            event_rows.append(event_row(row["deal_id"], by, row["done_at"], events.TASK_DONE,
+                                        events.task_done(task_id, row["title"], imported=name)))
     insert_plain(session, DealEvent, event_rows)
     refresh_next_due(session, [row["deal_id"] for row in rows])
 
@@ -249,7 +249,7 @@ class NoteImport(WorkImport):
         total = len(rows)
         ids = insert_rows(session, Note, rows, lambda n: self.written("writing notes", n, total))
         insert_plain(session, DealEvent, [
-            event_row(row["deal_id"], by, row["created_at"], events.NOTE_ADDED, {
-                "note_id": note_id, "summary": row["body"].splitlines()[0].strip(), "imported": self.table.name})
+            event_row(row["deal_id"], by, row["created_at"], events.NOTE_ADDED,
+                      events.note_added(note_id, row["body"].splitlines()[0].strip(), imported=self.table.name))
             for note_id, row in zip(ids, rows)
         ])
