@@ -22,6 +22,10 @@ Ids inside event data point at the other database's rows; they are translated: s
 by name, owners by name, activities, tasks and notes through the pairing above, undone
 events through the file's own event ids. An id with no counterpart becomes null (an
 undo of it then finds nothing to change, as for a deleted row).
+
+Past 400 lines on purpose: the pairing of events with what an earlier import wrote and
+the translation of their ids are one algorithm over the same indexes; split, each half
+would need the other's state.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ Lines that are not Legwork's (an administrator's own key, a deploy key) are kept
 exactly as they are. A rewrite is a temporary file beside the real one, flushed to
 disk and renamed over it (0600), under a lock on the directory, so sshd never reads a
 half-written file and two ``legwork keys add`` at once lose nothing.
+
+Past 400 lines on purpose: what decides who signs in (the key's validation, its
+fingerprint, the forced command and the atomic rewrite) is read and reviewed as one unit.
 """
 
 from __future__ import annotations

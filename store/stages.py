@@ -6,6 +6,11 @@ when a quiet deal is stale. Won and lost (disqualified) stages close deals: they
 stay last, keep their probability, and cannot be retired. A retired stage holds
 no deals (retiring moves them, each move a stage-change event on the deal) and is
 gone from boards, pickers and imports; events that name it still read.
+
+Past 400 lines on purpose: stages and lost reasons are the one administrative unit the
+Team page, `legwork stages` and `legwork lost-reasons` edit, with the same checks
+(pipeline, manager, audit); splitting the ~70 lines of lost reasons off would leave two
+modules importing each other's private checks.
 """
 
 from __future__ import annotations
