@@ -459,3 +459,41 @@ class TestDealScreenSnapshots:
             assert snap_compare(
                 LegworkApp(worked_deal.db, "alex"), terminal_size=size, run_before=open_and_expand_the_note
             )
+
+
+# --- opening it --------------------------------------------------------------------------------
+
+
+async def test_enter_shows_the_deal_screen_only_once_its_deal_is_read(team):
+    """open_deal reads the page first: the screen is never current without its deal
+    (no "Loading…" frame drawn and thrown away), on the first open and the next."""
+    current_without_data = []
+
+    def hook(message) -> None:
+        top = app.screen_stack[-1] if app.screen_stack else None
+        if isinstance(top, DealScreen) and top.data is None:
+            current_without_data.append(type(message).__name__)
+
+    app = LegworkApp(team.db, "alex")
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await settle(app, pilot)
+        for _ in range(2):  # the first open installs the screen, the second reuses it
+            card = app.screen.selected_card()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, DealScreen) and app.screen.deal.id == card.id
+            assert card.title in screen_text(app)
+            await pilot.press("escape", "j")
+            await settle(app, pilot)
+        assert current_without_data == []
+
+
+async def test_a_deal_that_cannot_be_read_is_named_and_the_board_stays(app, team):
+    from tui.screens.deal import open_deal as open_deal_screen
+
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        open_deal_screen(app, 999_999)
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
+        assert "no deal with id 999999" in screen_text(app)
