@@ -366,10 +366,14 @@ async def test_help_lists_the_deal_keys(app, team):
         await open_deal(app, pilot, team.acme.id)
         groups = dict(describe_bindings(app.screen))
         deal_keys = dict((text, keys) for keys, text in groups["Deal"])
-        assert deal_keys["Stage →"] == "L >" and deal_keys["← Stage"] == "H <"
-        for description in ("Back", "Won", "Lost", "Filter", "Edit", "Undo", "Activity", "Task", "Note"):
+        # The board's words for the board's actions (tui.deal_actions.DEAL_ACTION_KEYS).
+        assert deal_keys["Move the deal one stage forward"] == "L >"
+        assert deal_keys["Move the deal one stage back"] == "H <"
+        for description in ("Back", "Filter", "Mark the deal won", "Edit the deal", "Undo your last change to the deal",
+                            "Log an activity (call, email, meeting…)", "Add a task (next step) to the deal",
+                            "Add a note (an outcome summary)"):
             assert description in deal_keys
-        assert "Convert" not in deal_keys  # an opportunity
+        assert "Convert the lead into an opportunity" not in deal_keys  # an opportunity
         assert ("Expand") in dict((text, keys) for keys, text in groups["Timeline"])
         await pilot.press("question_mark")
         await pilot.pause()

@@ -25,7 +25,7 @@ from store.errors import StoreError
 from store.terms import LEAD
 from store.timeline import ACTIVITY, EVENT, NOTE, TASK
 from tui.clipboard import copy_value
-from tui.deal_actions import DealActions, DealRef
+from tui.deal_actions import DealActions, DealRef, deal_action_bindings
 from tui.failures import reason
 from tui.widgets.deal_facts import DealFacts
 from tui.widgets.key_footer import KeyFooter
@@ -58,18 +58,10 @@ class DealScreen(DealActions, Screen):
     """
     BINDINGS = [
         Binding("escape", "back", "Back", id="deal-back"),
-        Binding("L,greater_than_sign", "move(1)", "Stage →", id="deal-move-forward"),
-        Binding("H,less_than_sign", "move(-1)", "← Stage", id="deal-move-back"),
-        Binding("c", "convert", "Convert", id="deal-convert-lead"),
-        Binding("w", "won", "Won", id="deal-mark-won"),
-        Binding("x", "lost", "Lost", id="deal-mark-lost"),
-        Binding("x", "disqualify", "Disqualify", id="deal-disqualify"),  # the same, for a lead
-        Binding("a", "log_activity", "Activity", show=False, id="deal-log-activity"),
-        Binding("t", "add_task", "Task", show=False, id="deal-add-task"),
-        Binding("n", "add_note", "Note", show=False, id="deal-add-note"),
+        *deal_action_bindings("move-forward", "move-back", "convert-lead", "mark-won", "mark-lost", "log-activity",
+                              "add-task", "add-note", hide={"log-activity", "add-task"}, disqualify=True),
         Binding("f", "cycle_filter", "Filter", id="deal-filter"),
-        Binding("e", "edit_deal", "Edit", show=False, id="deal-edit"),
-        Binding("u", "undo", "Undo", show=False, id="deal-undo"),
+        *deal_action_bindings("edit-deal", "undo"),
         Binding("o", "reopen", "Reopen", id="deal-reopen"),
         Binding("P", "contacts", "Contacts", show=False,
                 tooltip="The people on the deal: add one (or a new one), make one the primary, remove one",
