@@ -18,17 +18,18 @@ F = deals.DealFields
 
 @pytest.fixture
 def ana(session, frozen):
+    """A manager (who may set the currency and the lost reasons)."""
     return reps.create_rep(session, "ana", "Ana Reyes", role="manager")
 
 
-@pytest.fixture
-def deal(session, ana):
+def acme(session, ana) -> deals.DealDetail:
     return deals.create_opportunity(
         session, F(title="Acme fleet", account="Acme", contact="Jo Park", value=1_200_000), by=ana.id
     )
 
 
-def test_one_call_reads_everything_the_deal_screen_shows(session, ana, deal, frozen):
+def test_one_call_reads_everything_the_deal_screen_shows(session, ana, frozen):
+    deal = acme(session, ana)
     settings.set_currency(session, "EUR", by=ana.id)
     stages.set_lost_reasons(session, "opportunity", ["Price", "Timing"], by=ana.id)
     activities.log_activity(session, deal.id, "call", by=ana.id, outcome="Spoke to Jo")
@@ -51,7 +52,8 @@ def test_one_call_reads_everything_the_deal_screen_shows(session, ana, deal, fro
     assert page.today == pendulum.date(2026, 11, 18)
 
 
-def test_today_is_the_readers_day_and_decides_what_is_overdue(session, ana, deal, frozen):
+def test_today_is_the_readers_day_and_decides_what_is_overdue(session, ana, frozen):
+    deal = acme(session, ana)
     tasks.add_task(session, deal.id, "Call back", pendulum.date(2026, 11, 18), by=ana.id)
     late_evening = pendulum.datetime(2026, 11, 19, 2, 0, tz="UTC")  # still the 18th in New York
 

@@ -16,13 +16,12 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.strip import Strip
 
 from tui.plain_text import visible
-from tui.widgets.line_view import LineView
+from tui.widgets.line_view import CursorLineView, cursor_bindings
 from store import events as deal_events
 from store.reps import initials
 from store.timeline import ACTIVITY, EVENT, NOTE, TASK, TimelineEntry, format_when
@@ -81,7 +80,7 @@ class Moment:
     tz: str
 
 
-class TimelineView(LineView, can_focus=True):
+class TimelineView(CursorLineView, can_focus=True):
     """A deal's timeline, newest first, one line per entry; notes expand in place."""
 
     HELP_GROUP = "Timeline"
@@ -119,12 +118,7 @@ class TimelineView(LineView, can_focus=True):
     TimelineView:focus > .timeline--cursor { background: $card-cursor-background; }
     """
     BINDINGS = [
-        Binding("j,down", "cursor(1)", "Down", show=False, id="timeline-down"),
-        Binding("k,up", "cursor(-1)", "Up", show=False, id="timeline-up"),
-        Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="timeline-page-down"),
-        Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="timeline-page-up"),
-        Binding("home,g", "cursor_to(0)", "Newest", show=False, id="timeline-first"),
-        Binding("end,G", "cursor_to(-1)", "Oldest", show=False, id="timeline-last"),
+        *cursor_bindings("timeline", first="Newest", last="Oldest"),
         Binding("enter,space", "toggle", "Expand", show=False, id="timeline-expand"),
         # Inherited sideways scrolling: nothing to scroll, so kept out of the help.
         Binding("left", "scroll_left", "", show=False),
@@ -132,8 +126,6 @@ class TimelineView(LineView, can_focus=True):
         Binding("ctrl+pageup", "page_left", "", show=False),
         Binding("ctrl+pagedown", "page_right", "", show=False),
     ]
-
-    cursor: reactive[int] = reactive(0)
 
     @dataclass
     class CursorMoved(Message):
@@ -239,30 +231,18 @@ class TimelineView(LineView, can_focus=True):
 
     # --- cursor ----------------------------------------------------------------------------
 
-    def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, len(self.entries) - 1)) if self.entries else 0
+    def _cursor_count(self) -> int:
+        return len(self.entries)
 
-    def watch_cursor(self) -> None:
-        self._scroll_to_cursor()
-        self.refresh()
-        self.post_message(self.CursorMoved(self, self.selected))
-
-    def _scroll_to_cursor(self) -> None:
+    def _cursor_region(self) -> tuple[int, int] | None:
         if not self.entries:
-            return
+            return None
         entry = self.entries[self.cursor]
-        top = self._first_row[self.cursor]
-        height = 1 + (len(self._detail_lines(entry, self._width)) if self.is_expanded(entry) else 0)
-        self.scroll_to_region(Region(0, top, 1, height), animate=False, force=True, immediate=True)
+        return self._first_row[self.cursor], 1 + (len(self._detail_lines(entry, self._width))
+                                                  if self.is_expanded(entry) else 0)
 
-    def action_cursor(self, step: int) -> None:
-        self.cursor += step
-
-    def action_cursor_page(self, step: int) -> None:
-        self.cursor += step * max(1, self.size.height - 1)
-
-    def action_cursor_to(self, index: int) -> None:
-        self.cursor = index if index >= 0 else len(self.entries) - 1
+    def _cursor_moved(self) -> Message:
+        return self.CursorMoved(self, self.selected)
 
     def action_toggle(self) -> None:
         entry = self.selected
@@ -284,12 +264,6 @@ class TimelineView(LineView, can_focus=True):
         row = event.y + self.scroll_offset.y
         if 0 <= row < len(self._rows):
             self.cursor = self._rows[row][0]
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
 
     # --- drawing ---------------------------------------------------------------------------
 
