@@ -21,10 +21,11 @@ Each figure is timed with ``time.perf_counter`` around exactly what the app does
   idle, which sleeps up to a second) until the board has shown the reloaded data and the frame after
   it has been rendered.
 * ``timeline``: ``deal_timeline`` of the data set's 500-entry deal; and the whole of
-  ``DealScreen._load`` (``get_deal``, ``deal_timeline``, ``lost_reasons``,
-  ``currency``); and, under ``run_test``, opening it as enter on its card does
-  (``open_deal``) until its timeline is shown and rendered: the median of the
-  reopenings, and the first open (which installs the screen) as ``first``.
+  what the deal screen reads (``store.deal_page.deal_page``: the deal, its timeline,
+  lost reasons, currency and contacts); and, under ``run_test``, opening it as enter
+  on its card does (``open_deal``: the page is read, then the screen shown) until its
+  timeline is shown and rendered: the median of the reopenings, and the first open
+  (which installs the screen) as ``first``.
 * ``today queue``: ``store.today.today_queue`` for the demo rep and for the rep
   with the most open tasks, if ``store.today`` imports.
 * ``search``: ``store.search.search`` as the command palette calls it, for the
@@ -411,18 +412,13 @@ def main(argv: list[str]) -> None:
                                                                         None), repeat)
     result["board_reload_team"] = timed(database, lambda s: board_reload(s, OPPORTUNITY, BoardFilter(), None), repeat)
 
-    from store import clock
-    from store.stages import lost_reasons
-    from store.timeline import currency, deal_timeline
+    from store.deal_page import deal_page
+    from store.timeline import deal_timeline
 
     tl = info["timeline_deal"]
 
     def deal_screen_load(session):
-        deal = deals.get_deal(session, tl)
-        today = clock.today_in(rep.timezone)
-        deal_timeline(session, deal.id, today=today)
-        lost_reasons(session, deal.pipeline)
-        currency(session)
+        deal_page(session, tl, tz=rep.timezone)
 
     with database.session() as session:
         entries = len(deal_timeline(session, tl))

@@ -501,3 +501,30 @@ async def test_a_deal_that_cannot_be_read_is_named_and_the_board_stays(app, team
         await settle(app, pilot)
         assert isinstance(app.screen, BoardScreen)
         assert "no deal with id 999999" in screen_text(app)
+
+
+async def test_a_slow_read_shows_the_screen_loading_then_the_deal(team, monkeypatch):
+    import threading
+
+    import tui.screens.deal as deal_module
+
+    released = threading.Event()
+    read = deal_module.deal_page
+
+    def slow_read(*args, **kwargs):
+        released.wait(10)  # a database far away: held until the test lets it answer
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(deal_module, "deal_page", slow_read)
+    monkeypatch.setattr(deal_module, "SLOW_READ_SECONDS", 0.01)
+    app = LegworkApp(team.db, "alex")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        card = app.screen.selected_card()
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, DealScreen) and app.screen.data is None
+        assert "Loading…" in screen_text(app)
+        released.set()
+        await settle(app, pilot)
+        assert app.screen.deal.id == card.id and card.title in screen_text(app)

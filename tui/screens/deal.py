@@ -143,9 +143,12 @@ class DealScreen(DealActions, Screen):
         if self.data is None and not self._opening:
             self.reload()  # first: the store works while the screen lays itself out
         self.title = "Deal"
-        self.query_one(TimelineView).focus()
+        timeline = self.query_one(TimelineView)
+        timeline.focus()
         if self.data is not None:
             self._draw()  # read before the screen was shown: its first frame has the deal
+        else:
+            timeline.show([], timeline.moment, empty_text="Loading…")
 
     def reload(self) -> None:
         self._load(self.app.rep.timezone)

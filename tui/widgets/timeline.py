@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -284,6 +286,10 @@ class TimelineView(CursorLineView, can_focus=True):
         return self._render_row(self.entries[index], line, width, index == self.cursor, self.has_focus)
 
     def _draw_row(self, entry: TimelineEntry, line: int, width: int, selected: bool, focused: bool) -> Strip:
+        if line == 0:
+            strip = self._entry_strip(entry, width, selected)
+            if strip is not None:
+                return strip
         text = self._entry_line(entry, width) if line == 0 else self._detail_line(entry, line - 1, width)
         text.truncate(width, overflow="ellipsis", pad=True)
         if selected:
@@ -302,37 +308,50 @@ class TimelineView(CursorLineView, can_focus=True):
             return self._style("timeline--done")
         return self._style(f"timeline--{entry.kind}")
 
-    def _entry_line(self, entry: TimelineEntry, width: int) -> Text:
+    def _entry_parts(self, entry: TimelineEntry, width: int) -> list[tuple[str, Style]]:
+        """An entry's line in pieces, each in its style: the marker, the kind, the
+        headline, who and when, in columns."""
         kind = self._kind_style(entry)
+        base = self._style("base")
         muted = self._style("timeline--warning") if entry.overdue else self._style("timeline--muted")
-        plain = self._style("timeline--warning") if entry.overdue else self._style("base")
+        plain = self._style("timeline--warning") if entry.overdue else base
         if entry.kind == TASK and not entry.is_open_task:
             plain = self._style("timeline--done")
         if self.is_expandable(entry):
             marker = "▾" if self.is_expanded(entry) else "▸"
         else:
             marker = " "
-        head_width = self._headline_width(width)
         who_width = self._who_width(width)
-        headline = Text(visible(entry.headline), style=plain, no_wrap=True, end="")
-        headline.truncate(head_width, overflow="ellipsis", pad=True)
-        who = Text(self._who(entry, who_width), style=muted, no_wrap=True, end="")
-        who.truncate(who_width, overflow="ellipsis", pad=True)
-        return Text.assemble(
+        return [
             (marker, muted),
             (entry_icon(entry), kind),
-            " ",
+            (" ", base),
             (f"{entry_label(entry):<8.8}", kind),
-            " ",
-            headline,
-            "  ",
-            who,
-            "  ",
+            (" ", base),
+            (_fit(visible(entry.headline), self._headline_width(width)), plain),
+            ("  ", base),
+            (_fit(self._who(entry, who_width), who_width), muted),
+            ("  ", base),
             (f"{self._when(entry):<{WHEN_WIDTH}}", muted),
-            style=self._style("base"),
-            no_wrap=True,
-            end="",
-        )
+        ]
+
+    def _entry_strip(self, entry: TimelineEntry, width: int, selected: bool) -> Strip | None:
+        """The entry's line as segments, as ``_entry_line`` draws it but without building
+        and rendering a Text (a screenful of them is most of opening a deal); None when
+        the line is wider than the widget (narrow): the Text path cuts it with an ellipsis."""
+        parts = self._entry_parts(entry, width)
+        room = width - sum(cell_len(text) for text, _style in parts)
+        if room < 0:
+            return None
+        if room:
+            parts.append((" " * room, self._style("base")))
+        if selected:
+            cursor = Style(bgcolor=self._style("timeline--cursor").bgcolor)
+            return Strip([Segment(text, style + cursor) for text, style in parts], width)
+        return Strip([Segment(text, style) for text, style in parts], width)
+
+    def _entry_line(self, entry: TimelineEntry, width: int) -> Text:
+        return Text.assemble(*self._entry_parts(entry, width), style=self._style("base"), no_wrap=True, end="")
 
     def _detail_line(self, entry: TimelineEntry, index: int, width: int) -> Text:
         lines = self._detail_lines(entry, width)
@@ -351,3 +370,12 @@ class TimelineView(CursorLineView, can_focus=True):
         if entry.is_open_task and entry.task_due is not None:
             return f"due {due_label(entry.task_due, self.moment.today)}"
         return format_when(entry.at, self.moment.now, self.moment.tz)
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells: padded, or cut with an ellipsis (as
+    ``Text.truncate(width, overflow="ellipsis", pad=True)`` does)."""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…"
+    return text + " " * (width - length)
