@@ -307,8 +307,8 @@ def open_deal(app, deal_id: int, *, pipeline: str | None = None) -> None:
     shown = []
 
     def show() -> None:
-        if shown or screen.deal_id != deal_id or app.current_mode != mode:
-            return
+        if shown or screen.deal_id != deal_id or app.current_mode != mode or screen in app.screen_stack:
+            return  # shown already (by this open or another), or the rep has gone elsewhere
         # Not over what the rep went to meanwhile; a palette that asked has closed itself.
         if app.screen is asked_from or asked_from not in app.screen_stack:
             shown.append(True)
