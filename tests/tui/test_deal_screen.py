@@ -14,7 +14,7 @@ import pytest
 from store import activities, deals, notes, tasks
 from store.deals import DealFields
 from tests.store.test_timeline import bulk_history
-from tests.tui.conftest import build_team, settle
+from tests.tui.conftest import build_team, settle, wait_until
 from tui.app import LegworkApp
 from tui.screens.board import BoardScreen
 from tui.screens.deal import DealScreen
@@ -542,3 +542,18 @@ async def test_enter_pressed_twice_opens_the_deal_once(app, team):
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is board
+
+
+async def test_the_deal_screen_is_built_after_start_before_the_first_enter(app, team):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        name = f"deal:{app.current_mode}"
+        await wait_until(pilot, lambda: app.is_screen_installed(name) and app.get_screen(name).is_mounted,
+                         what="the deal screen to be built")
+        prepared = app.get_screen(name)
+        assert isinstance(app.screen, BoardScreen) and prepared.data is None
+        card = app.screen.selected_card()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is prepared and prepared.deal.id == card.id
+        assert card.title in screen_text(app)
