@@ -530,20 +530,6 @@ async def test_a_slow_read_shows_the_screen_loading_then_the_deal(team, monkeypa
         assert app.screen.deal.id == card.id and card.title in screen_text(app)
 
 
-async def test_enter_pressed_twice_opens_the_deal_once(app, team):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        board = app.screen
-        card = board.selected_card()
-        await pilot.press("enter", "enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, DealScreen) and app.screen.deal.id == card.id
-        assert app.screen_stack == [board, app.screen]
-        await pilot.press("escape")
-        await settle(app, pilot)
-        assert app.screen is board
-
-
 async def test_the_deal_screen_is_built_after_start_before_the_first_enter(app, team):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
@@ -557,3 +543,18 @@ async def test_the_deal_screen_is_built_after_start_before_the_first_enter(app, 
         await settle(app, pilot)
         assert app.screen is prepared and prepared.deal.id == card.id
         assert card.title in screen_text(app)
+
+
+async def test_enter_pressed_twice_opens_the_deal_once(app, team):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        board = app.screen
+        card = board.selected_card()
+        await pilot.press("enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DealScreen) and app.screen.deal.id == card.id
+        assert app.screen_stack == [board, app.screen]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is board
+
