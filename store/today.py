@@ -29,7 +29,8 @@ from sqlmodel import Session, func, select
 
 from store import clock
 from store.models import Account, Activity, Deal, Stage, Task
-from store.reps import RepInfo, list_reps
+from store.changes import change_token
+from store.reps import RepInfo, get_rep, list_reps
 from store.tasks import DayLoad, day_loads, is_working_day
 
 OVERDUE, TODAY, COMING_UP = "overdue", "today", "coming_up"
@@ -384,3 +385,21 @@ def team_overdue(session: Session) -> list[RepDay]:
         )
     }
     return [RepDay(rep, *counts.get(rep.id, (0, 0))) for rep in team]
+
+
+@dataclass(frozen=True)
+class TodayPage:
+    """Everything the Today screen shows, read in one call."""
+
+    queue: TodayQueue
+    team: tuple[RepDay, ...] | None  # every rep's overdue counts: for managers, else None
+    token: tuple  # store.changes.change_token when it was read, to notice others' changes
+
+
+def load_today(session: Session, rep_id: int, *, team: bool = False, today: date | None = None) -> TodayPage:
+    """Rep ``rep_id``'s queue (on ``today``, default their today), with the team's
+    overdue counts when ``team`` (a manager's screen). The change token is read
+    first: a write landing during the read makes the next poll reload, never hides."""
+    token = change_token(session)
+    rep = get_rep(session, rep_id)
+    return TodayPage(today_queue(session, rep, today), tuple(team_overdue(session)) if team else None, token)

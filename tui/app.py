@@ -53,6 +53,11 @@ def _freeze_start_up_heap() -> None:
     gc.enable()
 
 
+# The deal screen is built this long after start, once the first screen has loaded:
+# the first `enter` on a deal then costs about what every later one does.
+PREPARE_AFTER_SECONDS = 0.5
+
+
 class LegworkApp(App[int]):
     TITLE = "Legwork"
     CSS_PATH = "app.tcss"
@@ -165,6 +170,15 @@ class LegworkApp(App[int]):
     def _start(self) -> None:
         self.sub_title = f"{self.rep.name} · {self.database.description}"
         self.switch_mode(self.START_MODE)
+        self.set_timer(PREPARE_AFTER_SECONDS, self._prepare_deal_screen)
+
+    def _prepare_deal_screen(self) -> None:
+        if any(worker.is_running for worker in self.workers):
+            self.set_timer(PREPARE_AFTER_SECONDS, self._prepare_deal_screen)  # still loading: not in its way
+            return
+        from tui.screens.deal import prepare_deal_screen
+
+        prepare_deal_screen(self)
 
     def _signed_up(self, rep: RepInfo | None) -> None:
         if rep is None:

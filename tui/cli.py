@@ -259,15 +259,16 @@ def _run_demo(args, config) -> int:
 def _run_tui(database, handle: str | None, args, config, *, fixed_identity: bool = False) -> int:
     from store.reps import signed_in_handle
     from tui.app import LegworkApp
-    from tui.keymap import keymap_warnings
+    from tui.keymap import keymap_warnings, upgrade_keymap
 
-    for line in keymap_warnings(config.keymap):
+    keymap, notices = upgrade_keymap(config.keymap)
+    for line in notices + keymap_warnings(keymap):
         print(f"legwork: {line}", file=sys.stderr)
     app = LegworkApp(
         database,
         handle if fixed_identity else signed_in_handle(handle),
         theme=args.theme or config.theme,
-        keymap=config.keymap,
+        keymap=keymap,
         timezone=config.timezone,
         fixed_identity=fixed_identity,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from textual import work
+from textual.binding import Binding
 from textual.message import Message
 
 from store import changes, deals
@@ -22,6 +23,47 @@ from store.money import database_currency, format_money
 from store.stages import lost_reasons
 from store.terms import LEAD
 from tui.failures import ReportsFailedWorkers, reason
+
+
+# The deal actions' keys, by binding id: the same id on the boards, the deal screen and
+# the stand-up, so one ``[keymap]`` line remaps the action everywhere it is offered.
+# id: (keys, action, footer label, what it does, shown in the footer unless hidden)
+DEAL_ACTION_KEYS: dict[str, tuple[str, str, str, str, bool]] = {
+    "move-forward": ("L,greater_than_sign", "move(1)", "Stage →", "Move the deal one stage forward", True),
+    "move-back": ("H,less_than_sign", "move(-1)", "← Stage", "Move the deal one stage back", True),
+    "log-activity": ("a", "log_activity", "Activity", "Log an activity (call, email, meeting…)", True),
+    "add-task": ("t", "add_task", "Task", "Add a task (next step) to the deal", True),
+    "add-note": ("n", "add_note", "Note", "Add a note (an outcome summary)", False),
+    "edit-deal": ("e", "edit_deal", "Edit", "Edit the deal", False),
+    "convert-lead": ("c", "convert", "Convert", "Convert the lead into an opportunity", True),
+    "mark-won": ("w", "won", "Won", "Mark the deal won", True),
+    "mark-lost": ("x", "lost", "Lost", "Mark the deal lost / disqualify the lead, with a reason", True),
+    "undo": ("u", "undo", "Undo", "Undo your last change to the deal", False),
+}
+# The ids each screen had before there was one per action: a config naming them still works.
+OLD_DEAL_ACTION_IDS: dict[str, str] = {
+    **{f"{screen}-{binding_id}": binding_id for screen in ("deal", "standup") for binding_id in DEAL_ACTION_KEYS
+       if binding_id not in ("edit-deal", "undo")},
+    "deal-edit": "edit-deal", "standup-edit": "edit-deal",
+    "deal-undo": "undo", "standup-undo": "undo",
+    "deal-disqualify": "mark-lost", "standup-disqualify": "mark-lost",
+}
+
+
+def deal_action_bindings(*ids: str, hide: frozenset[str] | set[str] = frozenset(),
+                         disqualify: bool = False) -> list[Binding]:
+    """The bindings of the deal actions ``ids``, in that order. ``hide`` keeps some out of
+    the footer; ``disqualify`` adds, under the same id and key as ``mark-lost``, a
+    "Disqualify" binding for a screen whose ``check_action`` offers one or the other."""
+    bindings = []
+    for binding_id in ids:
+        keys, action, label, tooltip, show = DEAL_ACTION_KEYS[binding_id]
+        bindings.append(Binding(keys, action, label, show=show and binding_id not in hide, tooltip=tooltip,
+                                id=binding_id))
+        if binding_id == "mark-lost" and disqualify:
+            bindings.append(Binding(keys, "disqualify", "Disqualify", show=show and binding_id not in hide,
+                                    tooltip="Disqualify the lead, with a reason", id=binding_id))
+    return bindings
 
 
 @dataclass(frozen=True)

@@ -540,3 +540,28 @@ def test_set_workweek(session, ana, deal):
         MON,
         date(2026, 11, 30),
     ]
+
+
+# --- the screen's read model -----------------------------------------------------------------
+
+
+def test_load_today_reads_the_queue_and_for_a_manager_the_team(session, ana, deal):
+    late = tasks.add_task(session, deal.id, "late", TUE0, by=ana.id)
+    now = tasks.add_task(session, deal.id, "now", WED, by=ana.id)
+
+    page = today.load_today(session, ana.id)
+    managed = today.load_today(session, ana.id, team=True)
+
+    assert [t.id for t in page.queue.overdue] == [late.id] and [t.id for t in page.queue.due_today] == [now.id]
+    assert page.queue.rep.id == ana.id and page.team is None
+    assert [(r.rep.handle, r.overdue, r.due_today) for r in managed.team] == [("ana", 1, 1)]
+    assert managed.token == page.token
+
+
+def test_load_today_token_moves_with_a_write_and_an_unknown_rep_is_refused(session, ana, deal):
+    before = today.load_today(session, ana.id).token
+    tasks.add_task(session, deal.id, "new", THU, by=ana.id)
+    after = today.load_today(session, ana.id)
+    assert after.token != before and [t.title for t in after.queue.tasks] == ["new"]
+    with pytest.raises(NotFound):
+        today.load_today(session, 999_999)

@@ -361,10 +361,14 @@ async def test_help_lists_the_deal_keys(app, team):
         await open_deal(app, pilot, team.acme.id)
         groups = dict(describe_bindings(app.screen))
         deal_keys = dict((text, keys) for keys, text in groups["Deal"])
-        assert deal_keys["Stage →"] == "L >" and deal_keys["← Stage"] == "H <"
-        for description in ("Back", "Won", "Lost", "Filter", "Edit", "Undo", "Activity", "Task", "Note"):
+        # The board's words for the board's actions (tui.deal_actions.DEAL_ACTION_KEYS).
+        assert deal_keys["Move the deal one stage forward"] == "L >"
+        assert deal_keys["Move the deal one stage back"] == "H <"
+        for description in ("Back", "Filter", "Mark the deal won", "Edit the deal", "Undo your last change to the deal",
+                            "Log an activity (call, email, meeting…)", "Add a task (next step) to the deal",
+                            "Add a note (an outcome summary)"):
             assert description in deal_keys
-        assert "Convert" not in deal_keys  # an opportunity
+        assert "Convert the lead into an opportunity" not in deal_keys  # an opportunity
         assert ("Expand") in dict((text, keys) for keys, text in groups["Timeline"])
         await pilot.press("question_mark")
         await pilot.pause()
@@ -454,3 +458,97 @@ class TestDealScreenSnapshots:
             assert snap_compare(
                 LegworkApp(worked_deal.db, "alex"), terminal_size=size, run_before=open_and_expand_the_note
             )
+
+
+# --- opening it --------------------------------------------------------------------------------
+
+
+async def test_enter_shows_the_deal_screen_only_once_its_deal_is_read(team):
+    """open_deal reads the page first: the screen is never current without its deal
+    (no "Loading…" frame drawn and thrown away), on the first open and the next."""
+    current_without_data = []
+
+    def hook(message) -> None:
+        top = app.screen_stack[-1] if app.screen_stack else None
+        if isinstance(top, DealScreen) and top.data is None:
+            current_without_data.append(type(message).__name__)
+
+    app = LegworkApp(team.db, "alex")
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        await settle(app, pilot)
+        for _ in range(2):  # the first open installs the screen, the second reuses it
+            card = app.screen.selected_card()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, DealScreen) and app.screen.deal.id == card.id
+            assert card.title in screen_text(app)
+            await pilot.press("escape", "j")
+            await settle(app, pilot)
+        assert current_without_data == []
+
+
+async def test_a_deal_that_cannot_be_read_is_named_and_the_board_stays(app, team):
+    from tui.screens.deal import open_deal as open_deal_screen
+
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(app, pilot)
+        open_deal_screen(app, 999_999)
+        await settle(app, pilot)
+        assert isinstance(app.screen, BoardScreen)
+        assert "no deal with id 999999" in screen_text(app)
+
+
+async def test_a_slow_read_shows_the_screen_loading_then_the_deal(team, monkeypatch):
+    import threading
+
+    import tui.screens.deal as deal_module
+
+    released = threading.Event()
+    read = deal_module.deal_page
+
+    def slow_read(*args, **kwargs):
+        released.wait(10)  # a database far away: held until the test lets it answer
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(deal_module, "deal_page", slow_read)
+    monkeypatch.setattr(deal_module, "SLOW_READ_SECONDS", 0.01)
+    app = LegworkApp(team.db, "alex")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        card = app.screen.selected_card()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Loading…" in screen_text(app), what="the deal screen to say Loading…")
+        assert isinstance(app.screen, DealScreen) and app.screen.data is None
+        released.set()
+        await settle(app, pilot)
+        assert app.screen.deal.id == card.id and card.title in screen_text(app)
+
+
+async def test_the_deal_screen_is_built_after_start_before_the_first_enter(app, team):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        name = f"deal:{app.current_mode}"
+        await wait_until(pilot, lambda: app.is_screen_installed(name) and app.get_screen(name).is_mounted,
+                         what="the deal screen to be built")
+        prepared = app.get_screen(name)
+        assert isinstance(app.screen, BoardScreen) and prepared.data is None
+        card = app.screen.selected_card()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is prepared and prepared.deal.id == card.id
+        assert card.title in screen_text(app)
+
+
+async def test_enter_pressed_twice_opens_the_deal_once(app, team):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        board = app.screen
+        card = board.selected_card()
+        await pilot.press("enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DealScreen) and app.screen.deal.id == card.id
+        assert app.screen_stack == [board, app.screen]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is board
+

@@ -26,7 +26,7 @@ from store import board, changes, clock
 from store.board import BoardFilter, ColumnSummary, DealCard, LeadSummary, OpportunitySummary
 from store.terms import LEAD
 from store.money import DEFAULT_CURRENCY, format_money
-from tui.deal_actions import DealActions, DealRef, DealWritten
+from tui.deal_actions import DealActions, DealRef, DealWritten, deal_action_bindings
 from tui.plain_text import visible
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.stage_column import PAGE_SIZE, CardList, StageColumn
@@ -74,18 +74,11 @@ class BoardScreen(DealActions, Screen):
     BINDINGS = [
         Binding("h,left", "column(-1)", "Left", show=False, tooltip="Previous stage column", id="column-left"),
         Binding("l,right", "column(1)", "Right", show=False, tooltip="Next stage column", id="column-right"),
-        Binding("L,greater_than_sign", "move(1)", "Stage →", tooltip="Move the deal one stage forward", id="move-forward"),
-        Binding("H,less_than_sign", "move(-1)", "← Stage", tooltip="Move the deal one stage back", id="move-back"),
+        *deal_action_bindings("move-forward", "move-back"),
         Binding("enter", "open_deal", "Open", tooltip="Open the deal's timeline", id="open-deal"),
-        Binding("a", "log_activity", "Activity", tooltip="Log an activity (call, email, meeting…)", id="log-activity"),
-        Binding("t", "add_task", "Task", tooltip="Add a task (next step) to the deal", id="add-task"),
-        Binding("n", "add_note", "Note", show=False, tooltip="Add a note (an outcome summary)", id="add-note"),
+        *deal_action_bindings("log-activity", "add-task", "add-note"),
         Binding("N", "new_deal", "New", tooltip="New lead / opportunity", id="new-deal"),
-        Binding("e", "edit_deal", "Edit", show=False, tooltip="Edit the deal", id="edit-deal"),
-        Binding("c", "convert", "Convert", tooltip="Convert the lead into an opportunity", id="convert-lead"),
-        Binding("w", "won", "Won", tooltip="Mark the deal won", id="mark-won"),
-        Binding("x", "lost", "Lost", tooltip="Mark the deal lost / disqualify the lead, with a reason", id="mark-lost"),
-        Binding("u", "undo", "Undo", show=False, tooltip="Undo your last change to the deal", id="undo"),
+        *deal_action_bindings("edit-deal", "convert-lead", "mark-won", "mark-lost", "undo"),
         Binding("m", "toggle_mine", "Mine/team", show=False, tooltip="Your deals / the whole team", id="toggle-mine"),
         Binding("slash", "filter", "Filter", tooltip="Filter by owner, territory, product, source, text", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, tooltip="Clear the filter", id="clear-filter"),

@@ -19,15 +19,14 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from store import clock, deals, people
+from store.deal_page import DealPage, deal_page
 from store.deal_detail import DealDetail
-from store.people import DealContactInfo
 from store.errors import StoreError
-from store.terms import LEAD
-from store.stages import lost_reasons
-from store.timeline import ACTIVITY, EVENT, NOTE, TASK, TimelineEntry, currency, deal_timeline
+from store.terms import LEAD, OPPORTUNITY
+from store.timeline import ACTIVITY, EVENT, NOTE, TASK
 from tui.clipboard import copy_value
-from tui.deal_actions import DealActions, DealRef
+from tui.deal_actions import DealActions, DealRef, deal_action_bindings
+from tui.failures import reason
 from tui.widgets.deal_facts import DealFacts
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.timeline import Moment, TimelineView
@@ -42,19 +41,8 @@ FILTERS: list[tuple[str, frozenset[str] | None]] = [
 ]
 
 
-@dataclass(frozen=True)
-class DealData:
-    deal: DealDetail
-    entries: list[TimelineEntry]  # every kind; `f` filters on the screen
-    lost_reasons: list[str]
-    moment: Moment
-    currency: str
-    contacts: tuple[DealContactInfo, ...] = ()  # the primary first
-
-    @property
-    def next_task(self) -> TimelineEntry | None:
-        # Open tasks lead the timeline, soonest due first.
-        return self.entries[0] if self.entries and self.entries[0].is_open_task else None
+# A database slower than this shows the screen with "Loading…" rather than nothing.
+SLOW_READ_SECONDS = 0.15
 
 
 class DealScreen(DealActions, Screen):
@@ -70,18 +58,10 @@ class DealScreen(DealActions, Screen):
     """
     BINDINGS = [
         Binding("escape", "back", "Back", id="deal-back"),
-        Binding("L,greater_than_sign", "move(1)", "Stage →", id="deal-move-forward"),
-        Binding("H,less_than_sign", "move(-1)", "← Stage", id="deal-move-back"),
-        Binding("c", "convert", "Convert", id="deal-convert-lead"),
-        Binding("w", "won", "Won", id="deal-mark-won"),
-        Binding("x", "lost", "Lost", id="deal-mark-lost"),
-        Binding("x", "disqualify", "Disqualify", id="deal-disqualify"),  # the same, for a lead
-        Binding("a", "log_activity", "Activity", show=False, id="deal-log-activity"),
-        Binding("t", "add_task", "Task", show=False, id="deal-add-task"),
-        Binding("n", "add_note", "Note", show=False, id="deal-add-note"),
+        *deal_action_bindings("move-forward", "move-back", "convert-lead", "mark-won", "mark-lost", "log-activity",
+                              "add-task", "add-note", hide={"log-activity", "add-task"}, disqualify=True),
         Binding("f", "cycle_filter", "Filter", id="deal-filter"),
-        Binding("e", "edit_deal", "Edit", show=False, id="deal-edit"),
-        Binding("u", "undo", "Undo", show=False, id="deal-undo"),
+        *deal_action_bindings("edit-deal", "undo"),
         Binding("o", "reopen", "Reopen", id="deal-reopen"),
         Binding("P", "contacts", "Contacts", show=False,
                 tooltip="The people on the deal: add one (or a new one), make one the primary, remove one",
@@ -94,45 +74,62 @@ class DealScreen(DealActions, Screen):
 
     @dataclass
     class Loaded(Message):
-        data: DealData
+        data: DealPage
 
     @dataclass
     class LoadFailed(Message):
         message: str
         deal_id: int
 
-    def __init__(self, deal_id: int, *, pipeline: str | None = None) -> None:
+    def __init__(self, deal_id: int | None, *, pipeline: str | None = None) -> None:
         """``pipeline``, when the caller knows it, lets the footer show the right
-        keys before the deal has loaded (and spares redrawing it after)."""
+        keys before the deal has loaded (and spares redrawing it after). No
+        ``deal_id``: built ahead of its first deal (``prepare_deal_screen``)."""
         super().__init__()
         self.deal_id = deal_id
         self._pipeline_hint = pipeline
-        self.data: DealData | None = None
+        self.data: DealPage | None = None
         self.filter_index = 0
         self._keys_for = self._key_state()  # what the footer's keys were drawn for
+        self._opening = False  # open_deal reads the page: mounting must not read it again
 
     @property
     def deal(self) -> DealDetail | None:
         return self.data.deal if self.data else None
 
-    def show_deal(self, deal_id: int, pipeline: str | None = None) -> None:
-        """Show another deal on this (reused) screen: nothing of the last one stays."""
+    @property
+    def moment(self) -> Moment | None:
+        data = self.data
+        return Moment(data.now, data.today, data.tz) if data else None
+
+    def show_deal(self, deal_id: int, pipeline: str | None = None, *, load: bool = True) -> None:
+        """Show another deal on this (reused) screen: nothing of the last one stays.
+        ``load=False``: the caller reads the page and hands it to ``show_page``."""
         self.deal_id = deal_id
         self._pipeline_hint = pipeline
         self.data = None
         self.filter_index = 0
+        self._opening = not load
         if not self.is_mounted:
-            return  # on_mount loads it
-        self.reload()
+            return  # on_mount loads it, or shows what open_deal read
+        if load:
+            self.reload()
         self.title, self.sub_title = "Deal", ""
         self.query_one(DealFacts).clear()
         self.query_one("#timeline-bar", Static).update("")
         timeline = self.query_one(TimelineView)
         timeline.show([], timeline.moment, empty_text="Loading…")
         timeline.focus()
-        if self._key_state() != self._keys_for:
-            self._keys_for = self._key_state()
-            self.refresh_bindings()
+        self._refresh_keys()
+
+    def show_page(self, page: DealPage) -> None:
+        """The page ``open_deal`` read: drawn now if the screen is mounted, else when it is."""
+        if page.deal.id != self.deal_id:
+            return  # another deal was asked for meanwhile
+        self._opening = False
+        self.data = page
+        if self.is_mounted:
+            self._draw()
 
     # --- layout and loading ----------------------------------------------------------------
 
@@ -144,9 +141,15 @@ class DealScreen(DealActions, Screen):
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.reload()  # first: the store works while the screen lays itself out
+        if self.data is None and not self._opening and self.deal_id is not None:
+            self.reload()  # first: the store works while the screen lays itself out
         self.title = "Deal"
-        self.query_one(TimelineView).focus()
+        timeline = self.query_one(TimelineView)
+        timeline.focus()
+        if self.data is not None:
+            self._draw()  # read before the screen was shown: its first frame has the deal
+        else:
+            timeline.show([], timeline.moment, empty_text="Loading…")
 
     def reload(self) -> None:
         self._load(self.app.rep.timezone)
@@ -157,16 +160,7 @@ class DealScreen(DealActions, Screen):
         deal_id = self.deal_id
         try:
             with self.app.database.session() as session:
-                deal = deals.get_deal(session, deal_id)
-                today = clock.today_in(tz)
-                data = DealData(
-                    deal=deal,
-                    entries=deal_timeline(session, deal.id, today=today),
-                    lost_reasons=lost_reasons(session, deal.pipeline),
-                    moment=Moment(clock.now(), today, tz),
-                    currency=currency(session),
-                    contacts=tuple(people.deal_contacts(session, deal.id)),
-                )
+                data = deal_page(session, deal_id, tz=tz)
         except StoreError as exc:
             self.post_message(self.LoadFailed(str(exc), deal_id))
             return
@@ -177,14 +171,21 @@ class DealScreen(DealActions, Screen):
     def _show(self, message: Loaded) -> None:
         if message.data.deal.id != self.deal_id:
             return  # the last deal's, landing after the screen moved on
-        self.data = data = message.data
+        self.data = message.data
+        self._draw()
+
+    def _draw(self) -> None:
+        data = self.data
         self.deal_actions_ready()
         deal = data.deal
         self.title = "Lead" if deal.pipeline == LEAD else "Opportunity"
         self.sub_title = deal.title
-        self.query_one(DealFacts).show(deal, data.next_task, data.moment, data.currency,
-                                       other_contacts=max(len(data.contacts) - 1, 0) if deal.contact_id else 0)
+        self.query_one(DealFacts).show(deal, data.next_task, self.moment, data.currency,
+                                       other_contacts=data.other_contacts)
         self._show_timeline()
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
         if self._key_state() != self._keys_for:
             self._keys_for = self._key_state()
             self.refresh_bindings()
@@ -203,7 +204,7 @@ class DealScreen(DealActions, Screen):
         label, kinds = FILTERS[self.filter_index]
         shown = [e for e in data.entries if kinds is None or e.kind in kinds]
         empty = "Nothing on this deal yet" if kinds is None else f"No {label.lower()} on this deal"
-        self.query_one(TimelineView).show(shown, data.moment, empty_text=empty)
+        self.query_one(TimelineView).show(shown, self.moment, empty_text=empty)
         self.query_one("#timeline-bar", Static).update(self._filter_bar())
 
     def _filter_bar(self) -> Text:
@@ -287,16 +288,71 @@ class DealScreen(DealActions, Screen):
         return True
 
 
+def prepare_deal_screen(app) -> None:
+    """Build the current mode's deal screen before its first deal, while the rep reads
+    the board: composing and styling it is a fifth of a first open's time."""
+    name = f"deal:{app.current_mode}"
+    if app.is_screen_installed(name):
+        return
+    # A board's deals are of its pipeline: the footer's keys are drawn for them now.
+    screen = DealScreen(None, pipeline={"leads": LEAD, "opportunities": OPPORTUNITY}.get(app.current_mode))
+    app.install_screen(screen, name)
+    # What App.push_screen does to start a screen it has not run (App._get_screen),
+    # without showing it; Textual has no public call for it.
+    app._register(app, screen)
+
+
 def open_deal(app, deal_id: int, *, pipeline: str | None = None) -> None:
     """Show ``deal_id``'s screen. One deal screen per mode stays installed and is
     reused: styling a new screen's widgets (the footer's keys above all) cost more
-    than loading a 500-entry timeline."""
+    than loading a 500-entry timeline.
+
+    The page is read before the screen is shown, so its first frame is the deal's
+    and not a "Loading…" frame drawn and thrown away (on a slow database the screen
+    shows after SLOW_READ_SECONDS, loading). The screen is not shown if the rep has
+    moved on from the screen that asked by the time it would be."""
     name = f"deal:{app.current_mode}"
     if not app.is_screen_installed(name):
         app.install_screen(DealScreen(deal_id, pipeline=pipeline), name)
     screen = app.get_screen(name)
     if screen in app.screen_stack:  # already open below (no key leads there today): a screen of its own
-        app.push_screen(DealScreen(deal_id, pipeline=pipeline))
-        return
-    screen.show_deal(deal_id, pipeline)
-    app.push_screen(screen)
+        screen = DealScreen(deal_id, pipeline=pipeline)
+    screen.show_deal(deal_id, pipeline, load=False)
+    mode, asked_from = app.current_mode, app.screen
+    shown = []
+
+    def show() -> None:
+        if shown or screen.deal_id != deal_id or app.current_mode != mode or screen in app.screen_stack:
+            return  # shown already (by this open or another), or the rep has gone elsewhere
+        # Not over what the rep went to meanwhile; a palette that asked has closed itself.
+        if app.screen is asked_from or asked_from not in app.screen_stack:
+            shown.append(True)
+            app.push_screen(screen)
+
+    def arrived(page: DealPage | None, failure: str | None) -> None:
+        timer.stop()
+        if screen.deal_id != deal_id:
+            return  # the screen was asked for another deal meanwhile
+        if page is None:
+            app.notify(failure, severity="error", markup=False)
+            screen.deal_actions_ready()
+            if shown and app.screen is screen:
+                app.pop_screen()
+            return
+        screen.show_page(page)
+        show()
+
+    def read() -> None:
+        try:
+            with app.database.session() as session:
+                page = deal_page(session, deal_id, tz=app.rep.timezone)
+        except StoreError as exc:
+            app.call_from_thread(arrived, None, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - the database went away, or a bug: say so
+            app.call_from_thread(arrived, None, f"Could not open the deal: {reason(exc)}")
+            return
+        app.call_from_thread(arrived, page, None)
+
+    timer = app.set_timer(SLOW_READ_SECONDS, show)
+    app.run_worker(read, thread=True, exclusive=True, group="deal-open", exit_on_error=False)

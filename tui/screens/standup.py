@@ -29,7 +29,7 @@ from store.money import format_money
 from store.standup import Agenda, AgendaItem
 from store.terms import LEAD
 from store.timeline import activity_headline, format_when
-from tui.deal_actions import DealActions, DealRef
+from tui.deal_actions import DealActions, DealRef, deal_action_bindings
 from tui.plain_text import plain, visible
 from tui.widgets.key_footer import KeyFooter
 
@@ -69,22 +69,9 @@ class StandupScreen(DealActions, Screen):
         Binding("left_square_bracket", "group(-1)", "Previous group", show=False,
                 tooltip="The first deal of this group, or of the one before", id="standup-previous-group"),
         Binding("enter", "open_deal", "Timeline", tooltip="Open the deal's full timeline", id="standup-open-deal"),
-        Binding("L,greater_than_sign", "move(1)", "Stage →", tooltip="Move the deal one stage forward",
-                id="standup-move-forward"),
-        Binding("H,less_than_sign", "move(-1)", "← Stage", tooltip="Move the deal one stage back",
-                id="standup-move-back"),
-        Binding("w", "won", "Won", tooltip="Mark the deal won", id="standup-mark-won"),
-        Binding("x", "lost", "Lost", tooltip="Mark the deal lost, with a reason", id="standup-mark-lost"),
-        Binding("x", "disqualify", "Disqualify", tooltip="Disqualify the lead, with a reason",
-                id="standup-disqualify"),
-        Binding("c", "convert", "Convert", show=False, tooltip="Convert the lead into an opportunity",
-                id="standup-convert-lead"),
-        Binding("t", "add_task", "Task", tooltip="Add a task (next step) to the deal", id="standup-add-task"),
-        Binding("a", "log_activity", "Activity", show=False, tooltip="Log an activity on the deal",
-                id="standup-log-activity"),
-        Binding("n", "add_note", "Note", show=False, tooltip="Add a note to the deal", id="standup-add-note"),
-        Binding("e", "edit_deal", "Edit", show=False, tooltip="Edit the deal", id="standup-edit"),
-        Binding("u", "undo", "Undo", show=False, tooltip="Undo your last change to the deal", id="standup-undo"),
+        *deal_action_bindings("move-forward", "move-back", "mark-won", "mark-lost", "convert-lead", "add-task",
+                              "log-activity", "add-note", "edit-deal", "undo",
+                              hide={"convert-lead", "log-activity"}, disqualify=True),
         Binding("r", "pick_scope", "Team/rep", tooltip="The whole team's agenda, or one rep's", id="standup-pick-rep"),
         Binding("R", "reload", "Reload", show=False, tooltip="Build the agenda again", id="standup-reload"),
     ]

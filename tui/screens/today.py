@@ -28,10 +28,10 @@ from store.reps import RepInfo, get_rep
 from store.today import (
     QueueTask,
     RepDay,
+    TodayPage,
     TodayQueue,
     guess_activity_type,
-    team_overdue,
-    today_queue,
+    load_today,
 )
 from tui.plain_text import visible
 from tui.failures import ReportsFailedWorkers
@@ -44,10 +44,20 @@ LIVE_CHECK_SECONDS = 3.0
 
 @dataclass(frozen=True)
 class TodayData:
-    queue: TodayQueue
-    team: list[RepDay] | None  # managers only
-    token: tuple  # changes.change_token, to notice other people's changes
+    page: TodayPage  # the queue, the team's counts (managers), the change token
     focus_task: int | None
+
+    @property
+    def queue(self) -> TodayQueue:
+        return self.page.queue
+
+    @property
+    def team(self) -> tuple[RepDay, ...] | None:  # managers only
+        return self.page.team
+
+    @property
+    def token(self) -> tuple:  # changes.change_token, to notice other people's changes
+        return self.page.token
 
 
 class TodayScreen(ReportsFailedWorkers, Screen):
@@ -131,12 +141,9 @@ class TodayScreen(ReportsFailedWorkers, Screen):
     def _load(self, rep_id: int, manager: bool, focus_task: int | None) -> None:
         worker = get_current_worker()
         with self.app.database.session() as session:
-            token = changes.change_token(session)
-            rep = get_rep(session, rep_id)
-            queue = today_queue(session, rep)
-            team = team_overdue(session) if manager else None
+            page = load_today(session, rep_id, team=manager)
         if not worker.is_cancelled:
-            self.post_message(self.Loaded(TodayData(queue, team, token, focus_task)))
+            self.post_message(self.Loaded(TodayData(page, focus_task)))
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
@@ -156,7 +163,7 @@ class TodayScreen(ReportsFailedWorkers, Screen):
         self.sub_title = " · ".join(parts)
         self.refresh_bindings()
 
-    def _show_team(self, team: list[RepDay] | None) -> None:
+    def _show_team(self, team: tuple[RepDay, ...] | None) -> None:
         """Managers: every rep's overdue count on one line, the worst first."""
         line = self.query_one("#team", Static)
         line.set_class(team is not None, "-manager")

@@ -12,7 +12,6 @@ from datetime import date
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
@@ -21,6 +20,7 @@ from store.closed import ClosedDeal
 from store.dates import show_day
 from store.money import DEFAULT_CURRENCY, format_money
 from tui.plain_text import plain, visible
+from tui.widgets.line_view import cursor_bindings
 from tui.widgets.paged_rows import ROW_HEIGHT, PagedRows
 
 BADGE_WIDTH = 8  # "WON", "LOST", "DISQUAL" and a space
@@ -65,12 +65,8 @@ class ClosedList(PagedRows, can_focus=True, inherit_bindings=False):
     ClosedList:focus > .closed--cursor { background: $card-cursor-background; }
     """
     BINDINGS = [
-        Binding("j,down", "cursor(1)", "Down", show=False, tooltip="Next closed deal", id="closed-down"),
-        Binding("k,up", "cursor(-1)", "Up", show=False, tooltip="Previous closed deal", id="closed-up"),
-        Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="closed-page-down"),
-        Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="closed-page-up"),
-        Binding("home,g", "cursor_to(0)", "Newest", show=False, tooltip="The most recent close", id="closed-first"),
-        Binding("end,G", "cursor_to(-1)", "Oldest", show=False, tooltip="The oldest close", id="closed-last"),
+        *cursor_bindings("closed", first="Newest", last="Oldest", tooltips=(
+            "Next closed deal", "Previous closed deal", "The most recent close", "The oldest close")),
     ]
 
     @dataclass

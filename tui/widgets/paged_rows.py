@@ -3,7 +3,7 @@ accounts, the contacts.
 
 ``render_line`` draws only what is on screen; a page it lacks is asked for with
 the subclass's ``PageNeeded`` message (``_page_needed``), so 100,000 rows cost
-what 100 do. The cursor, scrolling, paging keys and clicks live here; a subclass
+what 100 do. The cursor (``CursorLineView``), paging and clicks live here; a subclass
 says what a row looks like (``_draw_item``) and what an empty list says.
 """
 
@@ -11,20 +11,16 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from textual import events
-from textual.geometry import Region
-from textual.reactive import reactive
 from textual.strip import Strip
 
-from tui.widgets.line_view import LineView
+from tui.widgets.line_view import CursorLineView
 
 ROW_HEIGHT = 2
 PAGE_SIZE = 50
 
 
-class PagedRows(LineView):
+class PagedRows(CursorLineView):
     EMPTY_STYLE = "base"  # the component the empty list's line is drawn in
-
-    cursor: reactive[int] = reactive(0)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -62,32 +58,22 @@ class PagedRows(LineView):
 
     # --- cursor ----------------------------------------------------------------------------
 
-    def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, self.total - 1)) if self.total else 0
+    def _cursor_count(self) -> int:
+        return self.total
 
-    def watch_cursor(self, old: int, new: int) -> None:
-        self._scroll_to_cursor()
-        self.refresh()
-        self.post_message(self.CursorMoved(self.selected))
-
-    def _scroll_to_cursor(self) -> None:
+    def _cursor_region(self) -> tuple[int, int] | None:
         if not self.size.height:
-            return  # not laid out yet: on_resize scrolls
-        self.scroll_to_region(
-            Region(0, self.cursor * ROW_HEIGHT, 1, ROW_HEIGHT), animate=False, force=True, immediate=True
-        )
+            return None  # not laid out yet: on_resize scrolls
+        return self.cursor * ROW_HEIGHT, ROW_HEIGHT
+
+    def _cursor_page(self) -> int:
+        return self.size.height // ROW_HEIGHT
+
+    def _cursor_moved(self):
+        return self.CursorMoved(self.selected)
 
     def on_resize(self) -> None:
         self._scroll_to_cursor()
-
-    def action_cursor(self, step: int) -> None:
-        self.cursor += step
-
-    def action_cursor_page(self, step: int) -> None:
-        self.cursor += step * max(1, self.size.height // ROW_HEIGHT)
-
-    def action_cursor_to(self, index: int) -> None:
-        self.cursor = index if index >= 0 else self.total - 1
 
     def on_click(self, event: events.Click) -> None:
         self.focus()

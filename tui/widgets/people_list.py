@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
@@ -20,6 +19,7 @@ from store.accounts import AccountRow
 from store.contacts import ContactInfo
 from store.money import DEFAULT_CURRENCY, format_money
 from tui.plain_text import plain, visible
+from tui.widgets.line_view import cursor_bindings
 from tui.widgets.paged_rows import ROW_HEIGHT, PagedRows
 
 ACCOUNTS, CONTACTS = "accounts", "contacts"
@@ -55,12 +55,7 @@ class PeopleList(PagedRows, can_focus=True, inherit_bindings=False):
     PeopleList:focus > .people--cursor { background: $card-cursor-background; }
     """
     BINDINGS = [
-        Binding("j,down", "cursor(1)", "Down", show=False, tooltip="Next row", id="people-down"),
-        Binding("k,up", "cursor(-1)", "Up", show=False, tooltip="Previous row", id="people-up"),
-        Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="people-page-down"),
-        Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="people-page-up"),
-        Binding("home,g", "cursor_to(0)", "First", show=False, tooltip="The first row", id="people-first"),
-        Binding("end,G", "cursor_to(-1)", "Last", show=False, tooltip="The last row", id="people-last"),
+        *cursor_bindings("people", tooltips=("Next row", "Previous row", "The first row", "The last row")),
     ]
 
     @dataclass

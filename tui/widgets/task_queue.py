@@ -18,14 +18,13 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.strip import Strip
 
 from tui.plain_text import visible
 from store.dates import show_day  # noqa: F401  (today.py imports it from here)
-from tui.widgets.line_view import LineView
+from tui.widgets.line_view import CursorLineView, cursor_bindings
 from store.today import (
     QueueTask,
     TodayQueue,
@@ -54,7 +53,7 @@ class Row:
         return self.kind == TASK or (self.kind == DAY and self.day is not None and bool(self.day.tasks))
 
 
-class TaskQueue(LineView, can_focus=True):
+class TaskQueue(CursorLineView, can_focus=True):
     """A rep's queue: Overdue, Today, Coming up; ``enter`` on a day opens it."""
 
     RENDER_CACHE_SIZE = 2048
@@ -84,17 +83,12 @@ class TaskQueue(LineView, can_focus=True):
     TaskQueue:focus > .queue--cursor { background: $card-cursor-background; }
     """
     BINDINGS = [
-        Binding("j,down", "cursor(1)", "Next", show=False, id="queue-down"),
-        Binding("k,up", "cursor(-1)", "Previous", show=False, id="queue-up"),
-        Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="queue-page-down"),
-        Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="queue-page-up"),
-        Binding("home,g", "cursor_to(0)", "First", show=False, id="queue-first"),
-        Binding("end,G", "cursor_to(-1)", "Last", show=False, id="queue-last"),
+        *cursor_bindings("queue", down="Next", up="Previous"),
         Binding("right,o", "open_day(True)", "Open day", show=False, id="queue-open-day"),
         Binding("left", "open_day(False)", "Close day", show=False, id="queue-close-day"),
     ]
 
-    cursor: reactive[int] = reactive(0)  # an index into the selectable rows
+    # ``cursor`` is an index into the selectable rows.
 
     @dataclass
     class CursorMoved(Message):
@@ -264,35 +258,28 @@ class TaskQueue(LineView, can_focus=True):
 
     # --- cursor ----------------------------------------------------------------------------
 
-    def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, len(self._selectable) - 1)) if self._selectable else 0
+    def _cursor_count(self) -> int:
+        return len(self._selectable)
 
     def watch_cursor(self) -> None:
         self._render_row.cache_clear()
-        self._scroll_to_cursor()
-        self.refresh()
-        self.post_message(self.CursorMoved(self, self.selected))
+        super().watch_cursor()
 
-    def _scroll_to_cursor(self) -> None:
+    def _cursor_region(self) -> tuple[int, int] | None:
         if not self._selectable:
-            self.scroll_to(y=0, animate=False, immediate=True)
-            return
+            return 0, 1  # the top
         index = self._selectable[self.cursor]
         top = self._tops[index]
         # Keep the heading in sight when the cursor is on its first row.
         if index > 0 and self._rows[index - 1].kind == SECTION:
             top = self._tops[index - 1]
-        bottom = self._tops[index] + self._height(self._rows[index])
-        self.scroll_to_region(Region(0, top, 1, bottom - top), animate=False, force=True, immediate=True)
+        return top, self._tops[index] + self._height(self._rows[index]) - top
 
-    def action_cursor(self, step: int) -> None:
-        self.cursor += step
+    def _cursor_page(self) -> int:
+        return self.size.height // (1 if self.wide else 2)
 
-    def action_cursor_page(self, step: int) -> None:
-        self.cursor += step * max(1, self.size.height // (1 if self.wide else 2))
-
-    def action_cursor_to(self, index: int) -> None:
-        self.cursor = index if index >= 0 else len(self._selectable) - 1
+    def _cursor_moved(self) -> Message:
+        return self.CursorMoved(self, self.selected)
 
     def toggle_day(self, open_: bool | None = None) -> bool:
         """Open or close the day under the cursor (or the day of the task under it, to
@@ -321,12 +308,6 @@ class TaskQueue(LineView, can_focus=True):
         index = bisect_right(self._tops, line) - 1
         if index in self._selectable:
             self.cursor = self._selectable.index(index)
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
 
     # --- drawing ---------------------------------------------------------------------------
 

@@ -12,17 +12,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.strip import Strip
 
 from tui.plain_text import visible
-from tui.widgets.line_view import LineView
+from tui.widgets.line_view import CursorLineView, cursor_bindings
 from store import events as deal_events
 from store.reps import initials
 from store.timeline import ACTIVITY, EVENT, NOTE, TASK, TimelineEntry, format_when
@@ -81,7 +82,7 @@ class Moment:
     tz: str
 
 
-class TimelineView(LineView, can_focus=True):
+class TimelineView(CursorLineView, can_focus=True):
     """A deal's timeline, newest first, one line per entry; notes expand in place."""
 
     HELP_GROUP = "Timeline"
@@ -119,12 +120,7 @@ class TimelineView(LineView, can_focus=True):
     TimelineView:focus > .timeline--cursor { background: $card-cursor-background; }
     """
     BINDINGS = [
-        Binding("j,down", "cursor(1)", "Down", show=False, id="timeline-down"),
-        Binding("k,up", "cursor(-1)", "Up", show=False, id="timeline-up"),
-        Binding("pagedown", "cursor_page(1)", "Page down", show=False, id="timeline-page-down"),
-        Binding("pageup", "cursor_page(-1)", "Page up", show=False, id="timeline-page-up"),
-        Binding("home,g", "cursor_to(0)", "Newest", show=False, id="timeline-first"),
-        Binding("end,G", "cursor_to(-1)", "Oldest", show=False, id="timeline-last"),
+        *cursor_bindings("timeline", first="Newest", last="Oldest"),
         Binding("enter,space", "toggle", "Expand", show=False, id="timeline-expand"),
         # Inherited sideways scrolling: nothing to scroll, so kept out of the help.
         Binding("left", "scroll_left", "", show=False),
@@ -132,8 +128,6 @@ class TimelineView(LineView, can_focus=True):
         Binding("ctrl+pageup", "page_left", "", show=False),
         Binding("ctrl+pagedown", "page_right", "", show=False),
     ]
-
-    cursor: reactive[int] = reactive(0)
 
     @dataclass
     class CursorMoved(Message):
@@ -239,30 +233,18 @@ class TimelineView(LineView, can_focus=True):
 
     # --- cursor ----------------------------------------------------------------------------
 
-    def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, len(self.entries) - 1)) if self.entries else 0
+    def _cursor_count(self) -> int:
+        return len(self.entries)
 
-    def watch_cursor(self) -> None:
-        self._scroll_to_cursor()
-        self.refresh()
-        self.post_message(self.CursorMoved(self, self.selected))
-
-    def _scroll_to_cursor(self) -> None:
+    def _cursor_region(self) -> tuple[int, int] | None:
         if not self.entries:
-            return
+            return None
         entry = self.entries[self.cursor]
-        top = self._first_row[self.cursor]
-        height = 1 + (len(self._detail_lines(entry, self._width)) if self.is_expanded(entry) else 0)
-        self.scroll_to_region(Region(0, top, 1, height), animate=False, force=True, immediate=True)
+        return self._first_row[self.cursor], 1 + (len(self._detail_lines(entry, self._width))
+                                                  if self.is_expanded(entry) else 0)
 
-    def action_cursor(self, step: int) -> None:
-        self.cursor += step
-
-    def action_cursor_page(self, step: int) -> None:
-        self.cursor += step * max(1, self.size.height - 1)
-
-    def action_cursor_to(self, index: int) -> None:
-        self.cursor = index if index >= 0 else len(self.entries) - 1
+    def _cursor_moved(self) -> Message:
+        return self.CursorMoved(self, self.selected)
 
     def action_toggle(self) -> None:
         entry = self.selected
@@ -285,12 +267,6 @@ class TimelineView(LineView, can_focus=True):
         if 0 <= row < len(self._rows):
             self.cursor = self._rows[row][0]
 
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
     # --- drawing ---------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
@@ -310,6 +286,10 @@ class TimelineView(LineView, can_focus=True):
         return self._render_row(self.entries[index], line, width, index == self.cursor, self.has_focus)
 
     def _draw_row(self, entry: TimelineEntry, line: int, width: int, selected: bool, focused: bool) -> Strip:
+        if line == 0:
+            strip = self._entry_strip(entry, width, selected)
+            if strip is not None:
+                return strip
         text = self._entry_line(entry, width) if line == 0 else self._detail_line(entry, line - 1, width)
         text.truncate(width, overflow="ellipsis", pad=True)
         if selected:
@@ -328,37 +308,50 @@ class TimelineView(LineView, can_focus=True):
             return self._style("timeline--done")
         return self._style(f"timeline--{entry.kind}")
 
-    def _entry_line(self, entry: TimelineEntry, width: int) -> Text:
+    def _entry_parts(self, entry: TimelineEntry, width: int) -> list[tuple[str, Style]]:
+        """An entry's line in pieces, each in its style: the marker, the kind, the
+        headline, who and when, in columns."""
         kind = self._kind_style(entry)
+        base = self._style("base")
         muted = self._style("timeline--warning") if entry.overdue else self._style("timeline--muted")
-        plain = self._style("timeline--warning") if entry.overdue else self._style("base")
+        plain = self._style("timeline--warning") if entry.overdue else base
         if entry.kind == TASK and not entry.is_open_task:
             plain = self._style("timeline--done")
         if self.is_expandable(entry):
             marker = "▾" if self.is_expanded(entry) else "▸"
         else:
             marker = " "
-        head_width = self._headline_width(width)
         who_width = self._who_width(width)
-        headline = Text(visible(entry.headline), style=plain, no_wrap=True, end="")
-        headline.truncate(head_width, overflow="ellipsis", pad=True)
-        who = Text(self._who(entry, who_width), style=muted, no_wrap=True, end="")
-        who.truncate(who_width, overflow="ellipsis", pad=True)
-        return Text.assemble(
+        return [
             (marker, muted),
             (entry_icon(entry), kind),
-            " ",
+            (" ", base),
             (f"{entry_label(entry):<8.8}", kind),
-            " ",
-            headline,
-            "  ",
-            who,
-            "  ",
+            (" ", base),
+            (_fit(visible(entry.headline), self._headline_width(width)), plain),
+            ("  ", base),
+            (_fit(self._who(entry, who_width), who_width), muted),
+            ("  ", base),
             (f"{self._when(entry):<{WHEN_WIDTH}}", muted),
-            style=self._style("base"),
-            no_wrap=True,
-            end="",
-        )
+        ]
+
+    def _entry_strip(self, entry: TimelineEntry, width: int, selected: bool) -> Strip | None:
+        """The entry's line as segments, as ``_entry_line`` draws it but without building
+        and rendering a Text (a screenful of them is most of opening a deal); None when
+        the line is wider than the widget (narrow): the Text path cuts it with an ellipsis."""
+        parts = self._entry_parts(entry, width)
+        room = width - sum(cell_len(text) for text, _style in parts)
+        if room < 0:
+            return None
+        if room:
+            parts.append((" " * room, self._style("base")))
+        if selected:
+            cursor = Style(bgcolor=self._style("timeline--cursor").bgcolor)
+            return Strip([Segment(text, style + cursor) for text, style in parts], width)
+        return Strip([Segment(text, style) for text, style in parts], width)
+
+    def _entry_line(self, entry: TimelineEntry, width: int) -> Text:
+        return Text.assemble(*self._entry_parts(entry, width), style=self._style("base"), no_wrap=True, end="")
 
     def _detail_line(self, entry: TimelineEntry, index: int, width: int) -> Text:
         lines = self._detail_lines(entry, width)
@@ -377,3 +370,12 @@ class TimelineView(LineView, can_focus=True):
         if entry.is_open_task and entry.task_due is not None:
             return f"due {due_label(entry.task_due, self.moment.today)}"
         return format_when(entry.at, self.moment.now, self.moment.tz)
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` cells: padded, or cut with an ellipsis (as
+    ``Text.truncate(width, overflow="ellipsis", pad=True)`` does)."""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…"
+    return text + " " * (width - length)
