@@ -171,7 +171,7 @@ def _numbers(database, repeat: int) -> dict:
     ``panel``: ``_load_scope`` for the team row — ``activity_pipeline`` and
     ``forecast``, shown beside the table a moment later.
     """
-    from store import forecast, numbers
+    from store import activity_pipeline, forecast, numbers
 
     def table(session):
         changes.change_token(session)
@@ -180,7 +180,7 @@ def _numbers(database, repeat: int) -> dict:
 
     def panel(session):
         period = numbers.team_period(session, "quarter")
-        numbers.activity_pipeline(session, period)
+        activity_pipeline.activity_pipeline(session, period)
         forecast.forecast(session, period)
 
     return {"table": timed(database, table, repeat), "panel": timed(database, panel, repeat)}

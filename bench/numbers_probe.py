@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from store import forecast, numbers  # noqa: E402
+from store import activity_pipeline, drilldown, forecast, numbers  # noqa: E402
 from store.db import open_database  # noqa: E402
 from store.models import (  # noqa: E402
     ACTIVITY_TYPES,
@@ -209,14 +209,14 @@ def probe(url: str, n_activities: int) -> None:
         table = numbers.team_numbers(session, quarter, spark=0)
         print(f"team this quarter: {table.team['activities'].value:,} activities "
               f"(previous {table.team['activities'].previous:,}), {len(table.reps)} reps")
-        results.append(("activity_pipeline(quarter), team", timed(lambda: numbers.activity_pipeline(session, quarter))))
+        results.append(("activity_pipeline(quarter), team", timed(lambda: activity_pipeline.activity_pipeline(session, quarter))))
         one = table.reps[0].rep_id
         results.append(("activity_pipeline(quarter), one owner",
-                        timed(lambda: numbers.activity_pipeline(session, quarter, owner_id=one))))
+                        timed(lambda: activity_pipeline.activity_pipeline(session, quarter, owner_id=one))))
         results.append(("forecast(quarter and next), team", timed(lambda: forecast.forecast(session, quarter))))
         results.append(("forecast(week and next), one owner",
                         timed(lambda: forecast.forecast(session, week, owner_id=one))))
-        results.append(("rep_drilldown(quarter), one rep", timed(lambda: numbers.rep_drilldown(session, quarter, one))))
+        results.append(("rep_drilldown(quarter), one rep", timed(lambda: drilldown.rep_drilldown(session, quarter, one))))
     database.dispose()
 
     width = max(len(name) for name, _ in results)

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from store import clock, people  # noqa: E402
+from store import accounts, clock, contacts  # noqa: E402
 from store.db import open_database  # noqa: E402
 from store.models import Account, Contact, Rep  # noqa: E402
 from store.names import name_key  # noqa: E402
@@ -62,18 +62,18 @@ def main(argv: list[str]) -> int:
     database = open_database(str(path))
     fill(database, n)
     last = n - 50
-    best_of(database, "count_accounts", lambda s: people.count_accounts(s))
-    best_of(database, "list_accounts, first window", lambda s: people.list_accounts(s))
-    best_of(database, f"list_accounts, window at {last:,}", lambda s: people.list_accounts(s, offset=last))
-    best_of(database, "count_accounts 'wonka'", lambda s: people.count_accounts(s, "wonka"))
-    best_of(database, "list_accounts 'wonka', 10th window", lambda s: people.list_accounts(s, "wonka", offset=500))
-    best_of(database, "count_contacts", lambda s: people.count_contacts(s))
-    best_of(database, "list_contacts, first window", lambda s: people.list_contacts(s))
-    best_of(database, f"list_contacts, window at {last:,}", lambda s: people.list_contacts(s, offset=last))
-    best_of(database, "count_contacts 'p4242'", lambda s: people.count_contacts(s, "p4242"))
-    best_of(database, "list_contacts 'hooli'", lambda s: people.list_contacts(s, "hooli"))
-    best_of(database, "account_page", lambda s: people.account_page(s, n // 2))
-    best_of(database, "contact_page", lambda s: people.contact_page(s, n // 2))
+    best_of(database, "count_accounts", lambda s: accounts.count_accounts(s))
+    best_of(database, "list_accounts, first window", lambda s: accounts.list_accounts(s))
+    best_of(database, f"list_accounts, window at {last:,}", lambda s: accounts.list_accounts(s, offset=last))
+    best_of(database, "count_accounts 'wonka'", lambda s: accounts.count_accounts(s, "wonka"))
+    best_of(database, "list_accounts 'wonka', 10th window", lambda s: accounts.list_accounts(s, "wonka", offset=500))
+    best_of(database, "count_contacts", lambda s: contacts.count_contacts(s))
+    best_of(database, "list_contacts, first window", lambda s: contacts.list_contacts(s))
+    best_of(database, f"list_contacts, window at {last:,}", lambda s: contacts.list_contacts(s, offset=last))
+    best_of(database, "count_contacts 'p4242'", lambda s: contacts.count_contacts(s, "p4242"))
+    best_of(database, "list_contacts 'hooli'", lambda s: contacts.list_contacts(s, "hooli"))
+    best_of(database, "account_page", lambda s: accounts.account_page(s, n // 2))
+    best_of(database, "contact_page", lambda s: contacts.contact_page(s, n // 2))
     database.dispose()
     return 0
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from store import clock, validate
 from store.deal_detail import DealDetail, get_deal
 from store.money import database_currency
-from store.people import DealContactInfo, deal_contacts
+from store.contacts import DealContactInfo, deal_contacts
 from store.stages import lost_reasons
 from store.timeline import TimelineEntry, deal_timeline
 

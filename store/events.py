@@ -31,7 +31,7 @@ TASK_REOPENED = "task_reopened"
 TASK_RESCHEDULED = "task_rescheduled"
 NOTE_ADDED = "note_added"
 UNDONE = "undone"
-# Who the deal is with (store.people): versioned writes of the deal row, shown on its
+# Who the deal is with (store.contacts, store.merges): versioned writes of the deal row, shown on its
 # timeline, but not undone with `u` (a merged-away account or contact is gone).
 CONTACT_ADDED = "contact_added"
 CONTACT_REMOVED = "contact_removed"

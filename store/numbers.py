@@ -34,9 +34,6 @@ from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session, select
 
-# bench/ still reads these two here; their homes are store.activity_pipeline and store.drilldown.
-from store.activity_pipeline import activity_pipeline  # noqa: F401
-from store.drilldown import rep_drilldown  # noqa: F401
 from store.errors import InvalidInput
 from store.goals import METRIC_KEYS, GoalProgress, goal_targets
 from store.models import Rep

@@ -440,15 +440,15 @@ def test_the_demo_team_is_two_teams_led_by_its_manager(session):
 
 
 def test_demo_contacts_have_an_email_and_a_phone_and_some_deals_two(session):
-    from store import people
+    from store import contacts as people_contacts
 
     demo.populate_demo(session, seed=11, today=TODAY, size=SMALL)
-    contacts = people.list_contacts(session, limit=1000)
+    contacts = people_contacts.list_contacts(session, limit=1000)
     assert contacts and all(c.email and "@" in c.email and c.phone and c.account_id for c in contacts)
     on_deals = session.exec(select(DealContact.deal_id, func.count()).group_by(DealContact.deal_id)).all()
     assert {deal_id for deal_id, _n in on_deals} == set(session.exec(select(Deal.id)).all())
     assert any(n == 2 for _deal, n in on_deals)
     deal_id = next(deal_id for deal_id, n in on_deals if n == 2)
-    on_deal = people.deal_contacts(session, deal_id)
+    on_deal = people_contacts.deal_contacts(session, deal_id)
     assert [c.primary for c in on_deal] == [True, False]
-    assert deal_id in {d.id for d in people.contact_page(session, on_deal[1].contact.id).deals}
+    assert deal_id in {d.id for d in people_contacts.contact_page(session, on_deal[1].contact.id).deals}
