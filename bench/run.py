@@ -396,6 +396,7 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global DATA
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--deals", type=int, default=100_000, help="the largest size (default 100000)")
     parser.add_argument("--sizes", help="comma-separated sizes (default: 1000,10000,DEALS)")
@@ -403,7 +404,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--startups", type=int, default=5, help="launches of each kind (default 5)")
     parser.add_argument("--reps", type=int, default=50)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", type=Path, default=DATA,
+                        help="where the data sets and scratch copies live (default bench/.data; a private one "
+                             "keeps runs from several worktrees off each other's scratch files)")
     args = parser.parse_args(argv)
+    DATA = args.data.resolve()
     sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else sorted({1000, 10_000, args.deals})
     DATA.mkdir(parents=True, exist_ok=True)
     where = machine()

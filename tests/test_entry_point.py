@@ -69,6 +69,7 @@ def test_the_first_board_imports_no_migration_tool_command_or_other_screen(curre
         "import asyncio, sys\n"
         "from store.db import open_database\n"
         "from tui.app import LegworkApp\n"
+        "LegworkApp.PREPARE_AFTER = None  # what the board needs, not what is prepared after it\n"
         "async def first_board():\n"
         "    app = LegworkApp(open_database(sys.argv[1]), 'ana')\n"
         "    async with app.run_test(size=(80, 24)) as pilot:\n"
@@ -85,3 +86,33 @@ def test_the_first_board_imports_no_migration_tool_command_or_other_screen(curre
     unneeded = {"store.importer", "store.exporter", "store.demo", "icalendar", "tui.screens.today",
                 "tui.screens.numbers", "tui.screens.standup", "tui.screens.deal"}
     assert not unneeded & modules
+
+
+def test_the_other_modes_are_imported_once_the_first_board_is_idle(current_database):
+    # Started only after the board's data is shown: at that moment none is imported yet.
+    code = (
+        "import asyncio, sys\n"
+        "from store.db import open_database\n"
+        "from tui.app import LegworkApp\n"
+        "SCREENS = ('tui.screens.today', 'tui.screens.numbers', 'tui.screens.standup', 'tui.screens.people',\n"
+        "           'tui.screens.team', 'tui.screens.deal')\n"
+        "async def first_board():\n"
+        "    app = LegworkApp(open_database(sys.argv[1]), 'ana')\n"
+        "    async with app.run_test(size=(80, 24)) as pilot:\n"
+        "        while getattr(app.screen, 'data', None) is None:\n"
+        "            await asyncio.sleep(0.001)\n"
+        "        assert not [m for m in SCREENS if m in sys.modules], 'imported before the board was shown'\n"
+        "        for _ in range(3000):\n"
+        "            await pilot.pause(0.01)\n"
+        "            if all(m in sys.modules for m in SCREENS) and all(w.is_finished for w in app.workers):\n"
+        "                break\n"
+        "        await pilot.press('3')\n"
+        "        await app.workers.wait_for_complete()\n"
+        "        await pilot.pause()\n"
+        "        assert type(app.screen).__name__ == 'TodayScreen', app.screen\n"
+        "asyncio.run(first_board())\n"
+    )
+    modules = _imported(code, current_database)
+    assert {"tui.screens.today", "tui.screens.numbers", "tui.screens.standup", "tui.screens.people",
+            "tui.screens.team", "tui.screens.deal"} <= modules
+    assert "alembic" not in _top(modules)
