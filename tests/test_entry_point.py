@@ -1,6 +1,7 @@
 """The entry point imports only what the job needs: `legwork --help` no database or
 interface code at all, a command no Textual, the first board no Alembic (when the
-schema is current), no subcommand and no other screen. Each check runs in a fresh
+schema is current), no PostgreSQL driver or dialect on SQLite, no subcommand and no
+other screen (those are imported once the board is idle). Each check runs in a fresh
 interpreter, where sys.modules tells the truth."""
 
 from __future__ import annotations
@@ -82,6 +83,9 @@ def test_the_first_board_imports_no_migration_tool_command_or_other_screen(curre
     modules = _imported(code, current_database)
     assert "tui.screens.board" in modules
     assert "alembic" not in _top(modules)
+    # A SQLite database: nothing of PostgreSQL's (the models name no dialect but SQLite's).
+    assert not {m for m in modules if m.startswith("sqlalchemy.dialects.postgresql")}
+    assert "psycopg" not in _top(modules)
     assert not {m for m in modules if m.startswith("tui.commands")}
     unneeded = {"store.importer", "store.exporter", "store.demo", "icalendar", "tui.screens.today",
                 "tui.screens.numbers", "tui.screens.standup", "tui.screens.deal"}
