@@ -13,9 +13,10 @@ really written): wall time from just before the process is spawned until
 
 * bare: a bare Textual app (Header + DataTable + Footer) has had its first frame
   written (Textual's ``Ready``);
-* legwork: ``LegworkApp`` (as ``legwork --db FILE --rep HANDLE`` starts it:
-  ``open_database`` with its migration check, config, theme) shows the
-  opportunity board with its data loaded, and the frame after that is written.
+* legwork: ``legwork --db FILE --rep HANDLE`` through its entry point
+  (``tui.cli.main``: the command line, config, ``open_database`` with its migration
+  check, ``LegworkApp``) shows the opportunity board with its data loaded, and the
+  frame after that is written.
 
 * floor: the bare app again, having first imported the store's modules
   (SQLAlchemy, SQLModel, our models), as Legwork must before it reads a board.
