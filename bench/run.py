@@ -197,6 +197,8 @@ def launch(args: list[str], timeout: float = 120.0, *, profile_to: Path | None =
     out = json.loads(line.split(b"\n")[0])
     out["wall_s"] = ready_at - start
     out["peak_rss_mb"] = usage.ru_maxrss / 1024
+    # The child's CPU time, all threads, to its exit right after ready: what a busy machine inflates least.
+    out["cpu_s"] = usage.ru_utime + usage.ru_stime
     return out
 
 
@@ -214,6 +216,7 @@ def startups(url: str, count: int) -> dict:
             "wall_ms": round(statistics.median(wall) * 1000, 1),
             "wall_all_ms": [round(w * 1000) for w in wall],
             "peak_rss_mb": round(statistics.median(rss), 1),
+            "cpu_ms": round(statistics.median(r["cpu_s"] for r in results) * 1000, 1),
             # Medians of the launched process's own clock (ms since its first line ran).
             "in_process_ms": {k[:-2]: round(statistics.median(r[k] for r in results) * 1000, 1)
                               for k in results[0] if k.endswith("_s") and k != "wall_s"},
@@ -425,9 +428,11 @@ def startup_phases(result: dict) -> str:
             continue
         got = result["startup"][kind].get("in_process_ms", {})
         steps = ", ".join(f"{label} {got[key]:.0f}" for key, label in words if key in got)
-        parts.append(f"{kind}: {steps} (wall {result['startup'][kind]['wall_ms']:.0f})")
+        cpu = result["startup"][kind].get("cpu_ms")
+        parts.append(f"{kind}: {steps} (wall {result['startup'][kind]['wall_ms']:.0f}"
+                     + (f", cpu {cpu:.0f})" if cpu is not None else ")"))
     return ("start-up phases, ms on the launched process's clock (the rest of wall is interpreter start-up): "
-            + "; ".join(parts))
+            + "; ".join(parts) + ". cpu: the process's CPU time, all threads, to its exit just after")
 
 
 def table(result: dict, markdown: bool = False) -> str:
