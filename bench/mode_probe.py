@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from store.db import open_database  # noqa: E402
+from store.db import open_database
 
 MODES = {"1": "leads", "3": "today", "4": "numbers", "5": "standup", "6": "people", "7": "team"}
 SIZE = (80, 24)
