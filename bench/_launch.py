@@ -77,7 +77,12 @@ def legwork(fd: int, url: str, handle: str) -> int:
     """``legwork --db URL --rep HANDLE`` through its entry point (``tui.cli.main``, what
     the console script runs), with the app class swapped for one that reports when
     the board's data is on screen."""
+    import gc
     from pathlib import Path
+
+    # legwork switches the collector off before it imports the app and opens the
+    # database (tui.cli.main); the app class is imported here first, so here too.
+    gc.disable()
 
     import store.db
     import tui.app
