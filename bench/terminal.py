@@ -16,10 +16,10 @@ Per launch, in this order:
   shows cards (a line with "in stage"); and the same for the bare Textual app
   (bench/_launch.py ``bare``: Header + DataTable + Footer) until its first row shows;
 * first open of each mode (keys 1, 3-7), once idle on the board (no output for
-  1.5 s, so the app's preparation has run): from the key press until the last frame
-  before the terminal has been quiet for 0.5 s (the mode's screen with its data:
-  whatever a screen draws, its last frame is the complete one), checked to show the
-  mode's title; ``2`` goes back to the board in between;
+  1.5 s, so the app's preparation has run): from the key press until the screen
+  shows the mode's title and a sign of its data (``DATA_SHOWN``), then until the last
+  frame before the terminal has been quiet for 0.5 s (whatever else the screen
+  draws as it settles); ``2`` goes back to the board in between;
 * opening a deal (enter on the focused card): the same, until the deal screen's
   last frame (its timeline), checked to show the card's title; escape goes back;
 * stage moves (``L`` / ``H`` alternately on the focused card): until the frame that
@@ -40,6 +40,7 @@ import fcntl
 import json
 import os
 import pty
+import re
 import select
 import shutil
 import signal
@@ -59,6 +60,11 @@ REP = "alex"
 # Key → (mode, a word its header shows); 2 is the opportunity board the app starts on.
 MODES = {"1": ("leads", "Leads"), "3": ("today", "Today"), "4": ("numbers", "Numbers"),
          "5": ("standup", "Stand-up"), "6": ("people", "Accounts"), "7": ("team", "Team")}
+# What each mode shows only once its data is in (for the bench's demo rep): the clock
+# waits for it, then for the last frame before the terminal goes quiet.
+DATA_SHOWN = {"leads": re.compile(r"in stage"), "today": re.compile(r"Coming up|Nothing due|Overdue"),
+              "numbers": re.compile(r"^\s*Team\s+\d"), "standup": re.compile(r"to walk|Nothing to walk"),
+              "people": re.compile(r"open deal|contact"), "team": re.compile(r"\brep\b")}
 
 
 class Missed(Exception):
@@ -233,7 +239,9 @@ def legwork_launch(db_url: str, config_home: str, moves: int, deal_opens: int) -
         for key, (mode, word) in MODES.items():
             start = term.press(key.encode())
             try:
-                term.until(lambda lines, word=word: word in lines[0], timeout=15)
+                data = DATA_SHOWN[mode]
+                term.until(lambda lines, word=word, data=data: word in lines[0]
+                           and any(data.search(line) for line in lines[1:]), timeout=30)
                 at = term.quiet(0.5)
                 out[f"mode_{mode}_ms"] = (at - start) * 1000
             except Missed:
