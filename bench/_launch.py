@@ -12,9 +12,9 @@ been written to the terminal.
 (SQLAlchemy, SQLModel and pydantic, our mapped models) as Legwork must before it
 can read a board: what those imports alone cost in time and memory.
 
-``legwork``: what ``legwork --db URL --rep HANDLE`` runs (tui.cli._run_tui):
-``open_database`` (with its migration check) and ``LegworkApp(database, handle)``,
-with the same theme/keymap defaults. Ready = the opportunity board's data has
+``legwork``: ``legwork --db URL --rep HANDLE`` through its entry point
+(``tui.cli.main``, what the console script runs: the command line, the config file,
+``open_database`` with its migration check, ``LegworkApp``). Ready = the opportunity board's data has
 arrived (``BoardScreen.data`` is set by its ``Loaded`` handler) *and* the frame
 after that has been written: the board with its cards, interactive.
 
@@ -74,23 +74,32 @@ def bare(fd: int, *, with_store: bool = False) -> int:
 
 
 def legwork(fd: int, url: str, handle: str) -> int:
+    """``legwork --db URL --rep HANDLE`` through its entry point (``tui.cli.main``, what
+    the console script runs), with the app class swapped for one that reports when
+    the board's data is on screen."""
     import gc
     from pathlib import Path
 
-    gc.disable()  # as tui.cli does before it opens the database; LegworkApp turns it back on
+    # legwork switches the collector off before it imports the app and opens the
+    # database (tui.cli.main); the app class is imported here first, so here too.
+    gc.disable()
 
+    import store.db
     import tui.app
-    from store.db import open_database
-    from store.reps import signed_in_handle
-    from tui.app import LegworkApp
-    from tui.config import load_config
+    from tui import cli
 
     imported = time.perf_counter() - STARTED
-    config = load_config()
-    database = open_database(url)
-    opened = time.perf_counter() - STARTED
+    opened = [None]
+    open_database = store.db.open_database
 
-    class Probe(LegworkApp):
+    def timed_open(*args, **kwargs):  # cli opens it by this name, imported when it is called
+        database = open_database(*args, **kwargs)
+        opened[0] = time.perf_counter() - STARTED
+        return database
+
+    store.db.open_database = timed_open
+
+    class Probe(tui.app.LegworkApp):
         # CSS_PATH resolves next to the class that sets it: keep the app's own.
         CSS_PATH = str(Path(tui.app.__file__).with_name("app.tcss"))
 
@@ -108,13 +117,11 @@ def legwork(fd: int, url: str, handle: str) -> int:
                 self.call_after_refresh(lambda: self._done(loaded, cards))
 
         def _done(self, loaded: float, cards: int) -> None:
-            _report(fd, imported_s=imported, database_open_s=opened, data_shown_s=loaded, cards=cards)
+            _report(fd, imported_s=imported, database_open_s=opened[0], data_shown_s=loaded, cards=cards)
             self.exit(0)
 
-    app = Probe(database, signed_in_handle(handle), theme=config.theme, keymap=config.keymap)
-    app.run()
-    database.dispose()
-    return 0
+    tui.app.LegworkApp = Probe  # cli._run_tui imports it by name when it runs
+    return cli.main(["--db", url, "--rep", handle])
 
 
 if __name__ == "__main__":

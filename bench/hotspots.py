@@ -33,10 +33,10 @@ sys.path.insert(0, str(ROOT))
 DATA = ROOT / "bench" / ".data"
 
 
-def _scratch(deals: int) -> tuple[Path, dict]:
-    source = DATA / f"scale-{deals}.db"
-    info = json.loads((DATA / f"scale-{deals}.db.json").read_text())
-    work = DATA / f"profile-{deals}.db"
+def _scratch(deals: int, data: Path = DATA) -> tuple[Path, dict]:
+    source = data / f"scale-{deals}.db"
+    info = json.loads((data / f"scale-{deals}.db.json").read_text())
+    work = data / f"profile-{deals}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(str(work) + suffix).unlink(missing_ok=True)
     shutil.copyfile(source, work)
@@ -50,10 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deals", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--manager", action="store_true", help="as the manager (team board)")
-    parser.add_argument("--out", type=Path, default=DATA / "profiles")
+    parser.add_argument("--data", type=Path, default=DATA, help="where the data sets are (default bench/.data)")
+    parser.add_argument("--out", type=Path, help="where the profiles go (default DATA/profiles)")
     args = parser.parse_args(argv)
+    args.out = args.out or args.data / "profiles"
     args.out.mkdir(parents=True, exist_ok=True)
-    work, info = _scratch(args.deals)
+    work, info = _scratch(args.deals, args.data)
     url = f"sqlite:///{work}"
     handle = "morgan" if args.manager else "alex"
     suffix = "-manager" if args.manager else ""

@@ -139,9 +139,11 @@ class Deal(SQLModel, table=True):
         # team board's column totals and the open deals by milestone.
         # Only the deals that carry their own win probability (imported): boards and the
         # forecast weigh those from here (store/weighing.py), the rest from the indexes above.
+        # PostgreSQL's has the same predicate (migration 0007 makes both); naming it here
+        # would import SQLAlchemy's PostgreSQL dialect into every start-up, SQLite's too.
         Index(
             "ix_deal_own_probability", "pipeline", "stage_id", "probability", "value", "expected_close", "owner_id",
-            sqlite_where=text("probability IS NOT NULL"), postgresql_where=text("probability IS NOT NULL"),
+            sqlite_where=text("probability IS NOT NULL"),
         ),
         Index(
             "ix_deal_column",

@@ -1,6 +1,7 @@
 """The entry point imports only what the job needs: `legwork --help` no database or
 interface code at all, a command no Textual, the first board no Alembic (when the
-schema is current), no subcommand and no other screen. Each check runs in a fresh
+schema is current), no PostgreSQL driver or dialect on SQLite, no subcommand and no
+other screen (those are imported once the board is idle). Each check runs in a fresh
 interpreter, where sys.modules tells the truth."""
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def test_the_first_board_imports_no_migration_tool_command_or_other_screen(curre
         "import asyncio, sys\n"
         "from store.db import open_database\n"
         "from tui.app import LegworkApp\n"
+        "LegworkApp.PREPARE_AFTER = None  # what the board needs, not what is prepared after it\n"
         "async def first_board():\n"
         "    app = LegworkApp(open_database(sys.argv[1]), 'ana')\n"
         "    async with app.run_test(size=(80, 24)) as pilot:\n"
@@ -81,7 +83,40 @@ def test_the_first_board_imports_no_migration_tool_command_or_other_screen(curre
     modules = _imported(code, current_database)
     assert "tui.screens.board" in modules
     assert "alembic" not in _top(modules)
+    # A SQLite database: nothing of PostgreSQL's (the models name no dialect but SQLite's).
+    assert not {m for m in modules if m.startswith("sqlalchemy.dialects.postgresql")}
+    assert "psycopg" not in _top(modules)
     assert not {m for m in modules if m.startswith("tui.commands")}
     unneeded = {"store.importer", "store.exporter", "store.demo", "icalendar", "tui.screens.today",
                 "tui.screens.numbers", "tui.screens.standup", "tui.screens.deal"}
     assert not unneeded & modules
+
+
+def test_the_other_modes_are_imported_once_the_first_board_is_idle(current_database):
+    # Started only after the board's data is shown: at that moment none is imported yet.
+    code = (
+        "import asyncio, sys\n"
+        "from store.db import open_database\n"
+        "from tui.app import LegworkApp\n"
+        "SCREENS = ('tui.screens.today', 'tui.screens.numbers', 'tui.screens.standup', 'tui.screens.people',\n"
+        "           'tui.screens.team', 'tui.screens.deal')\n"
+        "async def first_board():\n"
+        "    app = LegworkApp(open_database(sys.argv[1]), 'ana')\n"
+        "    async with app.run_test(size=(80, 24)) as pilot:\n"
+        "        while getattr(app.screen, 'data', None) is None:\n"
+        "            await asyncio.sleep(0.001)\n"
+        "        assert not [m for m in SCREENS if m in sys.modules], 'imported before the board was shown'\n"
+        "        for _ in range(3000):\n"
+        "            await pilot.pause(0.01)\n"
+        "            if all(m in sys.modules for m in SCREENS) and all(w.is_finished for w in app.workers):\n"
+        "                break\n"
+        "        await pilot.press('3')\n"
+        "        await app.workers.wait_for_complete()\n"
+        "        await pilot.pause()\n"
+        "        assert type(app.screen).__name__ == 'TodayScreen', app.screen\n"
+        "asyncio.run(first_board())\n"
+    )
+    modules = _imported(code, current_database)
+    assert {"tui.screens.today", "tui.screens.numbers", "tui.screens.standup", "tui.screens.people",
+            "tui.screens.team", "tui.screens.deal"} <= modules
+    assert "alembic" not in _top(modules)

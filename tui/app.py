@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from dataclasses import replace
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
@@ -24,8 +24,16 @@ def _screen(module: str, name: str, *args):
     def make():
         from importlib import import_module
 
-        return getattr(import_module(module), name)(*args)
+        screen = getattr(import_module(module), name)(*args)
+        # Textual restyles the whole app (every stylesheet parsed again, every node of every
+        # screen restyled; twice) when it installs a screen whose CSS count lags the app's,
+        # which a new screen's always does once a theme is set. A screen never mounted has
+        # no style to bring up to date: it is styled from the current sheet as it mounts.
+        # That restyling was most of a mode's first open (and of the first board's).
+        screen._css_update_count = screen.app._css_update_count
+        return screen
 
+    make.module = module
     return make
 
 
@@ -53,11 +61,6 @@ def _freeze_start_up_heap() -> None:
     gc.enable()
 
 
-# The deal screen is built this long after start, once the first screen has loaded:
-# the first `enter` on a deal then costs about what every later one does.
-PREPARE_AFTER_SECONDS = 0.5
-
-
 class LegworkApp(App[int]):
     TITLE = "Legwork"
     CSS_PATH = "app.tcss"
@@ -76,6 +79,11 @@ class LegworkApp(App[int]):
     }
     # Textual starts in its own blank default mode; the boards open once we know who is signed in.
     START_MODE = "opportunities"
+    # Once the first board has shown its data and nothing is loading, the other modes'
+    # modules (and the deal screen's) are imported in a thread, so a mode's first open
+    # does not import them. Seconds after the first board opens; None: never (a test of
+    # what start-up itself imports).
+    PREPARE_AFTER: float | None = 0.2
 
     BINDINGS = [
         Binding("1", "switch_mode('leads')", "Leads", show=False, id="mode-leads"),
@@ -170,12 +178,31 @@ class LegworkApp(App[int]):
     def _start(self) -> None:
         self.sub_title = f"{self.rep.name} · {self.database.description}"
         self.switch_mode(self.START_MODE)
-        self.set_timer(PREPARE_AFTER_SECONDS, self._prepare_deal_screen)
+        if self.PREPARE_AFTER is not None:
+            self.set_timer(self.PREPARE_AFTER, self._prepare_when_idle)
+
+    # --- the other modes, prepared while the first board is idle ---------------------------
+
+    def _prepare_when_idle(self, quiet_checks: int = 0) -> None:
+        # Idle = no worker running at two checks 0.1 s apart: the board's data has
+        # arrived, been handled and drawn. Then after the next frame, not before it.
+        busy = any(not worker.is_finished for worker in self.workers)
+        if busy or quiet_checks < 1:
+            self.set_timer(0.1, lambda: self._prepare_when_idle(0 if busy else quiet_checks + 1))
+            return
+        self.call_after_refresh(self._prepare_modes)
+
+    @work(thread=True, exclusive=True, group="prepare-modes", exit_on_error=False)
+    def _prepare_modes(self) -> None:
+        """Import what each mode's first open would (the thread gives the GIL back to
+        the interface every few milliseconds, so a key pressed meanwhile is not held up)."""
+        from importlib import import_module
+
+        for module in dict.fromkeys([*(make.module for make in self.MODES.values()), "tui.screens.deal"]):
+            import_module(module)
+        self.call_from_thread(self._prepare_deal_screen)
 
     def _prepare_deal_screen(self) -> None:
-        if any(worker.is_running for worker in self.workers):
-            self.set_timer(PREPARE_AFTER_SECONDS, self._prepare_deal_screen)  # still loading: not in its way
-            return
         from tui.screens.deal import prepare_deal_screen
 
         prepare_deal_screen(self)

@@ -83,14 +83,19 @@ class KeyFooter(Footer):
             actions.setdefault(binding.action, (binding, enabled, tooltip))  # one key per action
         self.styles.grid_size_columns = len(actions)
         for binding, enabled, tooltip in actions.values():
-            yield FooterKey(
+            key = FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+            )
+            # Born compact (Textual's default) then bound to the footer's, each key was
+            # restyled twice as it mounted, for every key of every screen's footer.
+            key.set_reactive(FooterKey.compact, self.compact)
+            key.set_class(self.compact, "-compact", update=False)
+            yield key.data_bind(compact=Footer.compact)
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and palette is not None:
             _node, binding, enabled, _tooltip = palette
