@@ -25,7 +25,8 @@ from store.errors import Conflict, Forbidden, StoreError
 from store.reps import RepInfo, get_rep
 from store.today import QueueTask, guess_activity_type
 from tui.screens.today_live import LiveQueueScreen
-from tui.widgets.task_queue import DAY, TaskQueue
+from tui.widgets.queue_rows import DAY
+from tui.widgets.task_queue import TaskQueue
 
 
 class TodayScreen(LiveQueueScreen):
