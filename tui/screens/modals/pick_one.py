@@ -14,6 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.widgets.picker_list import PickerList
+from tui.screens.modals.frame import modal_frame_css
 
 
 class PickOneScreen(ModalScreen[int | None]):
@@ -24,12 +25,7 @@ class PickOneScreen(ModalScreen[int | None]):
     (the binding id is the user's keymap name for it)."""
 
     HINT = ""
-    DEFAULT_CSS = """
-    PickOneScreen { align: center middle; }
-    PickOneScreen > Vertical {
-        width: 60; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
+    DEFAULT_CSS = modal_frame_css("PickOneScreen", 60) + """
     PickOneScreen OptionList, PickOneScreen OptionList:focus { height: auto; border: none; }
     PickOneScreen OptionList { max-height: 12; }
     PickOneScreen .hint { color: $text-muted; }
