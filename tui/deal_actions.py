@@ -187,36 +187,31 @@ class DealActions(ReportsFailedWorkers):
 
     # --- the actions -------------------------------------------------------------------------
 
-    def action_move(self, step: int) -> None:
+    def _write_target(self, describe: Callable, write: Callable) -> None:
+        """One key's write on the deal it acts on: ``write(session, deal, rep_id)``."""
         deal = self._target()
         if deal:
             rep_id = self.app.rep.id
-            self._write_deal(
-                deal,
-                lambda moved: f"“{moved.title}” → {moved.stage_name}",
-                lambda s: deals.move_deal(s, deal.id, step, version=deal.version, by=rep_id),
-            )
+            self._write_deal(deal, describe, lambda s: write(s, deal, rep_id))
+
+    def action_move(self, step: int) -> None:
+        self._write_target(
+            lambda moved: f"“{moved.title}” → {moved.stage_name}",
+            lambda s, deal, by: deals.move_deal(s, deal.id, step, version=deal.version, by=by),
+        )
 
     def action_convert(self) -> None:
-        deal = self._target()
-        if deal:
-            rep_id = self.app.rep.id
-            self._write_deal(
-                deal,
-                lambda converted: f"“{converted.title}” is now an opportunity in {converted.stage_name}",
-                lambda s: deals.convert_lead(s, deal.id, version=deal.version, by=rep_id),
-            )
+        self._write_target(
+            lambda converted: f"“{converted.title}” is now an opportunity in {converted.stage_name}",
+            lambda s, deal, by: deals.convert_lead(s, deal.id, version=deal.version, by=by),
+        )
 
     def action_won(self) -> None:
-        deal = self._target()
-        if deal:
-            rep_id = self.app.rep.id
-            self._write_deal(
-                deal,
-                lambda done: f"Won “{done[0].title}”: {format_money(done[0].value, done[1])}",
-                # The currency is read in the write's own session, for the message.
-                lambda s: (deals.mark_won(s, deal.id, version=deal.version, by=rep_id), database_currency(s)),
-            )
+        self._write_target(
+            lambda done: f"Won “{done[0].title}”: {format_money(done[0].value, done[1])}",
+            # The currency is read in the write's own session, for the message.
+            lambda s, deal, by: (deals.mark_won(s, deal.id, version=deal.version, by=by), database_currency(s)),
+        )
 
     def action_lost(self) -> None:
         deal = self._target()

@@ -100,19 +100,27 @@ def _print(lines) -> None:
     write_lines([visible(line) for line in lines])
 
 
-def _show_mapping(args, options) -> int:
+def _read_mapping(args, options):
+    """How the file's columns are read, or (None, the exit code) once it has said why it cannot be."""
     from store.errors import InvalidInput
-    from store.import_fields import missing_message
     from store.importer import UnreadableFile, read_mapping
 
     try:
-        mapping = read_mapping(args.file, options)
+        return read_mapping(args.file, options), 0
     except UnreadableFile as exc:
         _say(str(exc))
-        return EXIT_UNREADABLE
+        return None, EXIT_UNREADABLE
     except InvalidInput as exc:
         _say(str(exc))
-        return EXIT_REFUSED
+        return None, EXIT_REFUSED
+
+
+def _show_mapping(args, options) -> int:
+    from store.import_fields import missing_message
+
+    mapping, refused = _read_mapping(args, options)
+    if mapping is None:
+        return refused
     _print([f"{args.file}: how its columns are read as {args.kind}", *mapping.lines()])
     if mapping.missing:
         _print([missing_message(mapping, args.kind)])
@@ -122,18 +130,11 @@ def _show_mapping(args, options) -> int:
 
 def _no_database(args, options, missing) -> int:
     """No database yet: check the file as far as it can be without one, then say so. Nothing is created."""
-    from store.errors import InvalidInput
     from store.import_fields import missing_message
-    from store.importer import UnreadableFile, read_mapping
 
-    try:
-        mapping = read_mapping(args.file, options)
-    except UnreadableFile as exc:
-        _say(str(exc))
-        return EXIT_UNREADABLE
-    except InvalidInput as exc:
-        _say(str(exc))
-        return EXIT_REFUSED
+    mapping, refused = _read_mapping(args, options)
+    if mapping is None:
+        return refused
     if mapping.missing:
         _print([f"{args.file}: nothing was imported: {missing_message(mapping, args.kind)}"])
         return EXIT_REFUSED

@@ -1,10 +1,10 @@
 """The Today queue, drawn line by line: sections, tasks and coming-up days.
 
 ``TaskQueue`` is one line-API widget (``render_line``), never a widget per task:
-a queue of 600 tasks costs what one of 6 does. It lays the queue out as rows —
-a section heading, a task (two lines, or one on a wide terminal), a coming-up
-day (collapsed to one line unless opened) — and keeps a cursor on the rows a
-rep can act on: tasks and days. Task titles and deal names are plain ``Text``,
+a queue of 600 tasks costs what one of 6 does. It lays the queue's rows out
+(``queue_rows.py`` says which: a section heading, a task — two lines, or one on a
+wide terminal —, a coming-up day, collapsed to one line unless opened) and keeps
+a cursor on the rows a rep can act on: tasks and days. Task titles and deal names are plain ``Text``,
 never markup.
 """
 
@@ -22,35 +22,13 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
+from store.dates import show_day
+from store.today import QueueTask, TodayQueue, last_activity_label, late_label
 from tui.plain_text import visible
-from store.dates import show_day  # noqa: F401  (today.py imports it from here)
 from tui.widgets.line_view import CursorLineView, cursor_bindings
-from store.today import (
-    QueueTask,
-    TodayQueue,
-    UpcomingDay,
-    last_activity_label,
-    late_label,
-)
+from tui.widgets.queue_rows import DAY, NOTE, SECTION, TASK, Row, queue_rows
 
 WIDE = 110  # from this width a task takes one line instead of two
-SECTION, TASK, DAY, NOTE = "section", "task", "day", "note"
-
-
-@dataclass(frozen=True)
-class Row:
-    kind: str
-    section: str = ""  # overdue / today / coming_up
-    text: str = ""  # a heading's or a note's words
-    detail: str = ""  # a heading's muted words after it
-    warn: bool = False
-    task: QueueTask | None = None
-    day: UpcomingDay | None = None
-    open: bool = False  # a day: shown opened
-
-    @property
-    def selectable(self) -> bool:
-        return self.kind == TASK or (self.kind == DAY and self.day is not None and bool(self.day.tasks))
 
 
 class TaskQueue(CursorLineView, can_focus=True):
@@ -189,7 +167,7 @@ class TaskQueue(CursorLineView, can_focus=True):
 
     def _layout(self) -> None:
         self._layout_width = self._width
-        self._rows = rows = list(self._build_rows())
+        self._rows = rows = queue_rows(self.queue, self.opened)
         tops, line = [], 0
         for row in rows:
             tops.append(line)
@@ -205,51 +183,6 @@ class TaskQueue(CursorLineView, can_focus=True):
         self._title_column = max(titles, default=0) + 2
         self._render_row.cache_clear()
         self.virtual_size = Size(self._width, max(line, 1))
-
-    def _build_rows(self):
-        queue = self.queue
-        if queue is None:
-            yield Row(NOTE, text="Loading…")
-            return
-        meter = queue.meter
-        overdue = len(queue.overdue)
-        yield Row(
-            SECTION,
-            "overdue",
-            "Overdue",
-            f"{overdue} task{'s' * (overdue != 1)}, oldest first" if overdue else "",
-            warn=bool(overdue),
-        )
-        if not overdue:
-            yield Row(NOTE, "overdue", "Nothing overdue.")
-        for task in queue.overdue:
-            yield Row(TASK, "overdue", task=task)
-
-        if meter.working or meter.planned:
-            detail = f"{meter.to_do} to do · {meter.done} done · {meter.planned} of {meter.capacity}"
-            if meter.over:
-                detail += " · over capacity"
-        else:
-            detail = "a day off"
-        yield Row(SECTION, "today", f"Today, {show_day(queue.today)}", detail, warn=meter.over)
-        if not queue.due_today:
-            yield Row(NOTE, "today", "All done for today." if meter.done else "Nothing due today.")
-        for task in queue.due_today:
-            yield Row(TASK, "today", task=task)
-
-        count = queue.coming_up_count
-        yield Row(SECTION, "coming_up", "Coming up", f"{count} task{'s' * (count != 1)}; enter opens a day")
-        for upcoming in queue.coming_up:
-            opened = upcoming.day in self.opened and bool(upcoming.tasks)
-            yield Row(DAY, "coming_up", day=upcoming, open=opened, warn=upcoming.over)
-            if opened:
-                for task in upcoming.tasks:
-                    yield Row(TASK, "coming_up", task=task)
-        if queue.later:
-            later = f"and {queue.later} later"
-            if queue.next_later:
-                later += f", the first on {show_day(queue.next_later)}"
-            yield Row(NOTE, "coming_up", later)
 
     def on_resize(self, event: events.Resize) -> None:
         if self._width != self._layout_width:

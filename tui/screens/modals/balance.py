@@ -14,6 +14,7 @@ from textual.widgets import Static
 from store.balance import BalancePlan
 from tui.plain_text import plain, visible
 from store.dates import show_day
+from tui.screens.modals.frame import modal_frame_css
 
 
 def _day(day: date) -> str:
@@ -57,12 +58,7 @@ class BalanceScreen(ModalScreen[bool]):
     """Dismisses with True to apply the plan, False to leave everything where it is."""
 
     HELP_TITLE = "Balance"
-    DEFAULT_CSS = """
-    BalanceScreen { align: center middle; }
-    BalanceScreen > Vertical {
-        width: 84; max-width: 100%; height: auto; max-height: 100%;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
+    DEFAULT_CSS = modal_frame_css("BalanceScreen", 84, "$warning") + """
     BalanceScreen #plan-scroll { height: auto; max-height: 1fr; }
     BalanceScreen #plan-keys { color: $text-muted; margin-top: 1; }
     """

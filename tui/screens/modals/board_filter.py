@@ -17,6 +17,7 @@ from store.board import BoardFilter
 from tui.plain_text import plain, visible
 from tui.failures import ReportsFailedWorkers
 from tui.screens.modals.form import FORM_CSS, field_row
+from tui.screens.modals.frame import modal_frame_css
 
 
 @dataclass
@@ -30,16 +31,7 @@ def _options(values: list) -> list[tuple[str, object]]:
 
 class BoardFilterScreen(ReportsFailedWorkers, ModalScreen[BoardFilter | None]):
     HELP_TITLE = "Filter"
-    DEFAULT_CSS = (
-        """
-    BoardFilterScreen { align: center middle; }
-    BoardFilterScreen > Vertical {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    """
-        + FORM_CSS
-    )
+    DEFAULT_CSS = modal_frame_css("BoardFilterScreen", 64) + FORM_CSS
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="filter-cancel"),
         Binding("ctrl+s", "apply", "Apply", id="filter-apply"),

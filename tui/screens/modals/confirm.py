@@ -10,16 +10,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.plain_text import plain
+from tui.screens.modals.frame import modal_frame_css
 
 
 class ConfirmScreen(ModalScreen[bool | None]):
     HELP_TITLE = "Confirm"
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
-        width: 60; max-width: 100%; height: auto; max-height: 100%;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
+    DEFAULT_CSS = modal_frame_css("ConfirmScreen", 60, "$warning") + """
     ConfirmScreen .hint { color: $text-muted; }
     """
     BINDINGS = [

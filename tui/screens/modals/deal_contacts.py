@@ -30,6 +30,7 @@ from tui.failures import ReportsFailedWorkers
 from tui.plain_text import plain, visible
 from tui.widgets.people_list import CONTACTS, reach
 from tui.widgets.picker_list import PickerList
+from tui.screens.modals.frame import modal_frame_css
 
 PROMPT_WIDTH = 66
 
@@ -50,12 +51,7 @@ class DealContactsScreen(ReportsFailedWorkers, ModalScreen[int | None]):
     """Dismisses with a contact id to open, or ``None``."""
 
     HELP_TITLE = "Contacts on the deal"
-    DEFAULT_CSS = """
-    DealContactsScreen { align: center middle; }
-    DealContactsScreen > Vertical {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
+    DEFAULT_CSS = modal_frame_css("DealContactsScreen", 72) + """
     DealContactsScreen OptionList, DealContactsScreen OptionList:focus { height: auto; max-height: 14; border: none; }
     DealContactsScreen .hint { color: $text-muted; }
     """

@@ -29,6 +29,7 @@ from store.money import DEFAULT_CURRENCY, amount_text, database_currency, format
 from store.reps import RepInfo, list_reps
 from tui.plain_text import plain, visible
 from tui.screens.modals.form import FORM_CSS, KEEP_OPEN, FormWorkers, field_row, show_error
+from tui.screens.modals.frame import modal_frame_css
 
 
 @dataclass
@@ -108,12 +109,8 @@ class DealFormScreen(FormWorkers, ModalScreen[int | None]):
 
     HELP_TITLE = "Deal form"
     DEFAULT_CSS = (
-        """
-    DealFormScreen { align: center middle; }
-    DealFormScreen > VerticalScroll {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
+        modal_frame_css("DealFormScreen", 72, box="VerticalScroll")
+        + """
     DealFormScreen #form-error { color: $error; height: auto; }
     """
         + FORM_CSS

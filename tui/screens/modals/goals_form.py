@@ -20,6 +20,7 @@ from store.goals import METRICS, Metric
 from store.money import amount_text, parse_money
 from tui.plain_text import visible
 from tui.screens.modals.form import FORM_CSS, FormWorkers, field_row, show_error
+from tui.screens.modals.frame import modal_frame_css
 
 FORM_LABEL_WIDTH = 26
 
@@ -33,12 +34,8 @@ class GoalsFormScreen(FormWorkers, ModalScreen[str | None]):
 
     HELP_TITLE = "Goals"
     DEFAULT_CSS = (
-        """
-    GoalsFormScreen { align: center middle; }
-    GoalsFormScreen > Vertical {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
+        modal_frame_css("GoalsFormScreen", 64)
+        + """
     GoalsFormScreen VerticalScroll { height: auto; max-height: 1fr; }
     GoalsFormScreen .form-row Label { width: 26; }
     GoalsFormScreen .field-error { padding-left: 26; }

@@ -13,18 +13,14 @@ from textual.widgets.option_list import Option
 from tui.plain_text import plain, visible
 
 from tui.widgets.picker_list import PickerList
+from tui.screens.modals.frame import modal_frame_css
 
 OTHER = "__other__"
 
 
 class LostReasonScreen(ModalScreen[str | None]):
     HELP_TITLE = "Lost reason"
-    DEFAULT_CSS = """
-    LostReasonScreen { align: center middle; }
-    LostReasonScreen > Vertical {
-        width: 60; max-width: 100%; height: auto; max-height: 100%;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
+    DEFAULT_CSS = modal_frame_css("LostReasonScreen", 60, "$warning") + """
     LostReasonScreen OptionList { height: auto; max-height: 10; }
     LostReasonScreen Input { margin-top: 1; }
     LostReasonScreen #error { color: $error; height: auto; }

@@ -24,6 +24,7 @@ from tui.failures import ReportsFailedWorkers
 from tui.plain_text import plain, visible
 from tui.widgets.people_list import ACCOUNTS, plural, reach
 from tui.widgets.picker_list import PickerList
+from tui.screens.modals.frame import modal_frame_css
 
 SHOWN = 30
 PROMPT_WIDTH = 66  # the box's 72 columns, less its border, padding and the list's gutter
@@ -41,12 +42,7 @@ class PersonPickerScreen(ReportsFailedWorkers, ModalScreen[int | str | None]):
     """Dismisses with the chosen id, ``"new"`` (offered with ``offer_new``), or ``None``."""
 
     HELP_TITLE = "Pick"
-    DEFAULT_CSS = """
-    PersonPickerScreen { align: center middle; }
-    PersonPickerScreen > Vertical {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
+    DEFAULT_CSS = modal_frame_css("PersonPickerScreen", 72) + """
     PersonPickerScreen Input, PersonPickerScreen Input:focus { border: none; height: 1; padding: 0 1; background: $boost; margin-bottom: 1; }
     PersonPickerScreen OptionList, PersonPickerScreen OptionList:focus { height: auto; max-height: 16; border: none; }
     PersonPickerScreen .hint { color: $text-muted; }

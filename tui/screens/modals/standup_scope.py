@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from store.reps import RepInfo
 from tui.plain_text import plain
+from tui.screens.modals.frame import modal_frame_css
 
 TEAM = "team"
 
@@ -20,12 +21,7 @@ class StandupScopeScreen(ModalScreen[tuple[int | None] | None]):
     """Dismisses with ``(rep_id,)`` — ``(None,)`` for the whole team — or ``None`` if cancelled."""
 
     HELP_TITLE = "Whose agenda"
-    DEFAULT_CSS = """
-    StandupScopeScreen { align: center middle; }
-    StandupScopeScreen > Vertical {
-        width: 48; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
+    DEFAULT_CSS = modal_frame_css("StandupScopeScreen", 48) + """
     StandupScopeScreen OptionList { height: auto; max-height: 16; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="standup-scope-cancel")]
