@@ -122,10 +122,30 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         self.today, self.currency = today, currency
         self._pages = dict(pages)
         self._asked = set(pages)
-        self.virtual_size = Size(self.size.width, total * CARD_HEIGHT)
+        self._set_virtual_size(Size(self.size.width, total * CARD_HEIGHT))
         self.cursor = min(self.cursor, max(total - 1, 0))
         self._scroll_to_cursor()  # the same index may now sit elsewhere in a shorter column
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """The column's new length, without a layout pass when one cannot change anything.
+
+        Setting ``virtual_size`` asks for a layout of the whole screen, and each layout
+        redraws the scrollbars of every column on it (a ScrollView takes the layout's
+        virtual size, the visible area, for a change). A card moving between two
+        columns changes their lengths by one: when the scrollbar neither appears nor
+        goes, the widget's place on screen is the same, and updating the scrollbar's
+        thumb is all the change there is.
+        """
+        old = self.virtual_size
+        if size == old:
+            return
+        height = self.container_size.height
+        if not height or size.width != old.width or (size.height > height) != (old.height > height):
+            self.virtual_size = size  # laid out (again): the scrollbar may come or go
+            return
+        self.set_reactive(CardList.virtual_size, size)
+        self._scroll_update(size)  # Textual's own: the scrollbar's thumb, the scroll clamped to the new length
 
     def set_page(self, page: int, cards: list[DealCard]) -> None:
         self._pages[page] = cards
