@@ -208,6 +208,17 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
     def on_blur(self) -> None:
         self.refresh()
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        # Focus moving in or out restyles the list, its six component classes and its
+        # scrollbar (Textual applies the stylesheet to each again), yet the cursor's
+        # background is all that depends on it (``CardList:focus > .card--cursor``).
+        # Once that style is cached for the new focus state, the rows drawn with it
+        # are what changes: a redraw (on_focus / on_blur) is enough. A theme change
+        # clears the cache (LineView.notify_style_update), so it is restyled again.
+        if ("fg", self._style_key("card--cursor")) in self._styles:
+            return
+        super().watch_has_focus(has_focus)
+
     # --- drawing ---------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
