@@ -303,9 +303,6 @@ class StageColumn(Vertical):
         height: 1fr;
         margin-right: 1;
     }
-    StageColumn:last-of-type {
-        margin-right: 0;
-    }
     StageColumn > .column-header {
         height: 2;
         padding: 0 1;
