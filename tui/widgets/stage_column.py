@@ -109,6 +109,7 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         self.currency = DEFAULT_CURRENCY
         self._pages: dict[int, list[DealCard]] = {}
         self._asked: set[int] = set()
+        self._line_width: int | None = None  # during render_lines
 
     # --- data in ---------------------------------------------------------------------------
 
@@ -221,11 +222,20 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
 
     # --- drawing ---------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The width is the same for every line of a pass; working it out walks the
+        # widget's scrollbars and gutter, and cost as much as drawing a cached line.
+        self._line_width = self.scrollable_content_region.width
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_width = None
+
     def render_line(self, y: int) -> Strip:
         scroll_y = self.scroll_offset.y
         line = scroll_y + y
         index, row = divmod(line, CARD_HEIGHT)
-        width = self.scrollable_content_region.width
+        width = self._line_width or self.scrollable_content_region.width
         base = self._style("base")
         if index >= self.total:
             if self.total == 0 and line == 1:
