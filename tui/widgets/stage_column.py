@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
@@ -21,6 +22,7 @@ from textual.containers import Vertical
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.widgets import Static
 
@@ -45,6 +47,41 @@ def due_label(day: date, today: date) -> str:
     if delta < 7:
         return day.strftime("%a")
     return show_day(day, today, weekday=False)
+
+
+class _ColumnScrollBar(ScrollBar):
+    """Textual's scrollbar, drawn again only when what it shows has changed.
+
+    Every move changes a column's length by one card, which refreshes its
+    scrollbar; on a long column the thumb stays where it was, yet Textual would
+    render all of the bar's lines again. The bar's segments (``render_bar``,
+    cheap) are compared with the last drawn ones instead.
+    """
+
+    _drawn: tuple[tuple, list[Strip]] | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        bar = self.render()
+        if not isinstance(bar, ScrollBarRender) or not isinstance(bar.style, Style):
+            return super().render_lines(crop)
+        width, height = self.size
+        shown = bar.render_bar(
+            size=height if bar.vertical else width,
+            window_size=bar.window_size,
+            virtual_size=bar.virtual_size,
+            position=bar.position,
+            vertical=bar.vertical,
+            thickness=width if bar.vertical else height,
+            back_color=bar.style.bgcolor or RichColor.parse("#555555"),  # ScrollBarRender's defaults
+            bar_color=bar.style.color or RichColor.parse("bright_magenta"),
+        )
+        key = (tuple(shown.segments), bar.style, crop, self.size, self.visual_style, self.app.current_theme.name,
+               self.app.ansi_color)
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
+        strips = super().render_lines(crop)
+        self._drawn = (key, strips)
+        return strips
 
 
 class CardList(LineView, can_focus=True, inherit_bindings=False):
@@ -110,6 +147,16 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         self._pages: dict[int, list[DealCard]] = {}
         self._asked: set[int] = set()
         self._line_width: int | None = None  # during render_lines
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Widget.vertical_scrollbar, with the bar that is drawn only when it changes.
+        if self._vertical_scrollbar is None:
+            bar = _ColumnScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     # --- data in ---------------------------------------------------------------------------
 
