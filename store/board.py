@@ -27,10 +27,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, false, or_, true
+from sqlalchemy import Integer, and_, bindparam, case, false, or_, true
 from sqlmodel import Session, func, select
 
 from store import changes, clock
@@ -88,8 +89,21 @@ def _stage(session: Session, stage_id: int) -> StageInfo:
     return get_stage(session, stage_id)
 
 
-def _urgency(stage: StageInfo, today: date, now: datetime):
-    """0 overdue, 1 stale, 2 the rest, from the deal row alone.
+# The statements below are built once per (stage, filter) and run with these bound:
+# building a statement of this size costs more Python than the database takes to
+# run it on a rep's column. The types are the columns' own, so values bind as
+# they would compared with the columns directly.
+_TODAY = bindparam("board_today", type_=Deal.__table__.c.next_task_due.type)
+_CUTOFF = bindparam("board_cutoff", type_=Deal.__table__.c.last_activity_at.type)
+_OFFSET = bindparam("board_offset", type_=Integer)
+_LIMIT = bindparam("board_limit", type_=Integer)
+_DEAL = bindparam("board_deal", type_=Integer)
+_CLOSE = bindparam("board_close", type_=Deal.__table__.c.expected_close.type)
+
+
+def _urgency(stage: StageInfo):
+    """0 overdue, 1 stale, 2 the rest, from the deal row alone (``_params`` binds
+    the day and the stale cutoff).
 
     ``deal.next_task_due`` (the earliest open task's day, NULL for none) is kept
     by store.tasks, so the column's order is read from the ix_deal_column index
@@ -98,11 +112,17 @@ def _urgency(stage: StageInfo, today: date, now: datetime):
     first_due = Deal.next_task_due
     if stage.kind == OPEN:
         # (now - last).days > rot_days  <=>  last <= now - (rot_days + 1) days
-        cutoff = now - timedelta(days=stage.rot_days + 1)
-        stale = and_(first_due.is_(None), func.coalesce(Deal.last_activity_at, Deal.created_at) <= cutoff)
+        stale = and_(first_due.is_(None), func.coalesce(Deal.last_activity_at, Deal.created_at) <= _CUTOFF)
     else:
         stale = false()
-    return case((first_due < today, 0), (stale, 1), else_=2)
+    return case((first_due < _TODAY, 0), (stale, 1), else_=2)
+
+
+def _params(stage: StageInfo, today: date, now: datetime, **more: Any) -> dict[str, Any]:
+    params = {"board_today": today, **more}
+    if stage.kind == OPEN:
+        params["board_cutoff"] = now - timedelta(days=stage.rot_days + 1)
+    return params
 
 
 def _column_where(stage: StageInfo, flt: BoardFilter) -> list[Any]:
@@ -114,23 +134,51 @@ def _today(session: Session, today: date | None) -> date:
     return today if today is not None else clock.today_in(team_timezone(session))
 
 
-def _window(stage: StageInfo, flt: BoardFilter, today: date, now: datetime, offset: int, limit: int):
-    """The ids of one window of the column, in urgency order, as a subquery.
+@lru_cache(maxsize=256)
+def _cards_statement(stage: StageInfo, flt: BoardFilter):
+    """One window of the column with what its cards show, in urgency order.
 
-    Narrow on purpose: the sort only carries (id, urgency, expected_close); the
-    window's 50 rows are joined to what a card shows afterwards.
+    The window's ids are chosen by a narrow subquery (the sort only carries id,
+    urgency and expected_close); its rows are joined to what a card shows afterwards.
     """
-    urgency = _urgency(stage, today, now).label("urgency")
+    urgency = _urgency(stage).label("urgency")
     close = Deal.expected_close
-    return (
+    window = (
         select(Deal.id, urgency)
         .where(*_column_where(stage, flt))
         # NULLS LAST written portably: false sorts before true on both backends.
         .order_by(urgency, close.is_(None), close, Deal.id)
-        .offset(offset)
-        .limit(limit)
+        .offset(_OFFSET)
+        .limit(_LIMIT)
         .subquery("window")
     )
+    return (
+        select(
+            Deal.id,
+            Deal.version,
+            Deal.title,
+            Account.name,
+            Deal.value,
+            Deal.owner_id,
+            Rep.name,
+            Deal.stage_entered_at,
+            Deal.expected_close,
+            Deal.milestone,
+            window.c.urgency,
+        )
+        .select_from(window)
+        .join(Deal, Deal.id == window.c.id)
+        .join(Rep, Rep.id == Deal.owner_id)
+        .join(Account, Account.id == Deal.account_id, isouter=True)
+        .order_by(window.c.urgency, Deal.expected_close.is_(None), Deal.expected_close, Deal.id)
+    )
+
+
+_NEXT_TASKS = (
+    select(Task.deal_id, Task.title, Task.due)
+    .where(Task.deal_id.in_(bindparam("board_deals", expanding=True)), Task.done_at.is_(None))
+    .order_by(Task.deal_id, Task.due, Task.id)
+)
 
 
 def column_cards(
@@ -155,36 +203,17 @@ def column_cards(
     stage = stage if stage is not None and stage.id == stage_id else _stage(session, stage_id)
     today = _today(session, today)
     now = clock.now()
-    window = _window(stage, flt, today, now, offset, limit)
     stamp = clock.plain(now)  # card ages: stdlib arithmetic is ~400 times pendulum's
-    rows = session.exec(
-        select(
-            Deal.id,
-            Deal.version,
-            Deal.title,
-            Account.name,
-            Deal.value,
-            Deal.owner_id,
-            Rep.name,
-            Deal.stage_entered_at,
-            Deal.expected_close,
-            Deal.milestone,
-            window.c.urgency,
-        )
-        .select_from(window)
-        .join(Deal, Deal.id == window.c.id)
-        .join(Rep, Rep.id == Deal.owner_id)
-        .join(Account, Account.id == Deal.account_id, isouter=True)
-        .order_by(window.c.urgency, Deal.expected_close.is_(None), Deal.expected_close, Deal.id)
+    # Core, not the ORM: these are plain rows, and the ORM's per-statement work
+    # costs as much again as the query on a rep's column.
+    connection = session.connection()
+    rows = connection.execute(
+        _cards_statement(stage, flt), _params(stage, today, now, board_offset=offset, board_limit=limit)
     ).all()
     if not rows:
         return []
     next_task: dict[int, tuple[str, date]] = {}
-    for deal_id, title, due in session.exec(
-        select(Task.deal_id, Task.title, Task.due)
-        .where(Task.deal_id.in_([row[0] for row in rows]), Task.done_at.is_(None))
-        .order_by(Task.deal_id, Task.due, Task.id)
-    ):
+    for deal_id, title, due in connection.execute(_NEXT_TASKS, {"board_deals": [row[0] for row in rows]}):
         next_task.setdefault(deal_id, (title, due))
     cards = []
     for (
@@ -215,6 +244,26 @@ def column_cards(
     return cards
 
 
+@lru_cache(maxsize=256)
+def _sort_key_statement(stage: StageInfo, flt: BoardFilter):
+    """The deal's own sort key in its column (no row: not in that column under that filter)."""
+    return select(_urgency(stage), Deal.expected_close).where(Deal.id == _DEAL, *_column_where(stage, flt))
+
+
+@lru_cache(maxsize=256)
+def _before_statement(stage: StageInfo, flt: BoardFilter, rank: int, no_close: bool):
+    """How many of the column's rows sort before a deal of urgency ``rank`` (its
+    close date and id bound), with no close date when ``no_close``."""
+    column = Deal.expected_close
+    if no_close:  # only deals without a close date and a lower id come first
+        tie_first = or_(column.is_not(None), Deal.id < _DEAL)
+    else:
+        tie_first = or_(column < _CLOSE, and_(column == _CLOSE, Deal.id < _DEAL))
+    urgency = _urgency(stage)
+    before = case({r: (true() if r < rank else tie_first if r == rank else false()) for r in (0, 1, 2)}, value=urgency)
+    return select(func.count()).select_from(Deal).where(*_column_where(stage, flt), before)
+
+
 def card_index(
     session: Session, stage_id: int, flt: BoardFilter, deal_id: int, *, today: date | None = None,
     stage: StageInfo | None = None,
@@ -228,19 +277,14 @@ def card_index(
     stage = stage if stage is not None and stage.id == stage_id else _stage(session, stage_id)
     today = _today(session, today)
     now = clock.now()
-    urgency = _urgency(stage, today, now)
-    where = _column_where(stage, flt)
-    mine = session.exec(select(urgency, Deal.expected_close).where(Deal.id == deal_id, *where)).first()
+    connection = session.connection()
+    mine = connection.execute(_sort_key_statement(stage, flt), _params(stage, today, now, board_deal=deal_id)).first()
     if mine is None:
         return None
     rank, close = mine
-    column = Deal.expected_close
-    if close is None:  # only deals without a close date and a lower id come first
-        tie_first = or_(column.is_not(None), Deal.id < deal_id)
-    else:
-        tie_first = or_(column < close, and_(column == close, Deal.id < deal_id))
-    before = case({r: (true() if r < rank else tie_first if r == rank else false()) for r in (0, 1, 2)}, value=urgency)
-    return int(session.exec(select(func.count()).select_from(Deal).where(*where, before)).one())
+    statement = _before_statement(stage, flt, rank, close is None)
+    more = {"board_deal": deal_id} if close is None else {"board_deal": deal_id, "board_close": close}
+    return int(connection.execute(statement, _params(stage, today, now, **more)).scalar_one())
 
 
 # --- the whole board -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pendulum
-from sqlalchemy import and_, case, or_
+from sqlalchemy import Integer, and_, bindparam, case, or_
 from sqlmodel import Session, func, select
 
 from store import clock, weighing
@@ -266,6 +266,22 @@ def lead_summary(session: Session, flt: BoardFilter, *, tz: str) -> LeadSummary:
 # --- a stage move, from the totals already shown ----------------------------------------------
 
 
+# after_move's reads, built once and run through the session's connection (it runs
+# on every stage move). The events since the board was read, by the primary key: a handful (the caller
+# knows they are all this deal's), where the deal's own index would read every event
+# the deal ever had (a long-lived deal has hundreds). Bounded all the same.
+_MAX_EVENTS_SINCE = 50
+_EVENTS_SINCE = (
+    select(DealEvent.deal_id, DealEvent.kind, DealEvent.data)
+    .where(DealEvent.id > bindparam("since", type_=Integer))
+    .order_by(DealEvent.id)
+    .limit(_MAX_EVENTS_SINCE)
+)
+_MOVED_DEAL = select(Deal.value, Deal.expected_close, Deal.stage_id, Deal.probability).where(
+    Deal.id == bindparam("deal", type_=Integer)
+)
+
+
 def after_move(
     session: Session,
     columns: list[ColumnSummary],
@@ -282,13 +298,16 @@ def after_move(
     ``since_event`` is the newest event id when ``columns`` and ``summary`` were
     read (the change token's first number); the caller knows that nothing but
     ``deal_id`` changed since. None when the move cannot be applied that way:
-    the deal has any other event since (a second write, by anyone), it carried
-    its own probability (the move cleared it), or it left or entered a column
-    the board does not show; the caller then aggregates again.
+    the deal has any other event since (a second write, by anyone), there are
+    50 events or more since, it carried its own probability (the move cleared
+    it), or it left or entered a column the board does not show; the caller
+    then aggregates again.
     """
-    rows = session.exec(
-        select(DealEvent.kind, DealEvent.data).where(DealEvent.deal_id == deal_id, DealEvent.id > since_event)
-    ).all()
+    connection = session.connection()  # plain rows, statements built once: see _EVENTS_SINCE
+    since = connection.execute(_EVENTS_SINCE, {"since": since_event}).all()
+    if len(since) >= _MAX_EVENTS_SINCE:
+        return None  # not just this move since the board was read: aggregate again
+    rows = [(kind, data) for event_deal, kind, data in since if event_deal == deal_id]
     if len(rows) != 1 or rows[0][0] != STAGE_CHANGED:
         return None
     data = rows[0][1]
@@ -298,9 +317,7 @@ def after_move(
     by_stage = {c.stage_id: c for c in columns}
     if from_id not in by_stage or to_id not in by_stage or from_id == to_id:
         return None
-    found = session.exec(
-        select(Deal.value, Deal.expected_close, Deal.stage_id, Deal.probability).where(Deal.id == deal_id)
-    ).first()
+    found = connection.execute(_MOVED_DEAL, {"deal": deal_id}).first()
     if found is None or found[2] != to_id or found[3] is not None:
         return None
     value = max(-MAX_VALUE, min(MAX_VALUE, int(found[0])))

@@ -7,7 +7,7 @@ them whether that write is all that changed, so they may refresh just what it to
 
 from __future__ import annotations
 
-from sqlalchemy import case
+from sqlalchemy import Integer, bindparam, case
 from sqlmodel import Session, func, select
 
 from store.models import Activity, Deal, DealEvent, Stage, Task
@@ -28,28 +28,26 @@ def change_token(session: Session) -> tuple:
     imports); the stage rows (a handful) catch re-weighting and renames. All are
     primary-key lookups or short primary-key ranges: O(1) whatever the size.
     """
-    newest = select(func.max(DealEvent.id)).scalar_subquery()
-    recent = (
-        select(func.count())
-        .select_from(DealEvent)
-        .where(DealEvent.id > func.coalesce(newest, 0) - _RECENT_EVENTS)
-        .scalar_subquery()
-    )
-    ids = session.exec(
-        select(
-            newest,
-            recent,
-            select(func.max(Deal.id)).scalar_subquery(),
-            select(func.max(Task.id)).scalar_subquery(),
-            select(func.max(Activity.id)).scalar_subquery(),
-        )
-    ).one()
-    stages = session.exec(
-        select(Stage.id, Stage.name, Stage.position, Stage.kind, Stage.probability, Stage.rot_days).order_by(
-            Stage.id
-        )
-    ).all()
+    connection = session.connection()  # plain rows: the ORM's per-statement work is most of the cost
+    ids = connection.execute(_IDS).one()
+    stages = connection.execute(_STAGES).all()
     return (tuple(ids), tuple(tuple(s) for s in stages))
+
+
+# Built once: change_token runs every few seconds on every open board and list,
+# and twice around each of their writes.
+_NEWEST = select(func.max(DealEvent.id)).scalar_subquery()
+_IDS = select(
+    _NEWEST,
+    select(func.count())
+    .select_from(DealEvent)
+    .where(DealEvent.id > func.coalesce(_NEWEST, 0) - _RECENT_EVENTS)
+    .scalar_subquery(),
+    select(func.max(Deal.id)).scalar_subquery(),
+    select(func.max(Task.id)).scalar_subquery(),
+    select(func.max(Activity.id)).scalar_subquery(),
+)
+_STAGES = select(Stage.id, Stage.name, Stage.position, Stage.kind, Stage.probability, Stage.rot_days).order_by(Stage.id)
 
 
 def changed_only_by(session: Session, before: tuple, after: tuple, deal_id: int) -> bool:
@@ -63,14 +61,16 @@ def changed_only_by(session: Session, before: tuple, after: tuple, deal_id: int)
     if now_row_ids != row_ids or now_stages != stages:
         return False
     base = newest or 0
-    since = (
-        select(func.count(), func.coalesce(func.sum(case((DealEvent.deal_id != deal_id, 1), else_=0)), 0))
-        .where(DealEvent.id > base)
-    )
-    mine_and_others, others = session.exec(since).one()
+    connection = session.connection()
+    mine_and_others, others = connection.execute(_SINCE, {"base": base, "deal": deal_id}).one()
     if others:
         return False
-    window = session.exec(
-        select(func.count()).select_from(DealEvent).where(DealEvent.id > base - _RECENT_EVENTS)
-    ).one()
+    window = connection.execute(_WINDOW, {"low": base - _RECENT_EVENTS}).scalar_one()
     return window - mine_and_others == recent  # nothing else landed in the window meanwhile
+
+
+# The events after the token's newest: how many, and how many not the deal's.
+_SINCE = select(
+    func.count(), func.coalesce(func.sum(case((DealEvent.deal_id != bindparam("deal", type_=Integer), 1), else_=0)), 0)
+).where(DealEvent.id > bindparam("base", type_=Integer))
+_WINDOW = select(func.count()).select_from(DealEvent).where(DealEvent.id > bindparam("low", type_=Integer))

@@ -153,6 +153,12 @@ class BoardScreen(DealActions, Screen):
             visible = first <= position < first + fit
             column.display = visible
             column.styles.width = width
+            # A gap after every column on screen but the last. Not :last-of-type: that
+            # counts the displayed columns, but is worked out again only when the column
+            # itself is restyled, so after paging the column left of the focused one
+            # could keep the 0 it had as the last on screen (and lose its gap) or not,
+            # depending on what else restyled it in between.
+            column.styles.margin = (0, 0 if position == first + fit - 1 else 1, 0, 0)
             column.set_focused(stage_id == focused)
             column.set_edges(more_left=visible and position == first and first > 0,
                              more_right=visible and position == first + fit - 1 and first + fit < len(order))

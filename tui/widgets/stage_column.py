@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
@@ -21,6 +22,7 @@ from textual.containers import Vertical
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.widgets import Static
 
@@ -45,6 +47,41 @@ def due_label(day: date, today: date) -> str:
     if delta < 7:
         return day.strftime("%a")
     return show_day(day, today, weekday=False)
+
+
+class _ColumnScrollBar(ScrollBar):
+    """Textual's scrollbar, drawn again only when what it shows has changed.
+
+    Every move changes a column's length by one card, which refreshes its
+    scrollbar; on a long column the thumb stays where it was, yet Textual would
+    render all of the bar's lines again. The bar's segments (``render_bar``,
+    cheap) are compared with the last drawn ones instead.
+    """
+
+    _drawn: tuple[tuple, list[Strip]] | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        bar = self.render()
+        if not isinstance(bar, ScrollBarRender) or not isinstance(bar.style, Style):
+            return super().render_lines(crop)
+        width, height = self.size
+        shown = bar.render_bar(
+            size=height if bar.vertical else width,
+            window_size=bar.window_size,
+            virtual_size=bar.virtual_size,
+            position=bar.position,
+            vertical=bar.vertical,
+            thickness=width if bar.vertical else height,
+            back_color=bar.style.bgcolor or RichColor.parse("#555555"),  # ScrollBarRender's defaults
+            bar_color=bar.style.color or RichColor.parse("bright_magenta"),
+        )
+        key = (tuple(shown.segments), bar.style, crop, self.size, self.visual_style, self.app.current_theme.name,
+               self.app.ansi_color)
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
+        strips = super().render_lines(crop)
+        self._drawn = (key, strips)
+        return strips
 
 
 class CardList(LineView, can_focus=True, inherit_bindings=False):
@@ -109,6 +146,17 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         self.currency = DEFAULT_CURRENCY
         self._pages: dict[int, list[DealCard]] = {}
         self._asked: set[int] = set()
+        self._line_width: int | None = None  # during render_lines
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Widget.vertical_scrollbar, with the bar that is drawn only when it changes.
+        if self._vertical_scrollbar is None:
+            bar = _ColumnScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     # --- data in ---------------------------------------------------------------------------
 
@@ -122,10 +170,30 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
         self.today, self.currency = today, currency
         self._pages = dict(pages)
         self._asked = set(pages)
-        self.virtual_size = Size(self.size.width, total * CARD_HEIGHT)
+        self._set_virtual_size(Size(self.size.width, total * CARD_HEIGHT))
         self.cursor = min(self.cursor, max(total - 1, 0))
         self._scroll_to_cursor()  # the same index may now sit elsewhere in a shorter column
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """The column's new length, without a layout pass when one cannot change anything.
+
+        Setting ``virtual_size`` asks for a layout of the whole screen, and each layout
+        redraws the scrollbars of every column on it (a ScrollView takes the layout's
+        virtual size, the visible area, for a change). A card moving between two
+        columns changes their lengths by one: when the scrollbar neither appears nor
+        goes, the widget's place on screen is the same, and updating the scrollbar's
+        thumb is all the change there is.
+        """
+        old = self.virtual_size
+        if size == old:
+            return
+        height = self.container_size.height
+        if not height or size.width != old.width or (size.height > height) != (old.height > height):
+            self.virtual_size = size  # laid out (again): the scrollbar may come or go
+            return
+        self.set_reactive(CardList.virtual_size, size)
+        self._scroll_update(size)  # Textual's own: the scrollbar's thumb, the scroll clamped to the new length
 
     def set_page(self, page: int, cards: list[DealCard]) -> None:
         self._pages[page] = cards
@@ -188,13 +256,33 @@ class CardList(LineView, can_focus=True, inherit_bindings=False):
     def on_blur(self) -> None:
         self.refresh()
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        # Focus moving in or out restyles the list, its six component classes and its
+        # scrollbar (Textual applies the stylesheet to each again), yet the cursor's
+        # background is all that depends on it (``CardList:focus > .card--cursor``).
+        # Once that style is cached for the new focus state, the rows drawn with it
+        # are what changes: a redraw (on_focus / on_blur) is enough. A theme change
+        # clears the cache (LineView.notify_style_update), so it is restyled again.
+        if ("fg", self._style_key("card--cursor")) in self._styles:
+            return
+        super().watch_has_focus(has_focus)
+
     # --- drawing ---------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The width is the same for every line of a pass; working it out walks the
+        # widget's scrollbars and gutter, and cost as much as drawing a cached line.
+        self._line_width = self.scrollable_content_region.width
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_width = None
 
     def render_line(self, y: int) -> Strip:
         scroll_y = self.scroll_offset.y
         line = scroll_y + y
         index, row = divmod(line, CARD_HEIGHT)
-        width = self.scrollable_content_region.width
+        width = self._line_width or self.scrollable_content_region.width
         base = self._style("base")
         if index >= self.total:
             if self.total == 0 and line == 1:
@@ -271,9 +359,6 @@ class StageColumn(Vertical):
         width: 30;
         height: 1fr;
         margin-right: 1;
-    }
-    StageColumn:last-of-type {
-        margin-right: 0;
     }
     StageColumn > .column-header {
         height: 2;
