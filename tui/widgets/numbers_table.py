@@ -7,6 +7,7 @@ rest scroll sideways, so the table reads at 80 columns as well as at 200.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.render import measure
@@ -81,9 +82,17 @@ def fit_columns(table: DataTable) -> None:
     pressed quickly, the live refresh) left columns at their header's width.
     """
     console = table.app.console
+
+    def width(cell) -> int:
+        # What textual.render.measure answers for a Text (its widest line), without the
+        # console's options it builds for every cell (the terminal's size asked each time).
+        if isinstance(cell, Text):
+            return max(map(cell_len, cell.plain.splitlines()), default=0)
+        return measure(console, cell, 1)
+
     for column in table.ordered_columns:
         cells = table.get_column(column.key)
-        column.content_width = max([measure(console, column.label, 1), *(measure(console, c, 1) for c in cells)])
+        column.content_width = max([width(column.label), *map(width, cells)])
     table.refresh()
 
 
