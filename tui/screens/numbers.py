@@ -95,6 +95,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
     class TableLoaded(Message):
         numbers: TeamNumbers
         token: tuple
+        scope_read: Scope | None = None  # the row whose panels the same worker reads
 
     @dataclass
     class DealsLoaded(Message):
@@ -155,10 +156,15 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
     def reload(self) -> None:
         self._show_bar(loading=True)
         self.refresh_bindings()
-        self._load_table(self.kind, self.period_offset, self.grouping)
+        # The first answer puts the cursor on my row (the team's when I have none): the
+        # same worker reads its panels then, rather than a timer after the table.
+        first_for = self.app.rep.id if self.data is None and not self.showing_deals else None
+        self._load_table(self.kind, self.period_offset, self.grouping, self.showing_deals, first_for)
 
     @work(thread=True, exclusive=True, group="numbers-table", exit_on_error=False)
-    def _load_table(self, kind: str, offset: int, grouping: str) -> None:
+    def _load_table(self, kind: str, offset: int, grouping: str, deals_first: bool, first_for: int | None) -> None:
+        """The figures, then (``first_for``: the first answer, for that rep) the panels of
+        the row the cursor starts on, then the sparklines and the deal figures."""
         worker = get_current_worker()
         with self.app.database.session() as session:
             token = changes.change_token(session)
@@ -166,15 +172,24 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
             table = numbers.team_numbers(session, period, spark=0)
             if worker.is_cancelled:
                 return
-            self.post_message(self.TableLoaded(table, token))
-            deals = deal_numbers.deal_numbers(session, period, by=grouping)
-            if worker.is_cancelled:
-                return
-            self.post_message(self.DealsLoaded(deals))
-            # The sparklines read twelve periods: they follow the table.
-            table = numbers.add_sparklines(session, table)
-        if not worker.is_cancelled:
-            self.post_message(self.TableLoaded(table, token))
+            scope = None
+            if first_for is not None:
+                rep_id = first_for if table.row(first_for) is not None else None
+                scope = Scope(rep_id, table.row(rep_id).name)
+            self.post_message(self.TableLoaded(table, token, scope))
+            if scope is not None:
+                self._read_scope(session, worker, table.period, scope)
+            # What shows first is read first: the activity table's sparklines, or the deal figures.
+            for step in ("deals", "sparklines") if deals_first else ("sparklines", "deals"):
+                if step == "deals":
+                    answer = self.DealsLoaded(deal_numbers.deal_numbers(session, period, by=grouping))
+                else:
+                    # The sparklines read twelve periods: they follow the table.
+                    table = numbers.add_sparklines(session, table)
+                    answer = self.TableLoaded(table, token, scope)
+                if worker.is_cancelled:
+                    return
+                self.post_message(answer)
 
     @on(TableLoaded)
     def _table_loaded(self, message: TableLoaded) -> None:
@@ -185,7 +200,7 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         table = self.query_one(NumbersTable)
         table.show(message.numbers, self.app.rep.id, Palette(self.app.current_theme))
         self._show_bar()
-        self._scope_changed(force=True)
+        self._scope_changed(force=True, read=message.scope_read)
 
     @on(DealsLoaded)
     def _deals_loaded(self, message: DealsLoaded) -> None:
@@ -206,8 +221,9 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         deal_row = self.deals.row(str(rep_id)) if rep_id is not None and self.deals else None
         return deal_row.name if deal_row else "Team"
 
-    def _scope_changed(self, *, force: bool = False) -> None:
-        """The cursor moved to another row: read that row's pipeline and forecast soon."""
+    def _scope_changed(self, *, force: bool = False, read: Scope | None = None) -> None:
+        """The cursor moved to another row: read that row's pipeline and forecast soon
+        (unless the table's worker reads them: ``read``)."""
         if self.data is None:
             return
         found, rep_id = self.query_one(NumbersTable).selected_rep
@@ -223,6 +239,8 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
         self.scope = scope
         if self._scope_timer is not None:
             self._scope_timer.stop()
+        if scope == read:
+            return
         period = self.data.period
         self._scope_timer = self.set_timer(SCOPE_DELAY, lambda: self._load_scope(period, scope))
 
@@ -230,8 +248,11 @@ class NumbersScreen(ReportsFailedWorkers, Screen):
     def _load_scope(self, period: Period, scope: Scope) -> None:
         worker = get_current_worker()
         with self.app.database.session() as session:
-            pipeline = activity_pipeline(session, period, owner_id=scope.rep_id)
-            outlook = forecast.forecast(session, period, owner_id=scope.rep_id)
+            self._read_scope(session, worker, period, scope)
+
+    def _read_scope(self, session, worker, period: Period, scope: Scope) -> None:
+        pipeline = activity_pipeline(session, period, owner_id=scope.rep_id)
+        outlook = forecast.forecast(session, period, owner_id=scope.rep_id)
         if not worker.is_cancelled:
             self.post_message(self.ScopeLoaded(period, scope, pipeline, outlook))
 

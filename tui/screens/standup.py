@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -32,6 +33,28 @@ from store.timeline import activity_headline, format_when
 from tui.deal_actions import DealActions, DealRef, deal_action_bindings
 from tui.plain_text import plain, visible
 from tui.widgets.key_footer import KeyFooter
+
+class DrawnOnce:
+    """A Rich renderable drawn once per width. Textual draws a Static's Rich renderable
+    to count its lines and again to show them: the team's numbers table (a row per rep)
+    was drawn twice on every stand-up's first page. The options a table's drawing
+    depends on key the copy; the height is not one (rich.table draws with height None)."""
+
+    def __init__(self, renderable) -> None:
+        self.renderable = renderable
+        self._drawn: tuple[tuple, list] | None = None
+
+    def __rich_console__(self, console, options):
+        key = (options.max_width, options.min_width, options.justify, options.overflow, options.no_wrap,
+               options.highlight, options.markup, options.ascii_only, options.encoding, options.legacy_windows,
+               options.is_terminal)
+        if self._drawn is None or self._drawn[0] != key:
+            self._drawn = (key, list(console.render(self.renderable, options)))
+        return self._drawn[1]
+
+    def __rich_measure__(self, console, options):
+        return Measurement.get(console, options, self.renderable)
+
 
 _NEEDS_DEAL = frozenset(
     {"move", "convert", "won", "lost", "disqualify", "undo", "edit_deal", "log_activity", "add_task", "add_note",
@@ -250,7 +273,7 @@ class StandupScreen(DealActions, Screen):
             yesterday = agenda.yesterday
             title.update(Text(f"Numbers: {show_day(yesterday)} · {agenda.week.label}"))
             facts.update(self._numbers_summary())
-            body.update(self._numbers_table())
+            body.update(DrawnOnce(self._numbers_table()))
         else:
             title.update(plain(item.deal.title))
             facts.update(self._facts(item))
