@@ -3,6 +3,10 @@
 Database work runs in thread workers that post plain data back; handlers here
 update the widgets. After every write the board reloads and the cursor follows
 the deal it acted on, wherever it went.
+
+Past 400 lines, not yet split: the load, the after-write read (which adjusts totals from
+the move instead of re-reading them) and the live refresh share the board's state; the
+summary line and the filter actions are the seams to move out next.
 """
 
 from __future__ import annotations
