@@ -9,6 +9,8 @@
   lost reasons and team settings are a manager's.
 - ``team.open_editing = true`` (store.settings) lets every rep change every deal and
   task, as a small team may want; administration stays a manager's.
+- A deactivated rep changes nothing: their deals and tasks went to someone else, and
+  a session they still had open (or a script) is refused like any other stranger.
 - ``by=None`` is a process with no signed-in rep (``legwork`` run by the server's
   administrator before the team has a manager): it may set the team up until the
   first manager exists, and nothing after.
@@ -65,9 +67,19 @@ def managed_rep_ids(session: Session, manager_id: int) -> set[int]:
 
 def may_change_for(session: Session, by: int, owner_id: int) -> bool:
     """Whether rep ``by`` may change a deal or task that ``owner_id`` owns."""
+    actor = rep_row(session, by)
+    if not actor.active:
+        return False
     if by == owner_id or _open_editing(session):
         return True
-    return manages(session, rep_row(session, by), rep_row(session, owner_id))
+    return manages(session, actor, rep_row(session, owner_id))
+
+
+def _require_active(session: Session, by: int, what: str) -> Rep:
+    actor = rep_row(session, by)
+    if not actor.active:
+        raise Forbidden(f"{actor.handle} is deactivated and cannot {what} anything: a manager can reactivate them")
+    return actor
 
 
 def _whose(session: Session, owner_id: int) -> str:
@@ -77,6 +89,7 @@ def _whose(session: Session, owner_id: int) -> str:
 
 def require_deal_change(session: Session, by: int, deal: Deal, what: str = "change") -> None:
     """Refuse unless ``by`` may change ``deal`` (move, edit, close, log work on it)."""
+    _require_active(session, by, what)
     if may_change_for(session, by, deal.owner_id):
         return
     actor = rep_row(session, by)
@@ -100,6 +113,7 @@ def deal_for_work(session: Session, deal_id: int, by: int, what: str) -> tuple[D
 def require_task_change(session: Session, by: int, task: Task, what: str = "change") -> None:
     """Refuse unless ``by`` may change ``task``: its owner, the owner of its deal,
     or their manager."""
+    _require_active(session, by, what)
     if may_change_for(session, by, task.owner_id):
         return
     deal = session.get(Deal, task.deal_id)
@@ -116,9 +130,9 @@ def require_assign(session: Session, by: int, owner_id: int, what: str = "give a
     """Refuse unless ``by`` may make ``owner_id`` the owner of a deal or task:
     anyone may take work themself; giving it to someone else is a manager's
     (of that rep), or anyone's under open editing."""
+    actor = _require_active(session, by, what)
     if by == owner_id:
         return
-    actor = rep_row(session, by)
     target = rep_row(session, owner_id)
     if _open_editing(session) or manages(session, actor, target):
         return

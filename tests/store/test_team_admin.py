@@ -108,6 +108,29 @@ def test_deactivating_a_rep_with_open_work_says_where_it_goes(session, boss, ana
     assert (record.actor, record.kind, record.data["deals"], record.data["reassigned_to"]) == ("boss", "rep.deactivated", 2, "bob")
 
 
+def test_a_deactivated_rep_changes_nothing_even_from_a_session_still_open(session, boss, ana):
+    bob = reps.create_rep(session, "bob", "Bob Stone", by=boss.id)
+    kept = deals.create_opportunity(session, D(title="Acme"), by=ana.id)
+    won = deals.mark_won(session, deals.create_opportunity(session, D(title="Initech"), by=ana.id).id, version=1,
+                         by=ana.id)
+    task = tasks.add_task(session, kept.id, "Call back", date(2026, 11, 20), by=ana.id)
+    deactivation.deactivate_rep(session, ana.id, reassign_to=bob.id, by=boss.id)
+    rows_before = {table: len(session.exec(select(table)).all()) for table in (Deal, DealEvent, Task)}
+    refused = [
+        lambda: deals.reopen(session, won.id, version=2, by=ana.id),  # her own closed deal
+        lambda: deals.create_opportunity(session, D(title="New one"), by=ana.id),
+        lambda: tasks.add_task(session, kept.id, "Sneak in", date(2026, 11, 21), by=ana.id),
+        lambda: tasks.complete_task(session, task.id, by=ana.id),
+    ]
+    for change in refused:
+        with pytest.raises(Forbidden, match="ana is deactivated"):
+            change()
+    assert {table: len(session.exec(select(table)).all()) for table in (Deal, DealEvent, Task)} == rows_before
+    assert deals.get_deal(session, won.id).closed_at is not None
+    deactivation.reactivate_rep(session, ana.id, by=boss.id)
+    assert deals.reopen(session, won.id, version=2, by=ana.id).closed_at is None
+
+
 def test_teams_names_managers_and_members(session, boss, ana):
     east = teams.create_team(session, " East ", manager_id=boss.id, office="Berlin", region="EMEA",
                              timezone="Europe/Berlin", by=boss.id)
