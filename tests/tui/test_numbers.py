@@ -13,7 +13,6 @@ import json
 import pendulum
 import pytest
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
 
 from store import activities, deals, goals
 from store.deals import DealFields
@@ -23,7 +22,7 @@ from tui.cli import main as legwork
 from tui.screens.modals.goals_form import GoalsFormScreen
 from tui.screens.numbers import NumbersScreen
 from tui.screens.rep_numbers import RepNumbersScreen
-from tui.widgets.numbers_table import PAD, NumbersTable, Palette
+from tui.widgets.numbers_table import PAD, NumbersTable
 
 pytestmark = pytest.mark.usefixtures("wednesday")  # every test here runs on Wednesday morning
 
@@ -123,30 +122,6 @@ async def test_numbers_open_on_this_week_with_my_row_selected(busy_team):
         assert table.selected_rep == (True, None)
         await panels_for(screen, pilot, "Team")
         assert "Activity pipeline · Team" in plain(screen.query_one("#pipeline"))
-
-
-async def test_sparklines_follow_the_table_as_a_full_redraw_would_draw_them(busy_team):
-    """The sparklines arrive after the figures and only their column is put in: the
-    table then reads exactly as one drawn from scratch with the same numbers."""
-    app = LegworkApp(busy_team.db, "alex")
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_numbers(app, pilot)
-        alex = str(busy_team.alex.id)
-        assert len(screen.data.spark_periods) == 12
-        table = screen.query_one(NumbersTable)
-        assert str(table.columns[ColumnKey("trend")].label) == "12 weeks"
-        # Alex's activities: 2 last week, 4 this week (to Wednesday), nothing before.
-        assert cell(app, alex, "trend") == "▄█"
-        def drawn(t, key):  # each cell's text and styles
-            return [(c.plain, str(c.style), [(s.start, s.end, str(s.style)) for s in c.spans]) for c in t.get_row(key)]
-
-        shown = [drawn(table, key) for key in ("team", alex)]
-        widths = [column.content_width for column in table.ordered_columns]
-        fresh = NumbersTable()
-        await screen.mount(fresh)
-        fresh.show(screen.data, busy_team.alex.id, Palette(app.current_theme))
-        assert [drawn(fresh, key) for key in ("team", alex)] == shown
-        assert [column.content_width for column in fresh.ordered_columns] == widths
 
 
 async def test_period_navigation(busy_team):

@@ -7,14 +7,11 @@ rest scroll sideways, so the table reads at 80 columns as well as at 200.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.render import measure
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
 
 from store.goals import ACTIVITIES, METRICS, GoalProgress, Metric
 from store.money import DEFAULT_CURRENCY, format_money
@@ -61,15 +58,6 @@ class Palette:
         self.me = Style(color=colour("accent", "yellow"), bold=True)
         self.team = Style(bold=True)
 
-    @property
-    def styles(self) -> tuple[Style, ...]:
-        return self.up, self.down, self.muted, self.met, self.me, self.team
-
-
-def _without_sparklines(numbers: TeamNumbers) -> TeamNumbers:
-    return replace(numbers, team=replace(numbers.team, sparkline=()), spark_periods=(),
-                   reps=tuple(replace(row, sparkline=()) for row in numbers.reps))
-
 
 def right_align(rows: list[list[Text]], header_widths: list[int]) -> None:
     """Pad every cell but the first of each row on the left to its column's width.
@@ -94,18 +82,18 @@ def fit_columns(table: DataTable) -> None:
     pressed quickly, the live refresh) left columns at their header's width.
     """
     console = table.app.console
+
+    def width(cell) -> int:
+        # What textual.render.measure answers for a Text (its widest line), without the
+        # console's options it builds for every cell (the terminal's size asked each time).
+        if isinstance(cell, Text):
+            return max(map(cell_len, cell.plain.splitlines()), default=0)
+        return measure(console, cell, 1)
+
     for column in table.ordered_columns:
         cells = table.get_column(column.key)
-        column.content_width = max(cell_width(console, cell) for cell in (column.label, *cells))
+        column.content_width = max([width(column.label), *map(width, cells)])
     table.refresh()
-
-
-def cell_width(console, cell) -> int:
-    """What textual.render.measure answers, for a Text without the console's options it
-    builds for every cell (asking the terminal its size each time): its widest line."""
-    if isinstance(cell, Text):
-        return max(map(cell_len, cell.plain.splitlines()), default=0)
-    return measure(console, cell, 1)
 
 
 def figure_cell(
@@ -145,7 +133,6 @@ class NumbersTable(DataTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", fixed_columns=1, zebra_stripes=False)
         self._trend_label: str | None = None
-        self._shown: tuple | None = None  # what the rows show but their sparklines (see show)
 
     def _ensure_columns(self, trend_label: str) -> None:
         if self.columns and trend_label == self._trend_label:
@@ -160,16 +147,8 @@ class NumbersTable(DataTable):
 
     def show(self, numbers: TeamNumbers, me: int | None, palette: Palette) -> None:
         """Replace the rows, keeping the cursor on the same rep."""
-        trend_label = f"{len(numbers.spark_periods)} {numbers.period.kind}s"
-        shown = (_without_sparklines(numbers), me, palette.styles)
-        if shown == self._shown and self.columns:
-            # The same figures with their sparklines now (the screen's second answer):
-            # only the trend column changes, so only its cells are put in.
-            self._show_trend(numbers, trend_label, me, palette)
-            return
-        self._shown = shown
         keep = self.current_key()
-        self._ensure_columns(trend_label)
+        self._ensure_columns(f"{len(numbers.spark_periods)} {numbers.period.kind}s")
         self.clear()
         rows = [(row_key(row.rep_id), self._cells(row, me, palette, numbers.currency))
                 for row in (numbers.team, *numbers.reps)]
@@ -179,25 +158,6 @@ class NumbersTable(DataTable):
         fit_columns(self)
         wanted = keep if keep is not None else row_key(me if numbers.row(me) else None)
         self.move_to(wanted)
-
-    def _show_trend(self, numbers: TeamNumbers, trend_label: str, me: int | None, palette: Palette) -> None:
-        column = self.columns[ColumnKey("trend")]
-        if trend_label != self._trend_label:
-            self._trend_label = trend_label
-            column.label = Text.from_markup(trend_label)
-        rows = [(row_key(row.rep_id), [Text(), self._trend_cell(row, me, palette)])
-                for row in (numbers.team, *numbers.reps)]
-        right_align([cells for _key, cells in rows], [0, len(str(column.label))])
-        cells = [cell for _key, (_name, cell) in rows]
-        for (key, _cells), cell in zip(rows, cells):
-            self.update_cell(key, "trend", cell, update_width=True)
-        column.content_width = max(cell_width(self.app.console, cell) for cell in (column.label, *cells))
-        self.refresh()
-
-    @staticmethod
-    def _trend_cell(row: RepNumbers, me: int | None, palette: Palette) -> Text:
-        bold = row.is_team or (row.rep_id is not None and row.rep_id == me)
-        return Text(sparkline(row.sparkline), style=palette.muted if not bold else palette.team)
 
     def _cells(self, row: RepNumbers, me: int | None, palette: Palette, currency: str) -> list[Text]:
         mine = row.rep_id is not None and row.rep_id == me
@@ -211,7 +171,7 @@ class NumbersTable(DataTable):
             cells.append(figure_cell(row[metric.key], metric, row.goals.get(metric.key), palette, bold=bold,
                                      currency=currency))
             if metric.key == ACTIVITIES:
-                cells.append(self._trend_cell(row, me, palette))
+                cells.append(Text(sparkline(row.sparkline), style=palette.muted if not bold else palette.team))
         return cells
 
     def current_key(self) -> str | None:
